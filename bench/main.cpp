@@ -1,0 +1,177 @@
+// concur-bench: every cell of the matrix, verified against the oracle, then timed with Google
+// Benchmark. Every standard --benchmark_* flag works; --list, --verify-only and --budget are ours.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <time.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <regex>
+
+#include "bench/matrix.hpp"
+#include "core/environment.hpp"
+#include "core/memory.hpp"
+
+namespace concur::bench {
+namespace {
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Google Benchmark's filter semantics: a regex, or its negation with a leading '-'.
+bool matches_filter(const std::string& name, const std::string& filter) {
+  if (filter.empty() || filter == "all" || filter == ".") return true;
+  if (filter[0] == '-') return !std::regex_search(name, std::regex(filter.substr(1)));
+  return std::regex_search(name, std::regex(filter));
+}
+
+class runner {
+ public:
+  explicit runner(std::vector<cell> cells) : cells_(std::move(cells)) {}
+
+  std::vector<cell>& cells() { return cells_; }
+  bool any_failed() const { return failed_ > 0; }
+
+  // Verifies a cell once per process, printing progress; later calls reuse the verdict.
+  const verdict& verify(const cell& c) {
+    auto it = verdicts_.find(c.name());
+    if (it != verdicts_.end()) return it->second;
+    std::fprintf(stderr, "verify %-45s ", c.name().c_str());
+    std::fflush(stderr);
+    verdict v = c.verify();
+    if (v.kind == verdict_kind::fail) ++failed_;
+    std::fprintf(stderr, "%s%s\n", std::string(to_string(v.kind)).c_str(),
+                 v.kind == verdict_kind::pass ? fmt::format(" (against {})", v.oracle).c_str()
+                                              : fmt::format(": {}", v.detail).c_str());
+    return verdicts_.emplace(c.name(), std::move(v)).first->second;
+  }
+
+  void time(benchmark::State& state, const cell& c) {
+    const verdict& v = verify(c);
+    if (v.kind != verdict_kind::pass) {
+      state.SkipWithError(skip_message(v).c_str());
+      return;
+    }
+    state.SetLabel(fmt::format("oracle={}; settings={}", v.oracle, c.settings).c_str());
+    const peak_rss_probe memory;
+    const double cpu_start = process_cpu_seconds();
+    const auto wall_start = std::chrono::steady_clock::now();
+    std::any last;
+    for (auto _ : state) {
+      try {
+        last = c.run();
+      } catch (const resource_exhausted& e) {
+        state.SkipWithError(fmt::format("refused: {}", e.what()).c_str());
+        break;
+      } catch (const std::exception& e) {
+        ++failed_;
+        state.SkipWithError(fmt::format("FAIL: threw: {}", e.what()).c_str());
+        break;
+      }
+    }
+    if (state.error_occurred()) return;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double cpu = process_cpu_seconds() - cpu_start;
+    // The timed runs are verified too: a model that is right once and wrong later fails.
+    if (const verdict timed = c.check(last); timed.kind != verdict_kind::pass) {
+      ++failed_;
+      state.SkipWithError(skip_message(timed).c_str());
+      return;
+    }
+    const auto iterations = static_cast<double>(state.iterations());
+    state.SetItemsProcessed(static_cast<std::int64_t>(iterations * c.items));
+    state.counters["ideal_s"] = c.ideal_seconds;
+    state.counters["efficiency"] = c.ideal_seconds * iterations / wall;
+    state.counters["process_cpu_s"] = benchmark::Counter(cpu, benchmark::Counter::kAvgIterations);
+    state.counters["cpu_util"] = cpu / wall;
+    if (const auto growth = memory.growth()) {
+      state.counters["peak_rss_growth"] = benchmark::Counter(static_cast<double>(*growth),
+                                                              benchmark::Counter::kDefaults,
+                                                              benchmark::Counter::kIs1024);
+      state.counters["bytes_per_item"] = static_cast<double>(*growth) / c.items;
+    }
+  }
+
+ private:
+  static std::string skip_message(const verdict& v) {
+    if (v.kind == verdict_kind::fail) return "FAIL: " + v.detail;
+    if (v.kind == verdict_kind::refused) return "refused: " + v.detail;
+    return v.detail;  // already starts with "skipped:" or "unsupported:"
+  }
+
+  std::vector<cell> cells_;
+  std::map<std::string, verdict> verdicts_;
+  int failed_ = 0;
+};
+
+}  // namespace
+}  // namespace concur::bench
+
+int main(int argc, char** argv) {
+  using namespace concur;
+  CLI::App app{"concur-bench: every workload in every model, verified, then timed with Google Benchmark.\n"
+               "All --benchmark_* flags are passed to Google Benchmark."};
+  bench::options opts;
+  bool list = false, verify_only = false, all_cases = false;
+  app.add_flag("--list", list, "list the cells (workload/model/case) with their settings and skip reasons");
+  app.add_flag("--verify-only", verify_only, "verify every selected cell against its oracle, time nothing");
+  app.add_flag("--all-cases", all_cases, "include the small test cases beside the benchmark cases");
+  app.add_option("--budget", opts.budget_seconds, "skip cells whose ideal time exceeds this many seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--pool-threads", opts.config.pool_threads, "executor model: pool size")
+      ->check(CLI::Range(1u, 4096u))
+      ->capture_default_str();
+  app.add_option("--arena-threads", opts.config.arena_threads, "tbb model: arena size")
+      ->check(CLI::Range(1u, 4096u))
+      ->capture_default_str();
+  app.allow_extras();
+  CLI11_PARSE(app, argc, argv);
+
+  // Google Benchmark gets the program name and whatever we did not take.
+  std::vector<std::string> rest = app.remaining();
+  std::vector<char*> gb_argv{argv[0]};
+  for (auto& arg : rest) gb_argv.push_back(arg.data());
+  int gb_argc = static_cast<int>(gb_argv.size());
+  benchmark::Initialize(&gb_argc, gb_argv.data());
+  if (benchmark::ReportUnrecognizedArguments(gb_argc, gb_argv.data())) return 2;
+
+  std::vector<bench::cell> cells;
+  for (auto& c : bench::make_cells(opts))
+    if (all_cases || c.kind == case_kind::bench) cells.push_back(std::move(c));
+  bench::runner runner(std::move(cells));
+  const std::string filter = benchmark::GetBenchmarkFilter();
+
+  if (list) {
+    for (const auto& c : runner.cells()) {
+      if (!bench::matches_filter(c.name(), filter)) continue;
+      fmt::print("{:<45} ideal {:>9.3f} s  {:<40} {}\n", c.name(), c.ideal_seconds, c.settings, c.skip_reason);
+    }
+    return 0;
+  }
+  if (verify_only) {
+    for (const auto& c : runner.cells())
+      if (bench::matches_filter(c.name(), filter)) runner.verify(c);
+    return runner.any_failed() ? 1 : 0;
+  }
+
+  for (const auto& [key, value] : describe_environment(opts.config, opts.budget_seconds))
+    benchmark::AddCustomContext(key, value);
+  for (auto& c : runner.cells()) {
+    benchmark::RegisterBenchmark(c.name().c_str(), [&runner, &c](benchmark::State& state) { runner.time(state, c); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  if (runner.any_failed()) {
+    std::fprintf(stderr, "concur-bench: some cells FAILED verification (see above)\n");
+    return 1;
+  }
+  return 0;
+}

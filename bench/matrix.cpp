@@ -1,0 +1,152 @@
+#include "bench/matrix.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <optional>
+
+#include "workloads/workloads.hpp"
+
+namespace concur::bench {
+
+std::string_view to_string(verdict_kind k) {
+  switch (k) {
+    case verdict_kind::pass: return "pass";
+    case verdict_kind::fail: return "FAIL";
+    case verdict_kind::skipped: return "skipped";
+    case verdict_kind::refused: return "refused";
+    case verdict_kind::unsupported: return "unsupported";
+  }
+  return "?";
+}
+
+namespace {
+
+// The expected result of one case: the sequential run when it fits the budget, else the
+// workload's reference result. Computed once, on first use; the harness is single-threaded.
+template <class W>
+class oracle {
+ public:
+  using result_type = typename W::result_type;
+
+  oracle(typename W::params_type params, models::config config, bool sequential_runs)
+      : params_(std::move(params)), config_(config), sequential_runs_(sequential_runs) {}
+
+  const result_type* get() {
+    if (!result_ && error_.empty()) {
+      try {
+        if (sequential_runs_) {
+          result_ = W::run(models::sequential_model{}, params_, config_);
+          source_ = "sequential";
+        } else if constexpr (has_reference<W>) {
+          result_ = W::reference(params_);
+          source_ = "reference";
+        } else {
+          error_ = "no oracle: the sequential cell is over budget and the workload has no reference result";
+        }
+      } catch (const std::exception& e) {
+        error_ = fmt::format("the oracle (sequential) failed: {}", e.what());
+      }
+    }
+    return result_ ? &*result_ : nullptr;
+  }
+
+  // The sequential cell's own run is the oracle; saves running it twice.
+  void adopt(const result_type& r) {
+    if (!result_ && sequential_runs_) {
+      result_ = r;
+      source_ = "sequential";
+    }
+  }
+
+  const typename W::params_type& params() const { return params_; }
+  const std::string& source() const { return source_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  typename W::params_type params_;
+  models::config config_;
+  bool sequential_runs_;
+  std::optional<result_type> result_;
+  std::string source_, error_;
+};
+
+template <class W>
+verdict compare(const std::string& cell_name, const typename W::result_type& expected,
+                const typename W::result_type& actual, const std::string& source) {
+  if (expected == actual) return {verdict_kind::pass, "", source};
+  return {verdict_kind::fail,
+          fmt::format("{} differs from the {} result:\n{}", cell_name, source, W::describe_diff(expected, actual)),
+          source};
+}
+
+template <class W, class M>
+cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracle<W>> expected,
+               const options& opts) {
+  using result_type = typename W::result_type;
+  cell out{.workload = std::string(W::name),
+           .model = std::string(M::name),
+           .case_name = c.name,
+           .kind = c.kind,
+           .settings = M::settings(opts.config),
+           .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(opts.config)),
+           .items = W::items(c.params)};
+  if constexpr (declines<W, M>) {
+    out.unsupported = std::string(W::unsupported(M{}));
+    out.skip_reason = "unsupported: " + out.unsupported;
+    out.verify = [reason = out.skip_reason] { return verdict{verdict_kind::unsupported, reason, ""}; };
+    out.run = []() -> std::any { throw std::logic_error("an unsupported cell was run"); };
+    out.check = [reason = out.skip_reason](const std::any&) { return verdict{verdict_kind::unsupported, reason, ""}; };
+    return out;
+  } else {
+    if (out.ideal_seconds > opts.budget_seconds)
+      out.skip_reason = fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
+                                    out.ideal_seconds, opts.budget_seconds);
+    const auto params = c.params;
+    const auto config = opts.config;
+    const auto name = out.name();
+    auto check = [expected, name](const result_type& actual) -> verdict {
+      if constexpr (std::is_same_v<M, models::sequential_model>) {
+        expected->adopt(actual);
+        if constexpr (has_reference<W>) return compare<W>(name, W::reference(expected->params()), actual, "reference");
+      }
+      const result_type* want = expected->get();
+      if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
+      return compare<W>(name, *want, actual, expected->source());
+    };
+    out.run = [params, config]() -> std::any { return W::run(M{}, params, config); };
+    out.check = [check](const std::any& r) { return check(std::any_cast<const result_type&>(r)); };
+    out.verify = [params, config, check, skip = out.skip_reason]() -> verdict {
+      if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
+      try {
+        return check(W::run(M{}, params, config));
+      } catch (const resource_exhausted& e) {
+        return {verdict_kind::refused, e.what(), ""};
+      } catch (const std::exception& e) {
+        return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+      }
+    };
+    return out;
+  }
+}
+
+}  // namespace
+
+std::vector<cell> make_cells(const options& opts) {
+  std::vector<cell> cells;
+  for_each_type(workloads::all{}, [&]<class W>() {
+    for (const auto& c : W::cases()) {
+      const bool sequential_runs =
+          W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)) <= opts.budget_seconds;
+      auto expected = std::make_shared<oracle<W>>(c.params, opts.config, sequential_runs);
+      for_each_type(models::all{}, [&]<class M>() {
+        static_assert(runs_in<W, M> || declines<W, M>,
+                      "a workload must implement every model, or decline it with W::unsupported(M) and a reason");
+        cells.push_back(make_cell<W, M>(c, expected, opts));
+      });
+    }
+  });
+  return cells;
+}
+
+}  // namespace concur::bench

@@ -1,0 +1,50 @@
+#pragma once
+// The matrix: every workload x model x case as a cell that can be verified against the oracle
+// and run for timing. Built from the one model list and the one workload list.
+#include <any>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/workload.hpp"
+
+namespace concur::bench {
+
+enum class verdict_kind { pass, fail, skipped, refused, unsupported };
+std::string_view to_string(verdict_kind k);
+
+struct verdict {
+  verdict_kind kind;
+  std::string detail;  // the diff for fail, the reason otherwise
+  std::string oracle;  // what the result was checked against: "sequential", "reference", or ""
+  bool ok() const { return kind != verdict_kind::fail; }
+};
+
+struct options {
+  double budget_seconds = 10.0;  // a cell whose ideal time exceeds this is skipped, with the reason
+  models::config config = models::config::defaults();
+};
+
+struct cell {
+  std::string workload, model, case_name;
+  case_kind kind;
+  std::string settings;     // the model's settings, reported beside every result
+  std::string unsupported;  // why the model cannot do this workload; empty when it can
+  double ideal_seconds;     // what the model could reach at best (e.g. the delay for sleep)
+  double items;             // tasks, entries, requests: what items/s counts
+
+  // Runs the cell once and compares its result with the oracle (skips over-budget cells).
+  std::function<verdict()> verify;
+  // Runs the cell once; the result is kept opaque so the timed loop stays free of comparisons.
+  std::function<std::any()> run;
+  // Compares a result `run` returned with the oracle.
+  std::function<verdict(const std::any&)> check;
+  // Why this cell is not run at all (unsupported or over budget); empty when it runs.
+  std::string skip_reason;
+
+  std::string name() const { return workload + "/" + model + "/" + case_name; }
+};
+
+std::vector<cell> make_cells(const options& opts);
+
+}  // namespace concur::bench

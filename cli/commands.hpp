@@ -1,0 +1,12 @@
+#pragma once
+// The concur subcommands. Each adds itself to the app; its callback sets the exit code.
+#include <CLI/CLI.hpp>
+
+namespace concur::cli {
+
+void add_report(CLI::App& app, int& exit_code);
+
+// The one list of subcommands.
+inline constexpr void (*all_commands[])(CLI::App&, int&) = {add_report};
+
+}  // namespace concur::cli

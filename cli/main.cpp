@@ -1,0 +1,13 @@
+// concur: the command line around the suite (reports, and the workloads as tools).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"concur: the same jobs in several concurrency models, verified and timed"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  for (auto add : concur::cli::all_commands) add(app, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,36 @@
+// concur report RESULTS.json: what concur-bench wrote, as results.csv, report.md and plots.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "core/report.hpp"
+
+namespace concur::cli {
+
+void add_report(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("report", "turn concur-bench JSON into results.csv, report.md and plots");
+  struct args {
+    std::string json_path, out_dir;
+  };
+  auto a = std::make_shared<args>();
+  cmd->add_option("RESULTS.json", a->json_path, "JSON written by concur-bench --benchmark_out=FILE")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", a->out_dir, "directory for the reports (default: the JSON's directory)");
+  cmd->callback([a, &exit_code] {
+    try {
+      const auto results = report::load(a->json_path);
+      std::string dir = a->out_dir;
+      if (dir.empty()) dir = std::filesystem::path(a->json_path).parent_path().string();
+      if (dir.empty()) dir = ".";
+      for (const auto& path : report::write_all(results, dir)) fmt::print("wrote {}\n", path);
+    } catch (const report::error& e) {
+      fmt::print(stderr, "concur report: {}\n", e.what());
+      exit_code = 1;
+    }
+  });
+}
+
+}  // namespace concur::cli

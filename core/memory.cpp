@@ -1,0 +1,39 @@
+#include "core/memory.hpp"
+
+#include <malloc.h>
+
+#include <fstream>
+#include <string>
+
+namespace concur {
+namespace {
+
+std::int64_t status_kib(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key + ":", 0) == 0) return std::stoll(line.substr(key.size() + 1));
+  return -1;
+}
+
+}  // namespace
+
+std::int64_t current_rss_bytes() { return status_kib("VmRSS") * 1024; }
+std::int64_t peak_rss_bytes() { return status_kib("VmHWM") * 1024; }
+
+peak_rss_probe::peak_rss_probe() {
+  malloc_trim(0);
+  // "5" resets VmHWM to the current RSS (Linux >= 4.0, see proc(5), clear_refs).
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5" << std::flush;
+  reset_ok_ = static_cast<bool>(clear);
+  baseline_ = current_rss_bytes();
+  if (reset_ok_) reset_ok_ = peak_rss_bytes() <= baseline_ + 64 * 1024;
+}
+
+std::optional<std::int64_t> peak_rss_probe::growth() const {
+  if (!reset_ok_) return std::nullopt;
+  return peak_rss_bytes() - baseline_;
+}
+
+}  // namespace concur

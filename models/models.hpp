@@ -1,0 +1,55 @@
+#pragma once
+// The one list of models. A model here is a tag with its name, its settings and how many tasks it
+// can have in flight; the machinery each model gives a workload lives in its own header.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/type_list.hpp"
+
+namespace concur::models {
+
+// Settings every model reads; they appear beside every result.
+struct config {
+  unsigned pool_threads;   // executor: Python's ThreadPoolExecutor default, min(32, cores + 4)
+  unsigned arena_threads;  // tbb: the arena, sized to the cores
+  static config defaults();
+};
+
+// std::nullopt: no bound on tasks in flight.
+using in_flight = std::optional<std::size_t>;
+
+struct sequential_model {
+  static constexpr std::string_view name = "sequential";
+  static std::string settings(const config&) { return "1 thread, one task after another"; }
+  static in_flight max_in_flight(const config&) { return 1; }
+};
+
+struct threads_model {
+  static constexpr std::string_view name = "threads";
+  static std::string settings(const config&);
+  static in_flight max_in_flight(const config&) { return std::nullopt; }
+};
+
+struct executor_model {
+  static constexpr std::string_view name = "executor";
+  static std::string settings(const config& c);
+  static in_flight max_in_flight(const config& c) { return c.pool_threads; }
+};
+
+struct coroutines_model {
+  static constexpr std::string_view name = "coroutines";
+  static std::string settings(const config&) { return "1 thread, Asio C++20 coroutines"; }
+  static in_flight max_in_flight(const config&) { return std::nullopt; }
+};
+
+struct tbb_model {
+  static constexpr std::string_view name = "tbb";
+  static std::string settings(const config& c);
+  static in_flight max_in_flight(const config& c) { return c.arena_threads; }
+};
+
+using all = type_list<sequential_model, threads_model, executor_model, coroutines_model, tbb_model>;
+
+}  // namespace concur::models
