@@ -83,6 +83,7 @@ class runner {
       state.SkipWithError(skip_message(timed).c_str());
       return;
     }
+    for (const auto& [key, value] : c.metrics(last)) state.counters[key] = value;
     const auto iterations = static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<std::int64_t>(iterations * c.items));
     state.counters["ideal_s"] = c.ideal_seconds;

@@ -97,6 +97,7 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
     out.verify = [reason = out.skip_reason] { return verdict{verdict_kind::unsupported, reason, ""}; };
     out.run = []() -> std::any { throw std::logic_error("an unsupported cell was run"); };
     out.check = [reason = out.skip_reason](const std::any&) { return verdict{verdict_kind::unsupported, reason, ""}; };
+    out.metrics = [](const std::any&) { return concur::metrics{}; };
     return out;
   } else {
     if (out.ideal_seconds > opts.budget_seconds)
@@ -116,6 +117,10 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
     };
     out.run = [params, config]() -> std::any { return W::run(M{}, params, config); };
     out.check = [check](const std::any& r) { return check(std::any_cast<const result_type&>(r)); };
+    out.metrics = [](const std::any& r) {
+      if constexpr (has_metrics<W>) return W::metrics(std::any_cast<const result_type&>(r));
+      return concur::metrics{};
+    };
     out.verify = [params, config, check, skip = out.skip_reason]() -> verdict {
       if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
       try {

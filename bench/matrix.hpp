@@ -39,6 +39,8 @@ struct cell {
   std::function<std::any()> run;
   // Compares a result `run` returned with the oracle.
   std::function<verdict(const std::any&)> check;
+  // The figures a result measured beside its answer (empty for most workloads).
+  std::function<concur::metrics(const std::any&)> metrics;
   // Why this cell is not run at all (unsupported or over budget); empty when it runs.
   std::string skip_reason;
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 namespace concur::report {
@@ -66,6 +67,14 @@ row parse_row(const json& b) {
   r.cpu_util = number(b, "cpu_util");
   r.peak_rss_growth_bytes = number(b, "peak_rss_growth");
   r.bytes_per_item = number(b, "bytes_per_item");
+  static const std::set<std::string> known = {
+      "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
+      "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
+      "items_per_second", "bytes_per_second", "ideal_s", "efficiency", "process_cpu_s", "cpu_util",
+      "peak_rss_growth", "bytes_per_item", "error_occurred", "error_message", "aggregate_name",
+      "aggregate_unit"};
+  for (const auto& [key, value] : b.items())
+    if (!known.count(key) && value.is_number()) r.metrics.emplace_back(key, value.get<double>());
   return r;
 }
 
@@ -125,6 +134,13 @@ struct summary {
       if (r->verdict == "pass" && (r->*field)) v.push_back(*(r->*field));
     return median(v);
   }
+  std::optional<double> median_metric(const std::string& name) const {
+    std::vector<double> v;
+    for (const row* r : reps)
+      for (const auto& [k, x] : r->metrics)
+        if (r->verdict == "pass" && k == name) v.push_back(x);
+    return median(v);
+  }
   const row& first() const { return *reps.front(); }
   std::string verdict() const {
     for (const row* r : reps)
@@ -177,14 +193,16 @@ results load(const std::string& path) {
 std::string to_csv(const results& r) {
   std::string out =
       "workload,model,case,repetition,verdict,oracle,real_time_s,process_cpu_s,items_per_second,"
-      "ideal_s,efficiency,cpu_util,peak_rss_growth_bytes,bytes_per_item,iterations,settings,detail\n";
+      "ideal_s,efficiency,cpu_util,peak_rss_growth_bytes,bytes_per_item,iterations,metrics,settings,detail\n";
   for (const auto& x : r.rows) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
+    std::string metrics;
+    for (const auto& [k, v] : x.metrics) metrics += fmt::format("{}{}={:.6g}", metrics.empty() ? "" : ";", k, v);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
                        csv_field(x.model), csv_field(x.case_name), x.repetition, x.verdict, csv_field(x.oracle),
                        csv_number(x.real_s), csv_number(x.process_cpu_s), csv_number(x.items_per_second),
                        csv_number(x.ideal_s), csv_number(x.efficiency), csv_number(x.cpu_util),
                        csv_number(x.peak_rss_growth_bytes), csv_number(x.bytes_per_item), x.iterations,
-                       csv_field(x.settings), csv_field(x.detail));
+                       csv_field(metrics), csv_field(x.settings), csv_field(x.detail));
   }
   return out;
 }
@@ -247,6 +265,29 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
             opt(s.median_of(&row::peak_rss_growth_bytes), human_bytes),
             opt(s.median_of(&row::bytes_per_item), [](double b) { return fmt::format("{:.0f}", b); }), verdict);
       }
+    }
+    // The figures the workload measured beside its answer, when it has any.
+    std::vector<std::string> metric_names;
+    for (const auto& x : r.rows)
+      if (x.workload == w)
+        for (const auto& [k, v] : x.metrics) add_unique(metric_names, k);
+    if (!metric_names.empty()) {
+      md += "\nMeasured by the workload (medians):\n\n| case | model |";
+      for (const auto& k : metric_names) md += fmt::format(" {} |", k);
+      md += "\n|---|---|";
+      for (size_t i = 0; i < metric_names.size(); ++i) md += "---:|";
+      md += "\n";
+      for (const auto& c : cases[w])
+        for (const auto& m : models[w]) {
+          auto it = cells.find({w, m, c});
+          if (it == cells.end() || it->second.verdict() != "pass") continue;
+          md += fmt::format("| {} | {} |", c, m);
+          for (const auto& k : metric_names) {
+            const auto v = it->second.median_metric(k);
+            md += v ? fmt::format(" {:.4g} |", *v) : std::string(" – |");
+          }
+          md += "\n";
+        }
     }
     if (!settings.empty()) {
       md += "\nModel settings:\n\n";

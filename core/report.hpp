@@ -24,6 +24,8 @@ struct row {
   // Timings and counters; absent when the cell did not run.
   std::optional<double> real_s, process_cpu_s, items_per_second, ideal_s, efficiency, cpu_util,
       peak_rss_growth_bytes, bytes_per_item;
+  // Any other counter: the figures a workload measured beside its answer, by name.
+  std::vector<std::pair<std::string, double>> metrics;
 };
 
 struct results {

@@ -9,9 +9,13 @@
 //   W::run(Model{}, params, config) -> result_type       for each model it implements
 //   W::unsupported(Model{})         -> std::string_view  for each model it cannot do, with why
 //   W::reference(params)            -> result_type        optional: an oracle that needs no run
+//   W::metrics(result)              -> concur::metrics    optional: measured figures a result
+//                                      carries beside its answer (latencies, high-water marks);
+//                                      reported as benchmark counters, never compared
 #include <concepts>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/models.hpp"
@@ -27,6 +31,9 @@ struct case_def {
   Params params;
 };
 
+// Named figures a run measured (e.g. {"heartbeat_p99_ms", 1.2}); not part of the answer.
+using metrics = std::vector<std::pair<std::string, double>>;
+
 // The OS refused a resource the model needs (a thread, a descriptor): a measured limit, not a bug.
 class resource_exhausted : public std::runtime_error {
  public:
@@ -41,6 +48,11 @@ concept runs_in = requires(const typename W::params_type& p, const models::confi
 template <class W, class M>
 concept declines = requires {
   { W::unsupported(M{}) } -> std::convertible_to<std::string_view>;
+};
+
+template <class W>
+concept has_metrics = requires(const typename W::result_type& r) {
+  { W::metrics(r) } -> std::same_as<metrics>;
 };
 
 template <class W>
