@@ -1,10 +1,13 @@
 #pragma once
 // The one list of workloads. Adding one: a folder under workloads/ and a line here.
 #include "core/type_list.hpp"
+#include "workloads/cpuyield/cpuyield.hpp"
+#include "workloads/offload/offload.hpp"
+#include "workloads/prodcons/prodcons.hpp"
 #include "workloads/sleep/sleep.hpp"
 
 namespace concur::workloads {
 
-using all = type_list<sleep::workload>;
+using all = type_list<sleep::workload, prodcons::workload, offload::workload, cpuyield::workload>;
 
 }  // namespace concur::workloads

@@ -1,0 +1,40 @@
+// coroutines: the computation and the heartbeat are coroutines on one thread; the heartbeat only
+// ticks when the computation yields (co_await loop::yield(), asyncio.sleep(0)), never otherwise.
+#include "models/coroutines.hpp"
+#include "models/loop_control.hpp"
+#include "workloads/cpuyield/cpuyield.hpp"
+
+namespace concur::cpuyield {
+
+result workload::run(models::coroutines_model, const params& p, const models::config&) {
+  const double solo = solo_ms_per_step(p.iterations);
+  heartbeat_log beats;
+  result r;
+  std::chrono::steady_clock::duration compute_time{};
+  bool stop = false;
+  coroutines::run([&]() -> coroutines::task<void> {
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto beat = loop::spawn(ex, loop::heartbeat(p.period, stop, beats));
+    co_await loop::yield();  // let the heartbeat start before the computation takes the thread
+    const auto start = std::chrono::steady_clock::now();
+    std::uint64_t x = seed;
+    const std::uint64_t slice = p.yield_every ? p.yield_every : p.iterations;
+    while (r.iterations < p.iterations) {
+      const std::uint64_t next = std::min(p.iterations, r.iterations + slice);
+      x = compute(x, r.iterations, next);
+      r.iterations = next;
+      if (r.iterations < p.iterations) {
+        co_await loop::yield();
+        ++r.yields;
+      }
+    }
+    r.answer = x;
+    compute_time = std::chrono::steady_clock::now() - start;
+    stop = true;
+    co_await beat.result();
+  });
+  measure(r, beats, compute_time, solo);
+  return r;
+}
+
+}  // namespace concur::cpuyield

@@ -1,0 +1,67 @@
+#include "workloads/cpuyield/cpuyield.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/diff.hpp"
+
+namespace concur::cpuyield {
+
+std::uint64_t yields_of(const params& p) {
+  if (p.yield_every == 0 || p.iterations == 0) return 0;
+  return (p.iterations - 1) / p.yield_every;
+}
+
+double solo_ms_per_step(std::uint64_t iterations) {
+  const std::uint64_t n = std::clamp<std::uint64_t>(iterations / 4, 1, 4'000'000);
+  const auto start = std::chrono::steady_clock::now();
+  volatile std::uint64_t sink = compute(seed, 0, n);
+  (void)sink;
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+             .count() /
+         static_cast<double>(n);
+}
+
+void measure(result& r, const heartbeat_log& beats,
+             std::chrono::steady_clock::duration compute_time, double solo) {
+  r.compute_ms = std::chrono::duration<double, std::milli>(compute_time).count();
+  r.slowdown = r.iterations > 0 && solo > 0
+                   ? r.compute_ms / (solo * static_cast<double>(r.iterations))
+                   : 0.0;
+  r.ticks = beats.ticks();
+  r.worst_gap_ms = beats.worst_gap_ms();
+  r.p99_gap_ms = beats.gap_percentile_ms(99);
+}
+
+std::vector<case_def<params>> workload::cases() {
+  std::vector<case_def<params>> out{
+      {"n100k_never", case_kind::test, {100'000, 0}},
+      {"n100k_k1000", case_kind::test, {100'000, 1'000}},
+      {"n7_k3", case_kind::test, {7, 3}},
+  };
+  for (std::uint64_t k : {0, 100, 10'000, 1'000'000})
+    out.push_back(
+        {k ? fmt::format("n30m_k{}", k) : "n30m_never", case_kind::bench, {30'000'000, k}});
+  return out;
+}
+
+result workload::reference(const params& p) {
+  return {
+      .answer = compute(seed, 0, p.iterations), .iterations = p.iterations, .yields = yields_of(p)};
+}
+
+double workload::ideal_seconds(const params& p, models::in_flight) {
+  // The computation alone, at about a nanosecond and a half a step.
+  return static_cast<double>(p.iterations) * 1.5e-9;
+}
+
+std::string workload::describe_diff(const result& expected, const result& actual) {
+  return diff{}
+      .field("answer", expected.answer, actual.answer)
+      .field("iterations", expected.iterations, actual.iterations)
+      .field("yields", expected.yields, actual.yields)
+      .str();
+}
+
+}  // namespace concur::cpuyield

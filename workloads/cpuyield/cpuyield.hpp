@@ -1,0 +1,92 @@
+#pragma once
+// CPU work that yields, from the course's lab on tight loops: a CPU-bound computation (a chain of
+// `iterations` mixing steps, whose last value is the checkable answer) runs beside a heartbeat
+// that wants to tick every `period`. It never yields (yield_every = 0) or yields every k steps
+// (asyncio.sleep(0)). Measured: the heartbeat's worst and 99th-percentile gap, and how much slower
+// the computation ran than it does alone.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/workload.hpp"
+#include "models/heartbeat.hpp"
+
+namespace concur::cpuyield {
+
+struct params {
+  std::uint64_t iterations;
+  std::uint64_t yield_every;  // 0: never yields
+  std::chrono::microseconds period{1000};
+};
+
+struct result {
+  std::uint64_t answer = 0;
+  std::uint64_t iterations = 0;  // work parity: steps computed
+  std::uint64_t yields = 0;      // and the times the computation offered to yield
+  // Measured, not compared:
+  double compute_ms = 0;  // the computation's wall time beside the heartbeat
+  double slowdown = 0;    // compute_ms over the same steps alone, timed in the same run
+  double worst_gap_ms = 0;
+  double p99_gap_ms = 0;
+  std::size_t ticks = 0;
+  bool operator==(const result& o) const {
+    return answer == o.answer && iterations == o.iterations && yields == o.yields;
+  }
+};
+
+// One step of the computation.
+inline std::uint64_t step(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Runs steps [from, to) of the chain from x; the caller yields between slices.
+inline std::uint64_t compute(std::uint64_t x, std::uint64_t from, std::uint64_t to) {
+  for (std::uint64_t i = from; i < to; ++i) x = step(x);
+  return x;
+}
+
+inline constexpr std::uint64_t seed = 42;
+
+// The yield points of a run: after every full slice of `yield_every` steps except the last.
+std::uint64_t yields_of(const params& p);
+
+// Times a short run of the bare computation, for the slow-down: milliseconds per step.
+double solo_ms_per_step(std::uint64_t iterations);
+
+// Fills the measured fields from the heartbeat and the computation's start and end.
+void measure(result& r, const heartbeat_log& beats,
+             std::chrono::steady_clock::duration compute_time, double solo_ms_per_step);
+
+struct workload {
+  using params_type = params;
+  using result_type = result;
+  static constexpr std::string_view name = "cpuyield";
+
+  static std::vector<case_def<params>> cases();
+  static std::string describe_diff(const result& expected, const result& actual);
+  static result reference(const params& p);
+  static double ideal_seconds(const params& p, models::in_flight limit);
+  static double items(const params& p) { return static_cast<double>(p.iterations); }
+  static concur::metrics metrics(const result& r) {
+    concur::metrics m{{"compute_ms", r.compute_ms}, {"slowdown", r.slowdown}};
+    if (r.ticks > 0) {
+      m.emplace_back("heartbeat_worst_ms", r.worst_gap_ms);
+      m.emplace_back("heartbeat_p99_ms", r.p99_gap_ms);
+      m.emplace_back("heartbeat_ticks", static_cast<double>(r.ticks));
+    }
+    return m;
+  }
+
+  static result run(models::sequential_model, const params&, const models::config&);
+  static result run(models::threads_model, const params&, const models::config&);
+  static result run(models::executor_model, const params&, const models::config&);
+  static result run(models::coroutines_model, const params&, const models::config&);
+  static result run(models::tbb_model, const params&, const models::config&);
+};
+
+}  // namespace concur::cpuyield

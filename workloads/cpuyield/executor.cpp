@@ -1,0 +1,47 @@
+// executor: the heartbeat is a coroutine on the loop thread; the computation runs on the pool
+// (run_in_executor), so it cannot hold up the loop; its yields (std::this_thread::yield) are hints.
+#include <thread>
+
+#include "models/executor.hpp"
+#include "models/loop_control.hpp"
+#include "workloads/cpuyield/cpuyield.hpp"
+
+namespace concur::cpuyield {
+
+result workload::run(models::executor_model, const params& p, const models::config& config) {
+  const double solo = solo_ms_per_step(p.iterations);
+  heartbeat_log beats;
+  result r;
+  std::chrono::steady_clock::duration compute_time{};
+  bool stop = false;
+  executor::event_loop loop(config.pool_threads);
+  loop.run([&]() -> executor::task<void> {
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto beat = loop::spawn(ex, loop::heartbeat(p.period, stop, beats));
+    co_await loop::yield();
+    const auto start = std::chrono::steady_clock::now();
+    r = co_await executor::run_in_executor(loop.pool(), [&p] {
+      result out;
+      std::uint64_t x = seed;
+      const std::uint64_t slice = p.yield_every ? p.yield_every : p.iterations;
+      while (out.iterations < p.iterations) {
+        const std::uint64_t next = std::min(p.iterations, out.iterations + slice);
+        x = compute(x, out.iterations, next);
+        out.iterations = next;
+        if (out.iterations < p.iterations) {
+          std::this_thread::yield();
+          ++out.yields;
+        }
+      }
+      out.answer = x;
+      return out;
+    });
+    compute_time = std::chrono::steady_clock::now() - start;
+    stop = true;
+    co_await beat.result();
+  });
+  measure(r, beats, compute_time, solo);
+  return r;
+}
+
+}  // namespace concur::cpuyield

@@ -1,0 +1,46 @@
+// threads: the computation on the calling thread and the heartbeat on a std::jthread of its own;
+// the OS preempts, so yielding (std::this_thread::yield) is only a hint.
+#include <atomic>
+#include <thread>
+
+#include "models/threads.hpp"
+#include "workloads/cpuyield/cpuyield.hpp"
+
+namespace concur::cpuyield {
+
+result workload::run(models::threads_model, const params& p, const models::config&) {
+  const double solo = solo_ms_per_step(p.iterations);
+  heartbeat_log beats;
+  result r;
+  std::chrono::steady_clock::duration compute_time{};
+  {
+    threads::task_group heart(1);
+    heart.spawn([&](std::stop_token stop) {
+      beats.tick();
+      while (!stop.stop_requested()) {
+        std::this_thread::sleep_for(p.period);
+        beats.tick();
+      }
+    });
+    const auto start = std::chrono::steady_clock::now();
+    std::uint64_t x = seed;
+    const std::uint64_t slice = p.yield_every ? p.yield_every : p.iterations;
+    while (r.iterations < p.iterations) {
+      const std::uint64_t next = std::min(p.iterations, r.iterations + slice);
+      x = compute(x, r.iterations, next);
+      r.iterations = next;
+      if (r.iterations < p.iterations) {
+        std::this_thread::yield();
+        ++r.yields;
+      }
+    }
+    r.answer = x;
+    compute_time = std::chrono::steady_clock::now() - start;
+    heart.request_stop();
+    heart.join();
+  }
+  measure(r, beats, compute_time, solo);
+  return r;
+}
+
+}  // namespace concur::cpuyield

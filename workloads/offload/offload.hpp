@@ -1,0 +1,55 @@
+#pragma once
+// Blocking offload, from the course's sundial(): a blocking function (it sleeps `delay`, then
+// returns a value from its argument) is called N times from the model's tasks. The executor model
+// is its home (loop.run_in_executor); the coroutines model has no executor, so calling it blocks
+// its one loop thread for every call: a heartbeat on the loop records how long the loop stalled.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/workload.hpp"
+
+namespace concur::offload {
+
+struct params {
+  std::size_t calls;
+  std::chrono::milliseconds delay;
+};
+
+struct result {
+  std::vector<std::uint64_t> values;  // values[i] is call i's
+  std::size_t calls = 0;              // work parity: blocking calls made
+  double loop_worst_gap_ms = 0;       // measured (loop models): the longest the loop went unserved
+  double loop_p99_gap_ms = 0;
+  bool operator==(const result& o) const { return values == o.values && calls == o.calls; }
+};
+
+// The blocking call: sleeps `delay` on the calling thread, then returns a mix of i.
+std::uint64_t sundial(std::size_t i, std::chrono::milliseconds delay);
+std::uint64_t value_of(std::size_t i);
+
+struct workload {
+  using params_type = params;
+  using result_type = result;
+  static constexpr std::string_view name = "offload";
+
+  static std::vector<case_def<params>> cases();
+  static std::string describe_diff(const result& expected, const result& actual);
+  static result reference(const params& p);
+  static double ideal_seconds(const params& p, models::in_flight limit);
+  static double items(const params& p) { return static_cast<double>(p.calls); }
+  static concur::metrics metrics(const result& r) {
+    if (r.loop_worst_gap_ms == 0) return {};
+    return {{"loop_worst_gap_ms", r.loop_worst_gap_ms}, {"loop_p99_gap_ms", r.loop_p99_gap_ms}};
+  }
+
+  static result run(models::sequential_model, const params&, const models::config&);
+  static result run(models::threads_model, const params&, const models::config&);
+  static result run(models::executor_model, const params&, const models::config&);
+  static result run(models::coroutines_model, const params&, const models::config&);
+  static result run(models::tbb_model, const params&, const models::config&);
+};
+
+}  // namespace concur::offload
