@@ -1,0 +1,164 @@
+#pragma once
+// Controlling tasks in the tbb model: task_group::cancel() plus a cooperative check
+// (is_current_task_group_canceling) stands for cancellation; a task started in an arena of its own
+// can be polled, waited for with a deadline and cancelled; gather in "first error" mode is what a
+// task_group does (the first exception cancels the group, wait() rethrows it), and "collect" mode
+// catches each task's exception into its slot.
+#include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "models/outcome.hpp"
+#include "models/tbb.hpp"
+
+namespace concur::tbb_model {
+
+// Throws task_cancelled when the task group this task runs in is being cancelled.
+inline void check_cancelled() {
+  if (oneapi::tbb::is_current_task_group_canceling()) throw task_cancelled();
+}
+
+// A blocking sleep that checks for cancellation every `slice`: a tbb task cannot be woken, so the
+// slice bounds how late it sees a cancel.
+template <class Rep, class Period>
+void sleep_for(std::chrono::duration<Rep, Period> d,
+               std::chrono::steady_clock::duration slice = std::chrono::milliseconds(1)) {
+  const auto end = std::chrono::steady_clock::now() + d;
+  for (;;) {
+    check_cancelled();
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= end) return;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(slice, end - now));
+  }
+}
+
+// A running task: fn() -> T as a task of its own task_group in an arena of `threads` whose workers
+// run it while the caller does something else. Destroying it cancels the task and waits.
+template <class T>
+class async_task {
+ public:
+  template <class F>
+  async_task(unsigned threads, F fn)
+      : state_(std::make_shared<state>()), arena_(static_cast<int>(std::max(1u, threads)), 0) {
+    arena_.execute([&] {
+      // task_group::run wants a const body: the function is kept behind a pointer.
+      group_.run([s = state_, body = std::make_shared<F>(std::move(fn))] {
+        std::optional<T> value;
+        std::exception_ptr error;
+        try {
+          value.emplace((*body)());
+        } catch (...) {
+          error = std::current_exception();
+        }
+        {
+          std::scoped_lock lock(s->mutex);
+          s->value = std::move(value);
+          s->error = error;
+          s->done = true;
+        }
+        s->finished.notify_all();
+      });
+    });
+  }
+  async_task(const async_task&) = delete;
+  async_task& operator=(const async_task&) = delete;
+  ~async_task() {
+    cancel();
+    wait_group();
+  }
+
+  bool done() const {
+    std::scoped_lock lock(state_->mutex);
+    return state_->done;
+  }
+  // task_group::cancel(): a task not started yet never runs; a running one sees check_cancelled().
+  void cancel() { group_.cancel(); }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> d) {
+    std::unique_lock lock(state_->mutex);
+    return state_->finished.wait_for(lock, d, [&] { return state_->done; });
+  }
+  // Waits for the group (the caller joins the arena meanwhile), then returns the value or
+  // rethrows; a task cancelled before it started ends with task_cancelled.
+  T get() {
+    wait_group();
+    std::scoped_lock lock(state_->mutex);
+    if (!state_->done) throw task_cancelled();
+    if (state_->error) std::rethrow_exception(state_->error);
+    return std::move(*state_->value);
+  }
+
+ private:
+  void wait_group() {
+    if (!waited_) arena_.execute([&] { group_.wait(); });
+    waited_ = true;
+  }
+  struct state {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    std::optional<T> value;
+    std::exception_ptr error;
+  };
+  std::shared_ptr<state> state_;
+  oneapi::tbb::task_arena arena_;
+  task_group group_;
+  bool waited_ = false;
+};
+
+// asyncio.wait_for: the value, or std::nullopt when `timeout` passed first; the group was then
+// cancelled and the task has ended. A task that finished anyway at the deadline gives its value.
+template <class T, class Rep, class Period>
+std::optional<T> wait_for(async_task<T>& task, std::chrono::duration<Rep, Period> timeout) {
+  if (!task.wait_for(timeout)) task.cancel();
+  try {
+    return task.get();
+  } catch (const task_cancelled&) {
+    return std::nullopt;
+  }
+}
+
+// asyncio.gather, "first error" mode, as a task_group does it: the first exception cancels the
+// group (tasks not started never run, running ones see check_cancelled()), wait() rethrows it.
+template <class T>
+std::vector<T> gather_first_error(unsigned threads, std::vector<std::function<T()>> fns) {
+  std::vector<T> results(fns.size());
+  run_in_arena(threads, [&] {
+    task_group group;
+    for (std::size_t i = 0; i < fns.size(); ++i) group.run([&, i] { results[i] = fns[i](); });
+    group.wait();
+  });
+  return results;
+}
+
+// asyncio.gather(..., return_exceptions=True): each task's value or exception, in task order.
+template <class T>
+std::vector<outcome<T>> gather_collect(unsigned threads, std::vector<std::function<T()>> fns) {
+  std::vector<outcome<T>> results(fns.size());
+  run_in_arena(threads, [&] {
+    task_group group;
+    for (std::size_t i = 0; i < fns.size(); ++i) {
+      group.run([&, i] {
+        try {
+          results[i] = fns[i]();
+        } catch (...) {
+          results[i] = std::current_exception();
+        }
+      });
+    }
+    group.wait();
+  });
+  return results;
+}
+
+}  // namespace concur::tbb_model

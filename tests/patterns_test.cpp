@@ -1,0 +1,91 @@
+// The producer/consumer, blocking offload and yielding-CPU workloads: every model's small cases
+// verified against the oracle through the matrix, and their measured figures present.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "bench/matrix.hpp"
+#include "workloads/cpuyield/cpuyield.hpp"
+#include "workloads/offload/offload.hpp"
+#include "workloads/prodcons/prodcons.hpp"
+
+namespace concur {
+namespace {
+
+void verify_test_cells(const std::string& workload) {
+  std::size_t verified = 0;
+  for (const auto& c : bench::make_cells({})) {
+    if (c.workload != workload || c.kind != case_kind::test) continue;
+    const auto v = c.verify();
+    EXPECT_EQ(v.kind, bench::verdict_kind::pass) << c.name() << ": " << v.detail;
+    ++verified;
+  }
+  EXPECT_EQ(verified % 5, 0u);
+  EXPECT_GT(verified, 0u);
+}
+
+TEST(prodcons, every_model_matches_the_oracle) {
+  verify_test_cells("prodcons");
+}
+TEST(offload, every_model_matches_the_oracle) {
+  verify_test_cells("offload");
+}
+TEST(cpuyield, every_model_matches_the_oracle) {
+  verify_test_cells("cpuyield");
+}
+
+TEST(prodcons, queue_stays_within_capacity_and_consumers_end) {
+  const prodcons::params p{.producers = 3, .consumers = 2, .capacity = 2, .items_per_producer = 50};
+  const auto config = models::config::defaults();
+  for (const auto& r : {prodcons::workload::run(models::threads_model{}, p, config),
+                        prodcons::workload::run(models::coroutines_model{}, p, config),
+                        prodcons::workload::run(models::executor_model{}, p, config),
+                        prodcons::workload::run(models::tbb_model{}, p, config)}) {
+    EXPECT_LE(r.high_water, p.capacity);
+    EXPECT_GE(r.high_water, 1u);
+    EXPECT_TRUE(r.clean_shutdown);
+    EXPECT_EQ(r.consumed.size(), 150u);
+  }
+}
+
+TEST(prodcons, empty_run_ends_cleanly) {
+  const prodcons::params p{.producers = 2, .consumers = 3, .capacity = 1, .items_per_producer = 0};
+  const auto config = models::config::defaults();
+  const auto expected = prodcons::workload::reference(p);
+  EXPECT_EQ(prodcons::workload::run(models::threads_model{}, p, config), expected);
+  EXPECT_EQ(prodcons::workload::run(models::coroutines_model{}, p, config), expected);
+  EXPECT_EQ(prodcons::workload::run(models::executor_model{}, p, config), expected);
+  EXPECT_EQ(prodcons::workload::run(models::tbb_model{}, p, config), expected);
+}
+
+TEST(offload, the_loop_models_report_how_long_the_loop_stalled) {
+  const offload::params p{.calls = 3, .delay = std::chrono::milliseconds(5)};
+  const auto config = models::config::defaults();
+  const auto blocked = offload::workload::run(models::coroutines_model{}, p, config);
+  const auto offloaded = offload::workload::run(models::executor_model{}, p, config);
+  EXPECT_EQ(blocked, offloaded);
+  EXPECT_GT(blocked.loop_worst_gap_ms, 0.0);  // a direct call blocked the loop at least once
+  EXPECT_GT(offloaded.loop_worst_gap_ms, 0.0);
+  EXPECT_FALSE(offload::workload::metrics(blocked).empty());
+}
+
+TEST(cpuyield, metrics_name_the_heartbeat_and_the_slowdown) {
+  const cpuyield::params p{.iterations = 10'000, .yield_every = 100};
+  const auto r = cpuyield::workload::run(models::coroutines_model{}, p, models::config::defaults());
+  EXPECT_EQ(r.yields, 99u);
+  std::set<std::string> names;
+  for (const auto& [k, v] : cpuyield::workload::metrics(r)) names.insert(k);
+  for (const char* k :
+       {"compute_ms", "slowdown", "heartbeat_worst_ms", "heartbeat_p99_ms", "heartbeat_ticks"})
+    EXPECT_TRUE(names.count(k)) << k;
+}
+
+TEST(cpuyield, heartbeat_gaps) {
+  heartbeat_log empty;
+  EXPECT_EQ(empty.worst_gap_ms(), 0.0);
+  EXPECT_EQ(empty.gap_percentile_ms(99), 0.0);
+}
+
+}  // namespace
+}  // namespace concur
