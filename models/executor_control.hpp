@@ -18,6 +18,8 @@
 
 namespace concur::executor {
 
+using loop::sleep_for;  // asyncio.sleep on the loop thread
+
 template <class F>
 task<std::invoke_result_t<F&, std::stop_token>> run_in_executor_stoppable(
     boost::asio::thread_pool& pool, F fn) {

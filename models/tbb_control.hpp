@@ -49,7 +49,8 @@ class async_task {
  public:
   template <class F>
   async_task(unsigned threads, F fn)
-      : state_(std::make_shared<state>()), arena_(static_cast<int>(std::max(1u, threads)), 0) {
+      // The caller's slot stays reserved (it joins only in get()); workers fill the others.
+      : state_(std::make_shared<state>()), arena_(static_cast<int>(std::max(2u, threads)), 1) {
     arena_.execute([&] {
       // task_group::run wants a const body: the function is kept behind a pointer.
       group_.run([s = state_, body = std::make_shared<F>(std::move(fn))] {

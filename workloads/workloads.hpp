@@ -5,9 +5,11 @@
 #include "workloads/offload/offload.hpp"
 #include "workloads/prodcons/prodcons.hpp"
 #include "workloads/sleep/sleep.hpp"
+#include "workloads/techniques/techniques.hpp"
 
 namespace concur::workloads {
 
-using all = type_list<sleep::workload, prodcons::workload, offload::workload, cpuyield::workload>;
+using all = type_list<sleep::workload, prodcons::workload, offload::workload, cpuyield::workload,
+                      techniques::workload>;
 
 }  // namespace concur::workloads
