@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -177,9 +178,15 @@ results parse(const json& doc) {
 results load(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw error(fmt::format("cannot open \"{}\"", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  // Google Benchmark writes NaN and inf for aggregates of constant counters (a cv of 0/0); JSON
+  // has no such numbers, so they are read as null (absent).
+  static const std::regex non_finite(R"((:\s*)-?(NaN|nan|inf|Infinity)\b)");
+  const std::string cleaned = std::regex_replace(text.str(), non_finite, "$1null");
   json doc;
   try {
-    doc = json::parse(in);
+    doc = json::parse(cleaned);
   } catch (const json::parse_error& e) {
     throw error(fmt::format("\"{}\" is not valid JSON: {}", path, e.what()));
   }
