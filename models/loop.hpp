@@ -24,8 +24,9 @@ using executor_type = asio::io_context::executor_type;
 template <class T = void>
 using task = asio::awaitable<T, executor_type>;
 inline constexpr asio::use_awaitable_t<executor_type> use_task{};
-using steady_timer = asio::basic_waitable_timer<std::chrono::steady_clock,
-                                                asio::wait_traits<std::chrono::steady_clock>, executor_type>;
+using steady_timer =
+    asio::basic_waitable_timer<std::chrono::steady_clock,
+                               asio::wait_traits<std::chrono::steady_clock>, executor_type>;
 
 // Runs the coroutine make_main() returns on ctx until the loop has no work left; returns its
 // value or rethrows its exception on the calling thread (asyncio.run).

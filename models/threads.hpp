@@ -17,7 +17,8 @@
 namespace concur::threads {
 
 // What the OS allows, for the message when it refuses a thread.
-std::string thread_limit_message(std::size_t started, std::size_t wanted, const std::system_error& e);
+std::string thread_limit_message(std::size_t started, std::size_t wanted,
+                                 const std::system_error& e);
 
 class task_group {
  public:

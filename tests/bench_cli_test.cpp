@@ -17,7 +17,8 @@ TEST(bench_cli, lists_cells_with_settings_and_skip_reasons) {
   EXPECT_NE(r.output.find("sleep/coroutines/n1000000_d100ms"), std::string::npos);
   EXPECT_NE(r.output.find("sleep/sequential/n1000_d100ms"), std::string::npos);
   EXPECT_NE(r.output.find("exceeds the budget"), std::string::npos);
-  EXPECT_EQ(r.output.find("n10_d1ms"), std::string::npos) << "test cases are listed only with --all-cases";
+  EXPECT_EQ(r.output.find("n10_d1ms"), std::string::npos)
+      << "test cases are listed only with --all-cases";
 }
 
 TEST(bench_cli, the_filter_selects_a_column) {
@@ -37,8 +38,9 @@ TEST(bench_cli, verify_only_passes_on_the_small_cases) {
 TEST(bench_cli, a_timed_run_writes_json_the_report_reads) {
   temp_dir dir("concur-bench");
   const auto json = (dir.path() / "out.json").string();
-  const auto r = run_command(bench + " --all-cases --benchmark_filter=n10_d1ms --benchmark_min_time=0.01" +
-                             " --benchmark_out_format=json --benchmark_out=" + json);
+  const auto r =
+      run_command(bench + " --all-cases --benchmark_filter=n10_d1ms --benchmark_min_time=0.01" +
+                  " --benchmark_out_format=json --benchmark_out=" + json);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto results = concur::report::load(json);
   ASSERT_EQ(results.rows.size(), 5u);

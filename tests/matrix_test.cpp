@@ -20,13 +20,16 @@ std::vector<cell> test_cells(const options& opts = {}) {
 }
 
 const cell& find_cell(const std::vector<cell>& cells, const std::string& name) {
-  auto it = std::find_if(cells.begin(), cells.end(), [&](const cell& c) { return c.name() == name; });
+  auto it =
+      std::find_if(cells.begin(), cells.end(), [&](const cell& c) { return c.name() == name; });
   if (it == cells.end()) throw std::runtime_error("no cell " + name);
   return *it;
 }
 
 std::string identifier(std::string s) {
-  std::replace_if(s.begin(), s.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); }, '_');
+  std::replace_if(
+      s.begin(), s.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); },
+      '_');
   return s;
 }
 
@@ -75,7 +78,8 @@ TEST(matrix, has_every_workload_in_every_model_for_every_case) {
     EXPECT_TRUE(names.insert(c.name()).second) << "duplicate cell " << c.name();
     EXPECT_FALSE(c.settings.empty()) << c.name();
   }
-  EXPECT_EQ(models, (std::set<std::string>{"sequential", "threads", "executor", "coroutines", "tbb"}));
+  EXPECT_EQ(models,
+            (std::set<std::string>{"sequential", "threads", "executor", "coroutines", "tbb"}));
   EXPECT_EQ(cells.size() % models.size(), 0u);
 }
 
@@ -98,7 +102,8 @@ TEST(verification, reports_a_reordered_result_element_by_element) {
   const auto cells = test_cells();
   const cell& c = find_cell(cells, "sleep/coroutines/n100_d1ms");
   auto result = std::any_cast<sleep::result>(c.run());
-  std::reverse(result.values.begin(), result.values.end());  // completion order instead of task order
+  std::reverse(result.values.begin(),
+               result.values.end());  // completion order instead of task order
   const verdict v = c.check(result);
   EXPECT_EQ(v.kind, verdict_kind::fail);
   EXPECT_NE(v.detail.find("values: 95 more differing elements"), std::string::npos) << v.detail;
@@ -115,7 +120,8 @@ TEST(verification, a_missing_task_is_a_size_difference) {
 TEST(budget, skips_over_budget_cells_with_the_reason_and_uses_the_reference_oracle) {
   const auto cells = test_cells({.budget_seconds = 0.05});
   const cell& sequential = find_cell(cells, "sleep/sequential/n100_d1ms");
-  EXPECT_NE(sequential.skip_reason.find("exceeds the budget"), std::string::npos) << sequential.skip_reason;
+  EXPECT_NE(sequential.skip_reason.find("exceeds the budget"), std::string::npos)
+      << sequential.skip_reason;
   const verdict skipped = sequential.verify();
   EXPECT_EQ(skipped.kind, verdict_kind::skipped);
   EXPECT_NE(skipped.detail.find("ideal time 0.1 s"), std::string::npos) << skipped.detail;

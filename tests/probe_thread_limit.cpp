@@ -26,14 +26,16 @@ int main() {
   }
   const auto config = models::config::defaults();
   try {
-    sleep::workload::run(models::threads_model{}, {200, std::chrono::milliseconds(1)}, config);
+    // Long enough that every thread is still alive when the next is asked for, even under TSan.
+    sleep::workload::run(models::threads_model{}, {200, std::chrono::milliseconds(300)}, config);
     std::puts("no refusal");
     return 3;
   } catch (const resource_exhausted& e) {
     std::printf("refused: %s\n", e.what());
   }
   // The refused run left nothing behind: a run that fits still works.
-  const auto r = sleep::workload::run(models::threads_model{}, {4, std::chrono::milliseconds(1)}, config);
+  const auto r =
+      sleep::workload::run(models::threads_model{}, {4, std::chrono::milliseconds(1)}, config);
   if (r != sleep::workload::reference({4, std::chrono::milliseconds(1)})) return 4;
   std::puts("after the refusal, 4 threads ran fine");
   return 0;

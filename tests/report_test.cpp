@@ -50,7 +50,9 @@ TEST(report, keeps_verdicts_oracles_settings_and_counters) {
       ASSERT_TRUE(x.real_s && x.efficiency && x.ideal_s && x.process_cpu_s);
       EXPECT_GT(*x.real_s, 0);
       EXPECT_FALSE(x.settings.empty());
-      EXPECT_EQ(x.oracle, x.case_name == "n100_d1ms" ? "reference" : (x.model == "sequential" ? "reference" : "sequential"));
+      EXPECT_EQ(x.oracle, x.case_name == "n100_d1ms"
+                              ? "reference"
+                              : (x.model == "sequential" ? "reference" : "sequential"));
     }
   }
   EXPECT_EQ(skipped, 2);
@@ -62,7 +64,8 @@ TEST(report, csv_has_one_long_format_row_per_repetition) {
   std::istringstream in(csv);
   std::string header, line;
   std::getline(in, header);
-  EXPECT_EQ(header.rfind("workload,model,case,repetition,verdict,oracle,real_time_s", 0), 0u) << header;
+  EXPECT_EQ(header.rfind("workload,model,case,repetition,verdict,oracle,real_time_s", 0), 0u)
+      << header;
   int rows = 0;
   while (std::getline(in, line)) ++rows;
   EXPECT_EQ(rows, 20);
@@ -87,22 +90,26 @@ TEST(report, markdown_has_a_table_per_workload_and_the_environment) {
 
 TEST(report, speed_up_is_sequential_over_model) {
   results r;
-  r.rows.push_back({.workload = "w", .model = "sequential", .case_name = "c", .verdict = "pass", .real_s = 2.0});
-  r.rows.push_back({.workload = "w", .model = "threads", .case_name = "c", .verdict = "pass", .real_s = 0.5});
+  r.rows.push_back(
+      {.workload = "w", .model = "sequential", .case_name = "c", .verdict = "pass", .real_s = 2.0});
+  r.rows.push_back(
+      {.workload = "w", .model = "threads", .case_name = "c", .verdict = "pass", .real_s = 0.5});
   const auto md = to_markdown(r);
   EXPECT_NE(md.find("| c | threads | 500 ms | 4.00× |"), std::string::npos) << md;
 }
 
 TEST(report, rejects_what_is_not_benchmark_json) {
   EXPECT_THROW(parse(nlohmann::json::parse(R"({"context": {}})")), error);
-  EXPECT_THROW(parse(nlohmann::json::parse(R"({"benchmarks": [{"name": "no-slashes", "run_type": "iteration"}]})")),
+  EXPECT_THROW(parse(nlohmann::json::parse(
+                   R"({"benchmarks": [{"name": "no-slashes", "run_type": "iteration"}]})")),
                error);
   EXPECT_THROW(load("/nonexistent/results.json"), error);
 }
 
 TEST(report_cli, writes_csv_markdown_and_plots) {
   temp_dir dir("concur-report");
-  const auto r = run_command(std::string(CONCUR_CLI) + " report " + sample + " --out " + dir.path().string());
+  const auto r =
+      run_command(std::string(CONCUR_CLI) + " report " + sample + " --out " + dir.path().string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("results.csv"), std::string::npos);
   EXPECT_NE(read(dir.path() / "report.md").find("## sleep"), std::string::npos);
