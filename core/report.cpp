@@ -320,6 +320,22 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
             verdict);
       }
     }
+    // How far each model got: the largest case (by items per run) it completed and verified.
+    md += "\nLargest case each model completed:";
+    for (const auto& m : models[w]) {
+      std::optional<std::pair<double, std::string>> best;
+      for (const auto& c : cases[w]) {
+        auto it = cells.find({w, m, c});
+        if (it == cells.end()) continue;
+        const auto t = it->second.median_of(&row::real_s);
+        const auto ips = it->second.median_of(&row::items_per_second);
+        if (!t || !ips) continue;
+        const double items = *t * *ips;
+        if (!best || items > best->first) best = {items, c};
+      }
+      md += fmt::format(" **{}** {}{}", m, best ? best->second : "none", &m == &models[w].back() ? "." : ";");
+    }
+    md += "\n";
     // The figures the workload measured beside its answer, when it has any.
     std::vector<std::string> metric_names;
     for (const auto& x : r.rows)
