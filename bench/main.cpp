@@ -75,7 +75,8 @@ class runner {
       }
     }
     if (state.error_occurred()) return;
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     const double cpu = process_cpu_seconds() - cpu_start;
     // The timed runs are verified too: a model that is right once and wrong later fails.
     if (const verdict timed = c.check(last); timed.kind != verdict_kind::pass) {
@@ -91,9 +92,8 @@ class runner {
     state.counters["process_cpu_s"] = benchmark::Counter(cpu, benchmark::Counter::kAvgIterations);
     state.counters["cpu_util"] = cpu / wall;
     if (const auto growth = memory.growth()) {
-      state.counters["peak_rss_growth"] = benchmark::Counter(static_cast<double>(*growth),
-                                                              benchmark::Counter::kDefaults,
-                                                              benchmark::Counter::kIs1024);
+      state.counters["peak_rss_growth"] = benchmark::Counter(
+          static_cast<double>(*growth), benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
       state.counters["bytes_per_item"] = static_cast<double>(*growth) / c.items;
     }
   }
@@ -115,14 +115,18 @@ class runner {
 
 int main(int argc, char** argv) {
   using namespace concur;
-  CLI::App app{"concur-bench: every workload in every model, verified, then timed with Google Benchmark.\n"
-               "All --benchmark_* flags are passed to Google Benchmark."};
+  CLI::App app{
+      "concur-bench: every workload in every model, verified, then timed with Google Benchmark.\n"
+      "All --benchmark_* flags are passed to Google Benchmark."};
   bench::options opts;
   bool list = false, verify_only = false, all_cases = false;
-  app.add_flag("--list", list, "list the cells (workload/model/case) with their settings and skip reasons");
-  app.add_flag("--verify-only", verify_only, "verify every selected cell against its oracle, time nothing");
+  app.add_flag("--list", list,
+               "list the cells (workload/model/case) with their settings and skip reasons");
+  app.add_flag("--verify-only", verify_only,
+               "verify every selected cell against its oracle, time nothing");
   app.add_flag("--all-cases", all_cases, "include the small test cases beside the benchmark cases");
-  app.add_option("--budget", opts.budget_seconds, "skip cells whose ideal time exceeds this many seconds")
+  app.add_option("--budget", opts.budget_seconds,
+                 "skip cells whose ideal time exceeds this many seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--pool-threads", opts.config.pool_threads, "executor model: pool size")
@@ -151,7 +155,8 @@ int main(int argc, char** argv) {
   if (list) {
     for (const auto& c : runner.cells()) {
       if (!bench::matches_filter(c.name(), filter)) continue;
-      fmt::print("{:<45} ideal {:>9.3f} s  {:<40} {}\n", c.name(), c.ideal_seconds, c.settings, c.skip_reason);
+      fmt::print("{:<45} ideal {:>9.3f} s  {:<40} {}\n", c.name(), c.ideal_seconds, c.settings,
+                 c.skip_reason);
     }
     return 0;
   }
@@ -164,7 +169,8 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : describe_environment(opts.config, opts.budget_seconds))
     benchmark::AddCustomContext(key, value);
   for (auto& c : runner.cells()) {
-    benchmark::RegisterBenchmark(c.name().c_str(), [&runner, &c](benchmark::State& state) { runner.time(state, c); })
+    benchmark::RegisterBenchmark(c.name().c_str(),
+                                 [&runner, &c](benchmark::State& state) { runner.time(state, c); })
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
   }

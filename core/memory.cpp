@@ -18,8 +18,12 @@ std::int64_t status_kib(const std::string& key) {
 
 }  // namespace
 
-std::int64_t current_rss_bytes() { return status_kib("VmRSS") * 1024; }
-std::int64_t peak_rss_bytes() { return status_kib("VmHWM") * 1024; }
+std::int64_t current_rss_bytes() {
+  return status_kib("VmRSS") * 1024;
+}
+std::int64_t peak_rss_bytes() {
+  return status_kib("VmHWM") * 1024;
+}
 
 peak_rss_probe::peak_rss_probe() {
   malloc_trim(0);

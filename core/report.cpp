@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -43,7 +44,8 @@ row parse_row(const json& b) {
   std::vector<std::string> parts;
   std::stringstream ss(name);
   for (std::string part; std::getline(ss, part, '/');) parts.push_back(part);
-  if (parts.size() < 3) throw error(fmt::format("benchmark \"{}\" is not named workload/model/case", name));
+  if (parts.size() < 3)
+    throw error(fmt::format("benchmark \"{}\" is not named workload/model/case", name));
   row r{.workload = parts[0], .model = parts[1], .case_name = parts[2]};
   r.repetition = b.value("repetition_index", 0);
   if (b.value("error_occurred", false)) {
@@ -53,7 +55,8 @@ row parse_row(const json& b) {
   r.verdict = "pass";
   const std::string label = b.value("label", "");
   // label: "oracle=<source>; settings=<text>"
-  if (auto semi = label.find("; settings="); label.rfind("oracle=", 0) == 0 && semi != std::string::npos) {
+  if (auto semi = label.find("; settings=");
+      label.rfind("oracle=", 0) == 0 && semi != std::string::npos) {
     r.oracle = label.substr(7, semi - 7);
     r.settings = label.substr(semi + 11);
   }
@@ -67,12 +70,31 @@ row parse_row(const json& b) {
   r.cpu_util = number(b, "cpu_util");
   r.peak_rss_growth_bytes = number(b, "peak_rss_growth");
   r.bytes_per_item = number(b, "bytes_per_item");
-  static const std::set<std::string> known = {
-      "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
-      "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
-      "items_per_second", "bytes_per_second", "ideal_s", "efficiency", "process_cpu_s", "cpu_util",
-      "peak_rss_growth", "bytes_per_item", "error_occurred", "error_message", "aggregate_name",
-      "aggregate_unit"};
+  static const std::set<std::string> known = {"name",
+                                              "family_index",
+                                              "per_family_instance_index",
+                                              "run_name",
+                                              "run_type",
+                                              "repetitions",
+                                              "repetition_index",
+                                              "threads",
+                                              "iterations",
+                                              "real_time",
+                                              "cpu_time",
+                                              "time_unit",
+                                              "label",
+                                              "items_per_second",
+                                              "bytes_per_second",
+                                              "ideal_s",
+                                              "efficiency",
+                                              "process_cpu_s",
+                                              "cpu_util",
+                                              "peak_rss_growth",
+                                              "bytes_per_item",
+                                              "error_occurred",
+                                              "error_message",
+                                              "aggregate_name",
+                                              "aggregate_unit"};
   for (const auto& [key, value] : b.items())
     if (!known.count(key) && value.is_number()) r.metrics.emplace_back(key, value.get<double>());
   return r;
@@ -88,7 +110,9 @@ std::string csv_field(const std::string& s) {
   return out + '"';
 }
 
-std::string csv_number(const std::optional<double>& v) { return v ? fmt::format("{:.9g}", *v) : ""; }
+std::string csv_number(const std::optional<double>& v) {
+  return v ? fmt::format("{:.9g}", *v) : "";
+}
 
 std::string human_time(double s) {
   if (s >= 1) return fmt::format("{:.3g} s", s);
@@ -97,7 +121,8 @@ std::string human_time(double s) {
 }
 
 std::string human_bytes(double b) {
-  if (std::abs(b) >= 1024.0 * 1024 * 1024) return fmt::format("{:.3g} GiB", b / (1024.0 * 1024 * 1024));
+  if (std::abs(b) >= 1024.0 * 1024 * 1024)
+    return fmt::format("{:.3g} GiB", b / (1024.0 * 1024 * 1024));
   if (std::abs(b) >= 1024.0 * 1024) return fmt::format("{:.3g} MiB", b / (1024.0 * 1024));
   if (std::abs(b) >= 1024.0) return fmt::format("{:.3g} KiB", b / 1024.0);
   return fmt::format("{:.0f} B", b);
@@ -106,9 +131,12 @@ std::string human_bytes(double b) {
 std::string md_escape(std::string s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += "<br>";
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += "<br>";
+    else
+      out += c;
   }
   return out;
 }
@@ -158,7 +186,9 @@ struct summary {
 
 results parse(const json& doc) {
   if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
-    throw error("not Google Benchmark JSON: no \"benchmarks\" array (write it with concur-bench --benchmark_out=FILE)");
+    throw error(
+        "not Google Benchmark JSON: no \"benchmarks\" array (write it with concur-bench "
+        "--benchmark_out=FILE)");
   results out;
   if (auto ctx = doc.find("context"); ctx != doc.end() && ctx->is_object()) {
     for (const auto& [key, value] : ctx->items()) {
@@ -177,9 +207,15 @@ results parse(const json& doc) {
 results load(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw error(fmt::format("cannot open \"{}\"", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  // Google Benchmark writes NaN and inf for aggregates of constant counters (a cv of 0/0); JSON
+  // has no such numbers, so they are read as null (absent).
+  static const std::regex non_finite(R"((:\s*)-?(NaN|nan|inf|Infinity)\b)");
+  const std::string cleaned = std::regex_replace(text.str(), non_finite, "$1null");
   json doc;
   try {
-    doc = json::parse(in);
+    doc = json::parse(cleaned);
   } catch (const json::parse_error& e) {
     throw error(fmt::format("\"{}\" is not valid JSON: {}", path, e.what()));
   }
@@ -193,16 +229,19 @@ results load(const std::string& path) {
 std::string to_csv(const results& r) {
   std::string out =
       "workload,model,case,repetition,verdict,oracle,real_time_s,process_cpu_s,items_per_second,"
-      "ideal_s,efficiency,cpu_util,peak_rss_growth_bytes,bytes_per_item,iterations,metrics,settings,detail\n";
+      "ideal_s,efficiency,cpu_util,peak_rss_growth_bytes,bytes_per_item,iterations,metrics,"
+      "settings,detail\n";
   for (const auto& x : r.rows) {
     std::string metrics;
-    for (const auto& [k, v] : x.metrics) metrics += fmt::format("{}{}={:.6g}", metrics.empty() ? "" : ";", k, v);
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
-                       csv_field(x.model), csv_field(x.case_name), x.repetition, x.verdict, csv_field(x.oracle),
-                       csv_number(x.real_s), csv_number(x.process_cpu_s), csv_number(x.items_per_second),
-                       csv_number(x.ideal_s), csv_number(x.efficiency), csv_number(x.cpu_util),
-                       csv_number(x.peak_rss_growth_bytes), csv_number(x.bytes_per_item), x.iterations,
-                       csv_field(metrics), csv_field(x.settings), csv_field(x.detail));
+    for (const auto& [k, v] : x.metrics)
+      metrics += fmt::format("{}{}={:.6g}", metrics.empty() ? "" : ";", k, v);
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
+        csv_field(x.model), csv_field(x.case_name), x.repetition, x.verdict, csv_field(x.oracle),
+        csv_number(x.real_s), csv_number(x.process_cpu_s), csv_number(x.items_per_second),
+        csv_number(x.ideal_s), csv_number(x.efficiency), csv_number(x.cpu_util),
+        csv_number(x.peak_rss_growth_bytes), csv_number(x.bytes_per_item), x.iterations,
+        csv_field(metrics), csv_field(x.settings), csv_field(x.detail));
   }
   return out;
 }
@@ -219,12 +258,16 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
   }
 
   std::string md = "# concur benchmark report\n\n";
-  md += "Median wall time per cell over its repetitions. *Speed-up* is the sequential median over the "
-        "model's; *efficiency* is the model's ideal time over its actual time (1.0 = as fast as the "
-        "model allows). Every timed cell was verified against its oracle before timing and again after.\n\n";
+  md +=
+      "Median wall time per cell over its repetitions. *Speed-up* is the sequential median over "
+      "the "
+      "model's; *efficiency* is the model's ideal time over its actual time (1.0 = as fast as the "
+      "model allows). Every timed cell was verified against its oracle before timing and again "
+      "after.\n\n";
   for (const auto& w : workloads) {
     md += fmt::format("## {}\n\n", w);
-    if (!plot_dir_relative.empty()) md += fmt::format("![{0}: median time per case]({1}/{0}.png)\n\n", w, plot_dir_relative);
+    if (!plot_dir_relative.empty())
+      md += fmt::format("![{0}: median time per case]({1}/{0}.png)\n\n", w, plot_dir_relative);
     // Overview: models down, cases across.
     md += "| model |";
     for (const auto& c : cases[w]) md += fmt::format(" {} |", c);
@@ -235,24 +278,32 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
       md += fmt::format("| {} |", m);
       for (const auto& c : cases[w]) {
         auto it = cells.find({w, m, c});
-        if (it == cells.end()) { md += " |"; continue; }
+        if (it == cells.end()) {
+          md += " |";
+          continue;
+        }
         const auto t = it->second.median_of(&row::real_s);
         md += t ? fmt::format(" {} |", human_time(*t)) : fmt::format(" {} |", it->second.verdict());
       }
       md += "\n";
     }
-    md += "\n| case | model | median | speed-up | efficiency | ideal | CPU / run | peak RSS growth | bytes / item | verdict |\n";
+    md +=
+        "\n| case | model | median | speed-up | efficiency | ideal | CPU / run | peak RSS growth | "
+        "bytes / item | verdict |\n";
     md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
     std::map<std::string, std::string> settings;
     for (const auto& c : cases[w]) {
       std::optional<double> sequential;
-      if (auto it = cells.find({w, "sequential", c}); it != cells.end()) sequential = it->second.median_of(&row::real_s);
+      if (auto it = cells.find({w, "sequential", c}); it != cells.end())
+        sequential = it->second.median_of(&row::real_s);
       for (const auto& m : models[w]) {
         auto it = cells.find({w, m, c});
         if (it == cells.end()) continue;
         const summary& s = it->second;
         const auto t = s.median_of(&row::real_s);
-        auto opt = [](const std::optional<double>& v, auto f) { return v ? f(*v) : std::string("–"); };
+        auto opt = [](const std::optional<double>& v, auto f) {
+          return v ? f(*v) : std::string("–");
+        };
         const std::string verdict = s.verdict() == "pass"
                                         ? fmt::format("pass (vs {})", s.first().oracle)
                                         : fmt::format("{}: {}", s.verdict(), md_escape(s.detail()));
@@ -261,11 +312,30 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m, opt(t, human_time),
             (t && sequential) ? fmt::format("{:.2f}×", *sequential / *t) : std::string("–"),
             opt(s.median_of(&row::efficiency), [](double e) { return fmt::format("{:.2f}", e); }),
-            opt(s.median_of(&row::ideal_s), human_time), opt(s.median_of(&row::process_cpu_s), human_time),
+            opt(s.median_of(&row::ideal_s), human_time),
+            opt(s.median_of(&row::process_cpu_s), human_time),
             opt(s.median_of(&row::peak_rss_growth_bytes), human_bytes),
-            opt(s.median_of(&row::bytes_per_item), [](double b) { return fmt::format("{:.0f}", b); }), verdict);
+            opt(s.median_of(&row::bytes_per_item),
+                [](double b) { return fmt::format("{:.0f}", b); }),
+            verdict);
       }
     }
+    // How far each model got: the largest case (by items per run) it completed and verified.
+    md += "\nLargest case each model completed:";
+    for (const auto& m : models[w]) {
+      std::optional<std::pair<double, std::string>> best;
+      for (const auto& c : cases[w]) {
+        auto it = cells.find({w, m, c});
+        if (it == cells.end()) continue;
+        const auto t = it->second.median_of(&row::real_s);
+        const auto ips = it->second.median_of(&row::items_per_second);
+        if (!t || !ips) continue;
+        const double items = *t * *ips;
+        if (!best || items > best->first) best = {items, c};
+      }
+      md += fmt::format(" **{}** {}{}", m, best ? best->second : "none", &m == &models[w].back() ? "." : ";");
+    }
+    md += "\n";
     // The figures the workload measured beside its answer, when it has any.
     std::vector<std::string> metric_names;
     for (const auto& x : r.rows)
@@ -304,7 +374,8 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
 namespace {
 
 // A log-scale plot of median time per case, one line per model, when gnuplot is installed.
-std::optional<std::string> plot(const results& r, const std::string& workload, const std::filesystem::path& dir) {
+std::optional<std::string> plot(const results& r, const std::string& workload,
+                                const std::filesystem::path& dir) {
   std::vector<std::string> cases, models;
   std::map<std::pair<std::string, std::string>, summary> cells;
   for (const auto& x : r.rows) {
@@ -333,11 +404,14 @@ std::optional<std::string> plot(const results& r, const std::string& workload, c
   std::ofstream script(script_path);
   script << "set terminal pngcairo size 1000,600 noenhanced\n"
          << fmt::format("set output '{}'\n", png_path.string())
-         << fmt::format("set title '{}: median wall time per case (log scale; missing = skipped or refused)'\n", workload)
+         << fmt::format(
+                "set title '{}: median wall time per case (log scale; missing = skipped or "
+                "refused)'\n",
+                workload)
          << "set logscale y\nset ylabel 'seconds'\nset key outside right\nset grid ytics\n"
          << "set xtics rotate by -30\nset datafile missing 'NaN'\nset style data linespoints\n"
-         << fmt::format("plot for [i=2:{}] '{}' using i:xtic(1) title columnheader(i)\n", models.size() + 1,
-                        data_path.string());
+         << fmt::format("plot for [i=2:{}] '{}' using i:xtic(1) title columnheader(i)\n",
+                        models.size() + 1, data_path.string());
   script.close();
   const std::string command = fmt::format("gnuplot '{}' 2>/dev/null", script_path.string());
   if (std::system(command.c_str()) != 0) return std::nullopt;
@@ -365,8 +439,10 @@ std::vector<std::string> write_all(const results& r, const std::string& dir_name
     for (const auto& x : r.rows) {
       if (std::find(done.begin(), done.end(), x.workload) != done.end()) continue;
       done.push_back(x.workload);
-      if (auto png = plot(r, x.workload, plots)) written.push_back(*png);
-      else plotted = false;
+      if (auto png = plot(r, x.workload, plots))
+        written.push_back(*png);
+      else
+        plotted = false;
     }
   }
   write(dir / "report.md", to_markdown(r, plotted ? "plots" : ""));

@@ -9,6 +9,9 @@ namespace concur::coroutines {
 using loop::gather;
 using loop::run;
 using loop::task;
+using loop::use_task;
+using timer = loop::steady_timer;
+inline constexpr auto& this_executor = loop::asio::this_coro::executor;
 
 // asyncio.sleep(d): suspends this coroutine on a timer; the loop runs others meanwhile.
 template <class Rep, class Period>

@@ -33,7 +33,8 @@ std::string tbb_model::settings(const config& c) {
 
 namespace threads {
 
-std::string thread_limit_message(std::size_t started, std::size_t wanted, const std::system_error& e) {
+std::string thread_limit_message(std::size_t started, std::size_t wanted,
+                                 const std::system_error& e) {
   return fmt::format(
       "the OS refused thread {} of {} ({}); limits: ulimit -u {}, kernel.threads-max {}, "
       "kernel.pid_max {}, vm.max_map_count {}",

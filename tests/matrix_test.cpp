@@ -1,2 +1,144 @@
+// Every cell of the matrix against its oracle on the small cases, and the verification itself:
+// a wrong result is caught with a readable diff, results are deterministic, budgets skip loudly.
 #include <gtest/gtest.h>
-TEST(placeholder, builds) {}
+
+#include <algorithm>
+#include <any>
+#include <set>
+
+#include "bench/matrix.hpp"
+#include "workloads/sleep/sleep.hpp"
+
+namespace concur::bench {
+namespace {
+
+std::vector<cell> test_cells(const options& opts = {}) {
+  std::vector<cell> out;
+  for (auto& c : make_cells(opts))
+    if (c.kind == case_kind::test) out.push_back(std::move(c));
+  return out;
+}
+
+const cell& find_cell(const std::vector<cell>& cells, const std::string& name) {
+  auto it =
+      std::find_if(cells.begin(), cells.end(), [&](const cell& c) { return c.name() == name; });
+  if (it == cells.end()) throw std::runtime_error("no cell " + name);
+  return *it;
+}
+
+std::string identifier(std::string s) {
+  std::replace_if(
+      s.begin(), s.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); },
+      '_');
+  return s;
+}
+
+std::vector<std::string> test_cell_names() {
+  std::vector<std::string> names;
+  for (const auto& c : test_cells()) names.push_back(c.name());
+  return names;
+}
+
+class every_cell : public ::testing::TestWithParam<std::string> {
+ protected:
+  static std::vector<cell>& cells() {
+    static std::vector<cell> all = test_cells();
+    return all;
+  }
+};
+
+TEST_P(every_cell, matches_its_oracle) {
+  const cell& c = find_cell(cells(), GetParam());
+  const verdict v = c.verify();
+  if (v.kind == verdict_kind::unsupported) {
+    EXPECT_FALSE(c.unsupported.empty()) << "an unsupported cell must say why";
+    return;
+  }
+  EXPECT_EQ(v.kind, verdict_kind::pass) << to_string(v.kind) << ": " << v.detail;
+  EXPECT_FALSE(v.oracle.empty());
+}
+
+TEST_P(every_cell, gives_the_same_answer_every_time) {
+  const cell& c = find_cell(cells(), GetParam());
+  if (!c.skip_reason.empty()) GTEST_SKIP() << c.skip_reason;
+  for (int run = 0; run < 3; ++run) {
+    const verdict v = c.check(c.run());
+    EXPECT_EQ(v.kind, verdict_kind::pass) << "run " << run << ": " << v.detail;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(matrix, every_cell, ::testing::ValuesIn(test_cell_names()),
+                         [](const auto& info) { return identifier(info.param); });
+
+TEST(matrix, has_every_workload_in_every_model_for_every_case) {
+  const auto cells = make_cells({});
+  std::set<std::string> models, names;
+  for (const auto& c : cells) {
+    models.insert(c.model);
+    EXPECT_TRUE(names.insert(c.name()).second) << "duplicate cell " << c.name();
+    EXPECT_FALSE(c.settings.empty()) << c.name();
+  }
+  EXPECT_EQ(models,
+            (std::set<std::string>{"sequential", "threads", "executor", "coroutines", "tbb"}));
+  EXPECT_EQ(cells.size() % models.size(), 0u);
+}
+
+TEST(verification, catches_a_wrong_result_with_a_readable_diff) {
+  const auto cells = test_cells();
+  const cell& c = find_cell(cells, "sleep/threads/n10_d1ms");
+  auto result = std::any_cast<sleep::result>(c.run());
+  ASSERT_EQ(c.check(result).kind, verdict_kind::pass);
+
+  result.values[3] ^= 1;
+  result.finished -= 1;
+  const verdict v = c.check(result);
+  EXPECT_EQ(v.kind, verdict_kind::fail);
+  EXPECT_NE(v.detail.find("sleep/threads/n10_d1ms"), std::string::npos) << v.detail;
+  EXPECT_NE(v.detail.find("tasks finished: expected 10, got 9"), std::string::npos) << v.detail;
+  EXPECT_NE(v.detail.find("values[3]: expected"), std::string::npos) << v.detail;
+}
+
+TEST(verification, reports_a_reordered_result_element_by_element) {
+  const auto cells = test_cells();
+  const cell& c = find_cell(cells, "sleep/coroutines/n100_d1ms");
+  auto result = std::any_cast<sleep::result>(c.run());
+  std::reverse(result.values.begin(),
+               result.values.end());  // completion order instead of task order
+  const verdict v = c.check(result);
+  EXPECT_EQ(v.kind, verdict_kind::fail);
+  EXPECT_NE(v.detail.find("values: 95 more differing elements"), std::string::npos) << v.detail;
+}
+
+TEST(verification, a_missing_task_is_a_size_difference) {
+  const auto expected = sleep::workload::reference({4, std::chrono::milliseconds(1)});
+  auto actual = expected;
+  actual.values.pop_back();
+  const auto text = sleep::workload::describe_diff(expected, actual);
+  EXPECT_NE(text.find("values: expected 4 elements, got 3"), std::string::npos) << text;
+}
+
+TEST(budget, skips_over_budget_cells_with_the_reason_and_uses_the_reference_oracle) {
+  const auto cells = test_cells({.budget_seconds = 0.05});
+  const cell& sequential = find_cell(cells, "sleep/sequential/n100_d1ms");
+  EXPECT_NE(sequential.skip_reason.find("exceeds the budget"), std::string::npos)
+      << sequential.skip_reason;
+  const verdict skipped = sequential.verify();
+  EXPECT_EQ(skipped.kind, verdict_kind::skipped);
+  EXPECT_NE(skipped.detail.find("ideal time 0.1 s"), std::string::npos) << skipped.detail;
+
+  const verdict v = find_cell(cells, "sleep/coroutines/n100_d1ms").verify();
+  EXPECT_EQ(v.kind, verdict_kind::pass) << v.detail;
+  EXPECT_EQ(v.oracle, "reference");
+}
+
+TEST(ideal_time, follows_each_models_bound_on_tasks_in_flight) {
+  const models::config config{.pool_threads = 6, .arena_threads = 2};
+  const auto cells = make_cells({.config = config});
+  EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/sequential/n10_d100ms").ideal_seconds, 1.0);
+  EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/threads/n1000_d100ms").ideal_seconds, 0.1);
+  EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/executor/n100_d100ms").ideal_seconds, 1.7);
+  EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/tbb/n10_d100ms").ideal_seconds, 0.5);
+}
+
+}  // namespace
+}  // namespace concur::bench

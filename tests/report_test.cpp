@@ -1,2 +1,149 @@
+// concur report on a JSON recorded from a real concur-bench run, and its error paths.
 #include <gtest/gtest.h>
-TEST(placeholder2, builds) {}
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/report.hpp"
+#include "tests/support.hpp"
+
+namespace concur::report {
+namespace {
+
+using concur::testing::run_command;
+using concur::testing::temp_dir;
+
+// Recorded with: concur-bench --all-cases --budget=0.05 --benchmark_filter='n10_d1ms|n100_d1ms'
+//                --benchmark_repetitions=2 --benchmark_out=sample_results.json
+const std::string sample = std::string(CONCUR_TEST_DATA) + "/sample_results.json";
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(report, reads_every_repetition_of_every_cell_and_drops_aggregates) {
+  const auto r = load(sample);
+  EXPECT_EQ(r.rows.size(), 20u);  // 2 cases x 5 models x 2 repetitions
+  for (const auto& x : r.rows) {
+    EXPECT_EQ(x.workload, "sleep");
+    EXPECT_TRUE(x.case_name == "n10_d1ms" || x.case_name == "n100_d1ms") << x.case_name;
+  }
+}
+
+TEST(report, keeps_verdicts_oracles_settings_and_counters) {
+  const auto r = load(sample);
+  int skipped = 0, passed = 0;
+  for (const auto& x : r.rows) {
+    if (x.verdict == "skipped") {
+      ++skipped;
+      EXPECT_EQ(x.model, "sequential");
+      EXPECT_EQ(x.case_name, "n100_d1ms");
+      EXPECT_NE(x.detail.find("exceeds the budget"), std::string::npos);
+      EXPECT_FALSE(x.real_s);
+    } else {
+      ++passed;
+      EXPECT_EQ(x.verdict, "pass");
+      ASSERT_TRUE(x.real_s && x.efficiency && x.ideal_s && x.process_cpu_s);
+      EXPECT_GT(*x.real_s, 0);
+      EXPECT_FALSE(x.settings.empty());
+      EXPECT_EQ(x.oracle, x.case_name == "n100_d1ms"
+                              ? "reference"
+                              : (x.model == "sequential" ? "reference" : "sequential"));
+    }
+  }
+  EXPECT_EQ(skipped, 2);
+  EXPECT_EQ(passed, 18);
+}
+
+TEST(report, csv_has_one_long_format_row_per_repetition) {
+  const auto csv = to_csv(load(sample));
+  std::istringstream in(csv);
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_EQ(header.rfind("workload,model,case,repetition,verdict,oracle,real_time_s", 0), 0u)
+      << header;
+  int rows = 0;
+  while (std::getline(in, line)) ++rows;
+  EXPECT_EQ(rows, 20);
+  EXPECT_NE(csv.find("sleep,executor,n10_d1ms,1,pass,sequential,"), std::string::npos);
+  EXPECT_NE(csv.find("sleep,sequential,n100_d1ms,0,skipped,,"), std::string::npos);
+  // Settings contain commas: quoted.
+  EXPECT_NE(csv.find("\"1 thread, one task after another\""), std::string::npos);
+}
+
+TEST(report, markdown_has_a_table_per_workload_and_the_environment) {
+  const auto md = to_markdown(load(sample));
+  EXPECT_NE(md.find("## sleep"), std::string::npos);
+  EXPECT_NE(md.find("| n10_d1ms | sequential |"), std::string::npos);
+  EXPECT_NE(md.find("| n10_d1ms | coroutines |"), std::string::npos);
+  EXPECT_NE(md.find("| sequential | "), std::string::npos);
+  EXPECT_NE(md.find("skipped: ideal time 0.1 s exceeds the budget"), std::string::npos);
+  EXPECT_NE(md.find("pass (vs sequential)"), std::string::npos);
+  EXPECT_NE(md.find("## Environment"), std::string::npos);
+  EXPECT_NE(md.find("| boost_version | 1.81.0 |"), std::string::npos);
+  EXPECT_NE(md.find("| executor_pool_threads |"), std::string::npos);
+}
+
+TEST(report, speed_up_is_sequential_over_model) {
+  results r;
+  r.rows.push_back(
+      {.workload = "w", .model = "sequential", .case_name = "c", .verdict = "pass", .real_s = 2.0});
+  r.rows.push_back(
+      {.workload = "w", .model = "threads", .case_name = "c", .verdict = "pass", .real_s = 0.5});
+  const auto md = to_markdown(r);
+  EXPECT_NE(md.find("| c | threads | 500 ms | 4.00× |"), std::string::npos) << md;
+}
+
+TEST(report, rejects_what_is_not_benchmark_json) {
+  EXPECT_THROW(parse(nlohmann::json::parse(R"({"context": {}})")), error);
+  EXPECT_THROW(parse(nlohmann::json::parse(
+                   R"({"benchmarks": [{"name": "no-slashes", "run_type": "iteration"}]})")),
+               error);
+  EXPECT_THROW(load("/nonexistent/results.json"), error);
+}
+
+TEST(report_cli, writes_csv_markdown_and_plots) {
+  temp_dir dir("concur-report");
+  const auto r =
+      run_command(std::string(CONCUR_CLI) + " report " + sample + " --out " + dir.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("results.csv"), std::string::npos);
+  EXPECT_NE(read(dir.path() / "report.md").find("## sleep"), std::string::npos);
+  EXPECT_EQ(read(dir.path() / "results.csv"), to_csv(load(sample)));
+}
+
+TEST(report_cli, a_missing_file_is_a_clear_error) {
+  const auto r = run_command(std::string(CONCUR_CLI) + " report /nonexistent/results.json");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("/nonexistent/results.json"), std::string::npos) << r.output;
+}
+
+TEST(report_cli, malformed_json_is_a_clear_error) {
+  temp_dir dir("concur-report");
+  const auto bad = dir.path() / "bad.json";
+  std::ofstream(bad) << "{\"benchmarks\": [ {\"name\": ";
+  const auto r = run_command(std::string(CONCUR_CLI) + " report " + bad.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("is not valid JSON"), std::string::npos) << r.output;
+
+  const auto other = dir.path() / "other.json";
+  std::ofstream(other) << "[1, 2, 3]";
+  const auto r2 = run_command(std::string(CONCUR_CLI) + " report " + other.string());
+  EXPECT_EQ(r2.exit_code, 1);
+  EXPECT_NE(r2.output.find("not Google Benchmark JSON"), std::string::npos) << r2.output;
+}
+
+TEST(report_cli, unknown_flags_and_subcommands_are_rejected) {
+  for (const char* args : {" report --bogus x.json", " frobnicate", ""}) {
+    const auto r = run_command(std::string(CONCUR_CLI) + args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_FALSE(r.output.empty()) << args;
+  }
+}
+
+}  // namespace
+}  // namespace concur::report

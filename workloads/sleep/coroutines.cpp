@@ -7,7 +7,10 @@ namespace {
 
 coroutines::task<std::uint64_t> slow(std::size_t i, std::chrono::milliseconds delay, tally& work) {
   ++work.started;
-  co_await coroutines::sleep_for(delay);
+  // The timer lives in this coroutine's frame (Asio's own idiom); a nested sleep_for coroutine
+  // would cost a second frame per task.
+  coroutines::timer timer(co_await coroutines::this_executor, delay);
+  co_await timer.async_wait(coroutines::use_task);
   ++work.finished;
   co_return value_of(i);
 }

@@ -8,7 +8,8 @@
 namespace concur::sleep {
 namespace {
 
-executor::task<std::uint64_t> slow(boost::asio::thread_pool& pool, std::size_t i, const params& p, tally& work) {
+executor::task<std::uint64_t> slow(boost::asio::thread_pool& pool, std::size_t i, const params& p,
+                                   tally& work) {
   ++work.started;
   co_await executor::run_in_executor(pool, [&] { std::this_thread::sleep_for(p.delay); });
   ++work.finished;

@@ -35,7 +35,8 @@ result workload::reference(const params& p) {
 
 double workload::ideal_seconds(const params& p, models::in_flight limit) {
   // Every task waits once; a model with k in flight needs ceil(N / k) rounds of the delay.
-  const double rounds = limit ? std::ceil(static_cast<double>(p.tasks) / static_cast<double>(*limit)) : 1.0;
+  const double rounds =
+      limit ? std::ceil(static_cast<double>(p.tasks) / static_cast<double>(*limit)) : 1.0;
   return rounds * std::chrono::duration<double>(p.delay).count();
 }
 
@@ -43,7 +44,8 @@ std::string workload::describe_diff(const result& expected, const result& actual
   return diff{}
       .field("tasks started", expected.started, actual.started)
       .field("tasks finished", expected.finished, actual.finished)
-      .sequence("values", expected.values, actual.values, [](std::uint64_t v) { return fmt::format("{:#x}", v); })
+      .sequence("values", expected.values, actual.values,
+                [](std::uint64_t v) { return fmt::format("{:#x}", v); })
       .str();
 }
 

@@ -32,7 +32,9 @@ std::uint64_t value_of(std::size_t i);
 struct tally {
   std::atomic<std::size_t> started{0};
   std::atomic<std::size_t> finished{0};
-  result into(std::vector<std::uint64_t> values) const { return {std::move(values), started, finished}; }
+  result into(std::vector<std::uint64_t> values) const {
+    return {std::move(values), started, finished};
+  }
 };
 
 struct workload {
