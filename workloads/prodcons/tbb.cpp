@@ -14,7 +14,9 @@ namespace concur::prodcons {
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   oneapi::tbb::concurrent_vector<std::uint64_t> consumed;
   std::atomic<std::size_t> in_queue{0}, high_water{0};
-  std::size_t produced = 0, next = 0;
+  // Only the serial filter touches these, one item at a time, but on whichever thread runs it;
+  // atomics make that hand-over visible to ThreadSanitizer (libtbb itself is not instrumented).
+  std::atomic<std::size_t> produced{0}, next{0};
   const std::size_t total = p.producers * p.items_per_producer;
   tbb_model::run_in_arena(config.arena_threads, [&] {
     using oneapi::tbb::filter_mode;
@@ -27,9 +29,8 @@ result workload::run(models::tbb_model, const params& p, const models::config& c
                             return 0;
                           }
                           // Producers take turns: item j of producer p is the (j * P + p)-th put.
-                          const std::uint64_t item =
-                              item_of(next % p.producers, next / p.producers);
-                          ++next;
+                          const std::size_t n = next++;
+                          const std::uint64_t item = item_of(n % p.producers, n / p.producers);
                           ++produced;
                           const std::size_t now = ++in_queue;
                           std::size_t seen = high_water.load();
