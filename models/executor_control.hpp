@@ -46,8 +46,9 @@ task<std::invoke_result_t<F&, std::stop_token>> run_in_executor_stoppable(
     } catch (...) {
       state->error = std::current_exception();
     }
-    // Back on the loop: the post orders the writes above before the loop reads them.
-    boost::asio::post(ex, [state] {
+    // Back on the loop: the post orders the writes above before the loop reads them, and the
+    // state (the value, the exception) goes with it, so it is freed on the loop thread.
+    boost::asio::post(ex, [state = std::move(state)] {
       state->ended = true;
       state->latch.cancel();
     });

@@ -50,14 +50,16 @@ class async_task {
   template <class F>
   async_task(unsigned threads, F fn)
       // The caller's slot stays reserved (it joins only in get()); workers fill the others.
-      : state_(std::make_shared<state>()), arena_(static_cast<int>(std::max(2u, threads)), 1) {
-    arena_.execute([&] {
-      // task_group::run wants a const body: the function is kept behind a pointer.
-      group_.run([s = state_, body = std::make_shared<F>(std::move(fn))] {
+      : state_(std::make_unique<state>(std::move(fn))),
+        arena_(static_cast<int>(std::max(2u, threads)), 1) {
+    // The task holds a plain pointer: the state outlives it (the destructor waits for the group),
+    // and nothing of the task's own is left to destroy after it ends.
+    arena_.execute([s = state_.get(), this] {
+      group_.run([s] {
         std::optional<T> value;
         std::exception_ptr error;
         try {
-          value.emplace((*body)());
+          value.emplace(s->body());
         } catch (...) {
           error = std::current_exception();
         }
@@ -105,13 +107,15 @@ class async_task {
     waited_ = true;
   }
   struct state {
+    explicit state(std::function<T()> f) : body(std::move(f)) {}
+    std::function<T()> body;
     std::mutex mutex;
     std::condition_variable finished;
     bool done = false;
     std::optional<T> value;
     std::exception_ptr error;
   };
-  std::shared_ptr<state> state_;
+  std::unique_ptr<state> state_;
   oneapi::tbb::task_arena arena_;
   task_group group_;
   bool waited_ = false;

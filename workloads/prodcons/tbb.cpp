@@ -7,45 +7,70 @@
 #include <atomic>
 
 #include "models/tbb.hpp"
+#include "models/tbb_tsan.hpp"
 #include "workloads/prodcons/prodcons.hpp"
 
 namespace concur::prodcons {
 
-result workload::run(models::tbb_model, const params& p, const models::config& config) {
-  oneapi::tbb::concurrent_vector<std::uint64_t> consumed;
+namespace {
+
+struct pipeline_state {
+  const params& p;
+  const std::size_t total;
+  std::size_t next = 0, produced = 0;  // the serial filter's: one item at a time
   std::atomic<std::size_t> in_queue{0}, high_water{0};
-  // Only the serial filter touches these, one item at a time, but on whichever thread runs it;
-  // atomics make that hand-over visible to ThreadSanitizer (libtbb itself is not instrumented).
-  std::atomic<std::size_t> produced{0}, next{0};
-  const std::size_t total = p.producers * p.items_per_producer;
+  oneapi::tbb::concurrent_vector<std::uint64_t> consumed;
+
+  // The serial filter: producers take turns, item j of producer p is the (j * P + p)-th put.
+  std::uint64_t produce(oneapi::tbb::flow_control& fc) {
+    if (next == total) {
+      fc.stop();
+      return 0;
+    }
+    const std::uint64_t item = item_of(next % p.producers, next / p.producers);
+    ++next;
+    ++produced;
+    const std::size_t now = ++in_queue;
+    std::size_t seen = high_water.load();
+    while (now > seen && !high_water.compare_exchange_weak(seen, now)) {
+    }
+    return item;
+  }
+
+  void consume(std::uint64_t item) {
+    consumed.push_back(item);
+    --in_queue;
+  }
+};
+
+}  // namespace
+
+result workload::run(models::tbb_model, const params& p, const models::config& config) {
+  pipeline_state s{.p = p, .total = p.producers * p.items_per_producer};
   tbb_model::run_in_arena(config.arena_threads, [&] {
     using oneapi::tbb::filter_mode;
+    // Each body starts with an acquire and ends with a release of `s`, so that ThreadSanitizer
+    // sees the hand-overs libtbb makes between them (see models/tbb_tsan.hpp).
+    tbb_model::tsan_release(&s);
     oneapi::tbb::parallel_pipeline(
-        p.capacity, oneapi::tbb::make_filter<void, std::uint64_t>(
-                        filter_mode::serial_in_order,
-                        [&](oneapi::tbb::flow_control& fc) -> std::uint64_t {
-                          if (next == total) {
-                            fc.stop();
-                            return 0;
-                          }
-                          // Producers take turns: item j of producer p is the (j * P + p)-th put.
-                          const std::size_t n = next++;
-                          const std::uint64_t item = item_of(n % p.producers, n / p.producers);
-                          ++produced;
-                          const std::size_t now = ++in_queue;
-                          std::size_t seen = high_water.load();
-                          while (now > seen && !high_water.compare_exchange_weak(seen, now)) {
-                          }
-                          return item;
-                        }) &
-                        oneapi::tbb::make_filter<std::uint64_t, void>(filter_mode::parallel,
-                                                                      [&](std::uint64_t item) {
-                                                                        consumed.push_back(item);
-                                                                        --in_queue;
-                                                                      }));
+        p.capacity,
+        oneapi::tbb::make_filter<void, std::uint64_t>(filter_mode::serial_in_order,
+                                                      [&s](oneapi::tbb::flow_control& fc) {
+                                                        tbb_model::tsan_acquire(&s);
+                                                        const std::uint64_t item = s.produce(fc);
+                                                        tbb_model::tsan_release(&s);
+                                                        return item;
+                                                      }) &
+            oneapi::tbb::make_filter<std::uint64_t, void>(filter_mode::parallel,
+                                                          [&s](std::uint64_t item) {
+                                                            tbb_model::tsan_acquire(&s);
+                                                            s.consume(item);
+                                                            tbb_model::tsan_release(&s);
+                                                          }));
+    tbb_model::tsan_acquire(&s);
   });
-  std::vector<std::uint64_t> all(consumed.begin(), consumed.end());
-  return make_result(std::move(all), produced, high_water, p, in_queue == 0);
+  std::vector<std::uint64_t> all(s.consumed.begin(), s.consumed.end());
+  return make_result(std::move(all), s.produced, s.high_water, p, s.in_queue == 0);
 }
 
 }  // namespace concur::prodcons
