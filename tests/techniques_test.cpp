@@ -635,16 +635,36 @@ void timeout() {
   EXPECT_THROW(tbb_model::wait_for(failing, 10s), std::runtime_error);
 }
 
+// When its group is cancelled, its clean-up itself fails.
+std::function<int()> fails_when_cancelled(std::atomic<bool>& cleaned) {
+  return [&cleaned]() -> int {
+    struct on_exit {
+      std::atomic<bool>& flag;
+      ~on_exit() { flag = true; }
+    } guard{cleaned};
+    try {
+      tbb_model::sleep_for(forever);
+    } catch (const task_cancelled&) {
+      throw std::runtime_error("error while cancelling");
+    }
+    return -1;
+  };
+}
+
 void gather_modes() {
-  std::atomic<bool> cleaned{false};
+  std::atomic<bool> cleaned{false}, cleaned_failing{false};
   std::string error;
   try {
+    // The caller's thread takes the last task first, a worker the first ones: task 3 is running
+    // when task 1 fails; task 2 is cancelled before it starts (a task_group never runs it).
     tbb_model::gather_first_error<int>(
-        arena, {quick(0, 1ms), fails(first_failure, 3ms), long_running(cleaned)});
+        arena, {quick(0, 1ms), fails(first_failure, 3ms), long_running(cleaned),
+                fails_when_cancelled(cleaned_failing)});
   } catch (const std::exception& e) {
     error = e.what();
   }
   EXPECT_EQ(error, first_failure);
+  EXPECT_TRUE(cleaned_failing);
 
   const auto outcomes = tbb_model::gather_collect<int>(
       arena,
