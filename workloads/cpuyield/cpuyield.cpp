@@ -40,7 +40,7 @@ std::vector<case_def<params>> workload::cases() {
       {"n100k_k1000", case_kind::test, {100'000, 1'000}},
       {"n7_k3", case_kind::test, {7, 3}},
   };
-  for (std::uint64_t k : {0, 100, 10'000, 1'000'000})
+  for (std::uint64_t k : {0, 100, 100'000})
     out.push_back(
         {k ? fmt::format("n30m_k{}", k) : "n30m_never", case_kind::bench, {30'000'000, k}});
   return out;
