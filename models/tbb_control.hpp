@@ -135,24 +135,27 @@ std::optional<T> wait_for(async_task<T>& task, std::chrono::duration<Rep, Period
 
 // asyncio.gather, "first error" mode, as a task_group does it: the first exception cancels the
 // group (tasks not started never run, running ones see check_cancelled()), wait() rethrows it.
+// The tasks are spawned last-first: the calling thread runs its own tasks last-in first-out, so it
+// takes them in task order (workers steal from the other end), whatever threads turn up.
 template <class T>
 std::vector<T> gather_first_error(unsigned threads, std::vector<std::function<T()>> fns) {
   std::vector<T> results(fns.size());
   run_in_arena(threads, [&] {
     task_group group;
-    for (std::size_t i = 0; i < fns.size(); ++i) group.run([&, i] { results[i] = fns[i](); });
+    for (std::size_t i = fns.size(); i-- > 0;) group.run([&, i] { results[i] = fns[i](); });
     group.wait();
   });
   return results;
 }
 
-// asyncio.gather(..., return_exceptions=True): each task's value or exception, in task order.
+// asyncio.gather(..., return_exceptions=True): each task's value or exception, in task order
+// (spawned last-first, as above).
 template <class T>
 std::vector<outcome<T>> gather_collect(unsigned threads, std::vector<std::function<T()>> fns) {
   std::vector<outcome<T>> results(fns.size());
   run_in_arena(threads, [&] {
     task_group group;
-    for (std::size_t i = 0; i < fns.size(); ++i) {
+    for (std::size_t i = fns.size(); i-- > 0;) {
       group.run([&, i] {
         try {
           results[i] = fns[i]();

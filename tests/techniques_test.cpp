@@ -636,8 +636,9 @@ void timeout() {
 }
 
 // When its group is cancelled, its clean-up itself fails.
-std::function<int()> fails_when_cancelled(std::atomic<bool>& cleaned) {
-  return [&cleaned]() -> int {
+std::function<int()> fails_when_cancelled(std::atomic<bool>& cleaned, std::atomic<bool>& started) {
+  return [&cleaned, &started]() -> int {
+    started = true;
     struct on_exit {
       std::atomic<bool>& flag;
       ~on_exit() { flag = true; }
@@ -652,19 +653,25 @@ std::function<int()> fails_when_cancelled(std::atomic<bool>& cleaned) {
 }
 
 void gather_modes() {
-  std::atomic<bool> cleaned{false}, cleaned_failing{false};
+  std::atomic<bool> cleaned{false}, cleaned_failing{false}, failing_started{false};
+  // Task 0 waits (a while at most) until a worker has taken task 3, so that task 3 is running
+  // when task 1 fails: its clean-up then raises an error of its own, which is dropped.
+  auto waits_for_task_3 = [&failing_started]() -> int {
+    const auto give_up = std::chrono::steady_clock::now() + 5s;
+    while (!failing_started && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(1ms);
+    return 0;
+  };
   std::string error;
   try {
-    // The caller's thread takes the last task first, a worker the first ones: task 3 is running
-    // when task 1 fails; task 2 is cancelled before it starts (a task_group never runs it).
     tbb_model::gather_first_error<int>(
-        arena, {quick(0, 1ms), fails(first_failure, 3ms), long_running(cleaned),
-                fails_when_cancelled(cleaned_failing)});
+        arena, {waits_for_task_3, fails(first_failure, 3ms), long_running(cleaned),
+                fails_when_cancelled(cleaned_failing, failing_started)});
   } catch (const std::exception& e) {
     error = e.what();
   }
   EXPECT_EQ(error, first_failure);
-  EXPECT_TRUE(cleaned_failing);
+  EXPECT_EQ(cleaned_failing, failing_started);
 
   const auto outcomes = tbb_model::gather_collect<int>(
       arena,

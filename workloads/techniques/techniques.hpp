@@ -17,7 +17,7 @@ namespace concur::techniques {
 
 struct params {
   std::size_t rounds;
-  std::chrono::milliseconds cancel_after;  // how long a task runs before it is cancelled
+  std::chrono::microseconds cancel_after;  // how long a task runs before it is cancelled
   std::chrono::milliseconds timeout;       // wait_for's deadline
   std::chrono::milliseconds poll_task;     // how long the polled task takes
 };
