@@ -26,7 +26,9 @@ struct result {
   std::size_t produced = 0;             // work parity: items the producers put
   bool within_capacity = false;         // the queue never held more than K
   bool clean_shutdown = false;  // every consumer ended after the last item, none left queued
-  std::size_t high_water = 0;   // measured, not compared: the most the queue held
+  // Measured, not compared: the most the queue held. An item handed straight to a waiting
+  // consumer (an Asio channel does that) was never held; tbb counts live pipeline tokens.
+  std::size_t high_water = 0;
   bool operator==(const result& o) const {
     return consumed == o.consumed && total == o.total && produced == o.produced &&
            within_capacity == o.within_capacity && clean_shutdown == o.clean_shutdown;
