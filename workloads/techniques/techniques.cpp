@@ -36,7 +36,8 @@ std::vector<case_def<params>> workload::cases() {
   return {
       {"r3", case_kind::test, {3, milliseconds(1), milliseconds(1), milliseconds(5)}},
       // Cancelled 2.5 ms in: off the 1 ms grid of tbb's cancellation checks, as a real cancel is.
-      {"r100_2ms", case_kind::bench,
+      {"r100_2ms",
+       case_kind::bench,
        {100, std::chrono::microseconds(2500), milliseconds(2), milliseconds(50)}},
   };
 }
