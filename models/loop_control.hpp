@@ -72,7 +72,8 @@ class spawned {
   void cancel() {
     if (!state_->done) state_->signal.emit(asio::cancellation_type::terminal);
   }
-  // Awaits the end of the task, then returns its value or rethrows its exception.
+  // Awaits the end of the task, then returns its value (moved out: await it once) or rethrows
+  // its exception.
   task<T> result() {
     auto state = state_;
     while (!state->done) co_await state->latch.async_wait(asio::as_tuple(use_task));

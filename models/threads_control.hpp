@@ -72,7 +72,8 @@ class future_task {
     std::unique_lock lock(state_->mutex);
     return state_->finished.wait_for(lock, d, [&] { return state_->done; });
   }
-  // Blocks until the task ends and its thread is joined; returns its value or rethrows its error.
+  // Blocks until the task ends and its thread is joined; returns its value (moved out: call it
+  // once) or rethrows its error.
   T get() {
     if (thread_.joinable()) thread_.join();
     if (state_->error) std::rethrow_exception(state_->error);
