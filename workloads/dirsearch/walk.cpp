@@ -44,11 +44,23 @@ char type_letter(entry_type t) {
 }
 
 bool path_less(std::string_view a, std::string_view b) {
+  // Byte order but for '/', found at the first difference; memcmp does the long common prefixes
+  // (the deep chain's paths share thousands of bytes).
+  const std::size_t n = std::min(a.size(), b.size());
+  if (std::memcmp(a.data(), b.data(), n) == 0) return a.size() < b.size();
+  std::size_t lo = 0, hi = n;  // a[0, lo) == b[0, lo), and they differ before hi
+  while (hi - lo > 32) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (std::memcmp(a.data() + lo, b.data() + lo, mid - lo) == 0)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  while (a[lo] == b[lo]) ++lo;
   const auto key = [](char c) {
     return c == '/' ? 0 : static_cast<int>(static_cast<unsigned char>(c)) + 1;
   };
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                      [&](char x, char y) { return key(x) < key(y); });
+  return key(a[lo]) < key(b[lo]);
 }
 
 void tally::merge(tally&& other) {
@@ -180,6 +192,7 @@ void dir_reader::add(std::string_view name, unsigned char d_type, tally& out,
     if (::fstatat(fd_->get(), std::string(name).c_str(), &st, 0) == 0) {
       type = type_of_mode(st.st_mode);
       if (type == entry_type::dir) {
+        enter = self_ != nullptr;  // without our own identity a loop cannot be ruled out
         for (const ancestor* a = self_.get(); a; a = a->parent.get()) {
           if (a->dev == st.st_dev && a->ino == st.st_ino) {
             out.errors.push_back(
@@ -188,12 +201,10 @@ void dir_reader::add(std::string_view name, unsigned char d_type, tally& out,
             break;
           }
         }
-        if (enter && !self_) enter = false;  // without our own identity a loop cannot be ruled out
       }
     } else if (errno != ENOENT) {
       add_error(out, path, errno, "stat");  // a dangling link stays a link; a link loop is an error
     }
-    enter = enter && type == entry_type::dir;
   }
   if (enter) subdirs.push_back({fd_, std::string(name), path, self_});
   out.entries.push_back({std::move(path), type});
