@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+
+#include "core/process.hpp"
 
 #include "workloads/workloads.hpp"
 
@@ -11,11 +14,16 @@ namespace concur::bench {
 
 std::string_view to_string(verdict_kind k) {
   switch (k) {
-    case verdict_kind::pass: return "pass";
-    case verdict_kind::fail: return "FAIL";
-    case verdict_kind::skipped: return "skipped";
-    case verdict_kind::refused: return "refused";
-    case verdict_kind::unsupported: return "unsupported";
+    case verdict_kind::pass:
+      return "pass";
+    case verdict_kind::fail:
+      return "FAIL";
+    case verdict_kind::skipped:
+      return "skipped";
+    case verdict_kind::refused:
+      return "refused";
+    case verdict_kind::unsupported:
+      return "unsupported";
   }
   return "?";
 }
@@ -42,7 +50,9 @@ class oracle {
           result_ = W::reference(params_);
           source_ = "reference";
         } else {
-          error_ = "no oracle: the sequential cell is over budget and the workload has no reference result";
+          error_ =
+              "no oracle: the sequential cell is over budget and the workload has no reference "
+              "result";
         }
       } catch (const std::exception& e) {
         error_ = fmt::format("the oracle (sequential) failed: {}", e.what());
@@ -76,7 +86,8 @@ verdict compare(const std::string& cell_name, const typename W::result_type& exp
                 const typename W::result_type& actual, const std::string& source) {
   if (expected == actual) return {verdict_kind::pass, "", source};
   return {verdict_kind::fail,
-          fmt::format("{} differs from the {} result:\n{}", cell_name, source, W::describe_diff(expected, actual)),
+          fmt::format("{} differs from the {} result:\n{}", cell_name, source,
+                      W::describe_diff(expected, actual)),
           source};
 }
 
@@ -94,22 +105,28 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
   if constexpr (declines<W, M>) {
     out.unsupported = std::string(W::unsupported(M{}));
     out.skip_reason = "unsupported: " + out.unsupported;
-    out.verify = [reason = out.skip_reason] { return verdict{verdict_kind::unsupported, reason, ""}; };
+    out.verify = [reason = out.skip_reason] {
+      return verdict{verdict_kind::unsupported, reason, ""};
+    };
     out.run = []() -> std::any { throw std::logic_error("an unsupported cell was run"); };
-    out.check = [reason = out.skip_reason](const std::any&) { return verdict{verdict_kind::unsupported, reason, ""}; };
+    out.check = [reason = out.skip_reason](const std::any&) {
+      return verdict{verdict_kind::unsupported, reason, ""};
+    };
     out.metrics = [](const std::any&) { return concur::metrics{}; };
     return out;
   } else {
     if (out.ideal_seconds > opts.budget_seconds)
-      out.skip_reason = fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
-                                    out.ideal_seconds, opts.budget_seconds);
+      out.skip_reason =
+          fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
+                      out.ideal_seconds, opts.budget_seconds);
     const auto params = c.params;
     const auto config = opts.config;
     const auto name = out.name();
     auto check = [expected, name](const result_type& actual) -> verdict {
       if constexpr (std::is_same_v<M, models::sequential_model>) {
         expected->adopt(actual);
-        if constexpr (has_reference<W>) return compare<W>(name, W::reference(expected->params()), actual, "reference");
+        if constexpr (has_reference<W>)
+          return compare<W>(name, W::reference(expected->params()), actual, "reference");
       }
       const result_type* want = expected->get();
       if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
@@ -135,6 +152,70 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
   }
 }
 
+// An external program beside the models: timed with its output discarded, verified by the count
+// of records it prints against the oracle's (the answer itself stays the oracle's business).
+template <class W>
+cell make_baseline_cell(const case_def<typename W::params_type>& c,
+                        std::shared_ptr<oracle<W>> expected, const baseline& b,
+                        const options& opts) {
+  cell out{.workload = std::string(W::name),
+           .model = b.name,
+           .case_name = c.name,
+           .kind = c.kind,
+           .settings = "external program: " + b.name,
+           .ideal_seconds =
+               W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)),
+           .items = W::items(c.params)};
+  out.metrics = [](const std::any&) { return concur::metrics{}; };
+  if (!b.unavailable.empty()) {
+    out.unsupported = b.unavailable;
+    out.skip_reason = "unsupported: " + b.unavailable;
+    out.verify = [reason = out.skip_reason] {
+      return verdict{verdict_kind::unsupported, reason, ""};
+    };
+    out.run = []() -> std::any { throw std::logic_error("an unavailable baseline was run"); };
+    out.check = [reason = out.skip_reason](const std::any&) {
+      return verdict{verdict_kind::unsupported, reason, ""};
+    };
+    return out;
+  }
+  if (out.ideal_seconds > opts.budget_seconds)
+    out.skip_reason =
+        fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
+                    out.ideal_seconds, opts.budget_seconds);
+  // Exit status 1 is find's "finished, with errors on the way" (an unreadable directory).
+  out.run = [argv = b.timed_argv, name = b.name]() -> std::any {
+    if (const int status = process::run_quiet(argv()); status > 1)
+      throw std::runtime_error(fmt::format("{} exited with status {}", name, status));
+    return {};
+  };
+  out.check = [](const std::any&) { return verdict{verdict_kind::pass, "", "record count"}; };
+  out.verify = [expected, b, name = out.name(), skip = out.skip_reason]() -> verdict {
+    if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
+    try {
+      const auto* want = expected->get();
+      if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
+      const auto got = process::capture(b.count_argv());
+      const auto records =
+          static_cast<std::size_t>(std::count(got.out.begin(), got.out.end(), b.record_separator));
+      const std::size_t wanted =
+          static_cast<std::size_t>(W::baseline_records(*want)) + b.extra_records;
+      if (got.status > 1)
+        return {verdict_kind::fail, fmt::format("{} exited with status {}", b.name, got.status),
+                ""};
+      if (records != wanted)
+        return {verdict_kind::fail,
+                fmt::format("{} printed {} records, the {} result implies {}", name, records,
+                            expected->source(), wanted),
+                ""};
+      return {verdict_kind::pass, "", expected->source() + " (record count)"};
+    } catch (const std::exception& e) {
+      return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+    }
+  };
+  return out;
+}
+
 }  // namespace
 
 std::vector<cell> make_cells(const options& opts) {
@@ -142,13 +223,18 @@ std::vector<cell> make_cells(const options& opts) {
   for_each_type(workloads::all{}, [&]<class W>() {
     for (const auto& c : W::cases()) {
       const bool sequential_runs =
-          W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)) <= opts.budget_seconds;
+          W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)) <=
+          opts.budget_seconds;
       auto expected = std::make_shared<oracle<W>>(c.params, opts.config, sequential_runs);
       for_each_type(models::all{}, [&]<class M>() {
         static_assert(runs_in<W, M> || declines<W, M>,
-                      "a workload must implement every model, or decline it with W::unsupported(M) and a reason");
+                      "a workload must implement every model, or decline it with W::unsupported(M) "
+                      "and a reason");
         cells.push_back(make_cell<W, M>(c, expected, opts));
       });
+      if constexpr (has_baselines<W>)
+        for (const auto& b : W::baselines(c.params))
+          cells.push_back(make_baseline_cell<W>(c, expected, b, opts));
     }
   });
   return cells;

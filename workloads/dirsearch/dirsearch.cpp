@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -88,13 +89,16 @@ std::vector<case_def<params>> workload::cases() {
   if (std::filesystem::is_directory("/usr/include"))
     out.push_back({"usr_include", case_kind::test, params{{"/usr/include"}, {}, std::nullopt, {}}});
   // About 200,000 entries: one tree, and four trees of a quarter each searched at once.
-  const tree_spec big{.seed = 7, .dirs = 10'000, .files_per_dir = 19, .depth = 6};
+  // No deep chain there: fd (a baseline) cannot go past PATH_MAX; the tests cover the chain.
+  const tree_spec big{.seed = 7, .dirs = 10'000, .files_per_dir = 19, .depth = 6, .chain_depth = 0};
   out.push_back(fixture_case("tree_200k", case_kind::bench, big, {""}));
-  const tree_spec quarters{.seed = 8, .dirs = 2'500, .files_per_dir = 19, .depth = 5, .parts = 4};
+  const tree_spec quarters{
+      .seed = 8, .dirs = 2'500, .files_per_dir = 19, .depth = 5, .chain_depth = 0, .parts = 4};
   out.push_back(
       fixture_case("4roots_200k", case_kind::bench, quarters, {"tree", "tree2", "tree3", "tree4"}));
   if (const char* root = std::getenv("CONCUR_DIRSEARCH_ROOT"); root && *root)
     out.push_back({"env_root", case_kind::bench, params{{root}, {}, std::nullopt, {}}});
+  for (auto& c : out) c.params.baselines = c.kind == case_kind::bench;
   return out;
 }
 
@@ -139,6 +143,52 @@ std::string workload::describe_diff(const result& expected, const result& actual
     });
   }
   return d.str();
+}
+
+namespace {
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (std::size_t pos = 0; pos <= dirs.size();) {
+    std::size_t end = dirs.find(':', pos);
+    if (end == std::string::npos) end = dirs.size();
+    if (::access((dirs.substr(pos, end - pos) + "/" + program).c_str(), X_OK) == 0) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<baseline> workload::baselines(const params& p) {
+  if (!p.baselines || p.opts.follow_symlinks) return {};
+  const auto with_roots = [p](std::vector<std::string> head, std::vector<std::string> tail) {
+    return [p, head, tail] {
+      auto argv = head;
+      for (auto& r : resolve_roots(p)) argv.push_back(r);
+      argv.insert(argv.end(), tail.begin(), tail.end());
+      return argv;
+    };
+  };
+  baseline find{.name = "find",
+                .timed_argv = with_roots({"find"}, {}),
+                .count_argv = with_roots({"find"}, {"-print0"}),
+                .record_separator = '\0',
+                .extra_records = p.roots.size()};  // find prints each root too
+  if (!on_path("find")) find.unavailable = "find is not installed";
+  baseline fd{.name = "fdfind",
+              .timed_argv = with_roots({"fdfind", "-u", "."}, {}),
+              .count_argv = with_roots({"fdfind", "-u", "-0", "."}, {}),
+              .record_separator = '\0'};
+  if (!on_path("fdfind")) fd.unavailable = "fdfind is not installed (Debian package fd-find)";
+  return {find, fd};
+}
+
+std::size_t workload::baseline_records(const result& r) {
+  std::size_t n = 0;
+  for (const auto& root : r.roots) n += root.entries.size();
+  return n;
 }
 
 std::vector<std::string> model_names() {

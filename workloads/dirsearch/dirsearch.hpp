@@ -43,6 +43,8 @@ struct params {
   // Called as each root's search finishes (the lab app's progress line); may be called from any
   // of the model's threads, one call at a time per root.
   std::function<void(const root_result&)> on_root_done;
+  // Time find and fdfind beside the models on this case (directory roots, links not followed).
+  bool baselines = false;
 };
 
 // The roots as the models search them: generates the fixture when needed.
@@ -61,6 +63,8 @@ struct workload {
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p);
   static concur::metrics metrics(const result& r);
+  static std::vector<baseline> baselines(const params& p);
+  static std::size_t baseline_records(const result& r);
 
   static result run(models::sequential_model, const params&, const models::config&);
   static result run(models::threads_model, const params&, const models::config&);
