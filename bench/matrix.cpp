@@ -14,16 +14,11 @@ namespace concur::bench {
 
 std::string_view to_string(verdict_kind k) {
   switch (k) {
-    case verdict_kind::pass:
-      return "pass";
-    case verdict_kind::fail:
-      return "FAIL";
-    case verdict_kind::skipped:
-      return "skipped";
-    case verdict_kind::refused:
-      return "refused";
-    case verdict_kind::unsupported:
-      return "unsupported";
+    case verdict_kind::pass: return "pass";
+    case verdict_kind::fail: return "FAIL";
+    case verdict_kind::skipped: return "skipped";
+    case verdict_kind::refused: return "refused";
+    case verdict_kind::unsupported: return "unsupported";
   }
   return "?";
 }
@@ -50,9 +45,7 @@ class oracle {
           result_ = W::reference(params_);
           source_ = "reference";
         } else {
-          error_ =
-              "no oracle: the sequential cell is over budget and the workload has no reference "
-              "result";
+          error_ = "no oracle: the sequential cell is over budget and the workload has no reference result";
         }
       } catch (const std::exception& e) {
         error_ = fmt::format("the oracle (sequential) failed: {}", e.what());
@@ -86,8 +79,7 @@ verdict compare(const std::string& cell_name, const typename W::result_type& exp
                 const typename W::result_type& actual, const std::string& source) {
   if (expected == actual) return {verdict_kind::pass, "", source};
   return {verdict_kind::fail,
-          fmt::format("{} differs from the {} result:\n{}", cell_name, source,
-                      W::describe_diff(expected, actual)),
+          fmt::format("{} differs from the {} result:\n{}", cell_name, source, W::describe_diff(expected, actual)),
           source};
 }
 
@@ -105,28 +97,22 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
   if constexpr (declines<W, M>) {
     out.unsupported = std::string(W::unsupported(M{}));
     out.skip_reason = "unsupported: " + out.unsupported;
-    out.verify = [reason = out.skip_reason] {
-      return verdict{verdict_kind::unsupported, reason, ""};
-    };
+    out.verify = [reason = out.skip_reason] { return verdict{verdict_kind::unsupported, reason, ""}; };
     out.run = []() -> std::any { throw std::logic_error("an unsupported cell was run"); };
-    out.check = [reason = out.skip_reason](const std::any&) {
-      return verdict{verdict_kind::unsupported, reason, ""};
-    };
+    out.check = [reason = out.skip_reason](const std::any&) { return verdict{verdict_kind::unsupported, reason, ""}; };
     out.metrics = [](const std::any&) { return concur::metrics{}; };
     return out;
   } else {
     if (out.ideal_seconds > opts.budget_seconds)
-      out.skip_reason =
-          fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
-                      out.ideal_seconds, opts.budget_seconds);
+      out.skip_reason = fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
+                                    out.ideal_seconds, opts.budget_seconds);
     const auto params = c.params;
     const auto config = opts.config;
     const auto name = out.name();
     auto check = [expected, name](const result_type& actual) -> verdict {
       if constexpr (std::is_same_v<M, models::sequential_model>) {
         expected->adopt(actual);
-        if constexpr (has_reference<W>)
-          return compare<W>(name, W::reference(expected->params()), actual, "reference");
+        if constexpr (has_reference<W>) return compare<W>(name, W::reference(expected->params()), actual, "reference");
       }
       const result_type* want = expected->get();
       if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
@@ -223,13 +209,11 @@ std::vector<cell> make_cells(const options& opts) {
   for_each_type(workloads::all{}, [&]<class W>() {
     for (const auto& c : W::cases()) {
       const bool sequential_runs =
-          W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)) <=
-          opts.budget_seconds;
+          W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)) <= opts.budget_seconds;
       auto expected = std::make_shared<oracle<W>>(c.params, opts.config, sequential_runs);
       for_each_type(models::all{}, [&]<class M>() {
         static_assert(runs_in<W, M> || declines<W, M>,
-                      "a workload must implement every model, or decline it with W::unsupported(M) "
-                      "and a reason");
+                      "a workload must implement every model, or decline it with W::unsupported(M) and a reason");
         cells.push_back(make_cell<W, M>(c, expected, opts));
       });
       if constexpr (has_baselines<W>)
