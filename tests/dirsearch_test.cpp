@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/report.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 
 namespace concur::dirsearch {
@@ -381,6 +382,22 @@ TEST(dirsearch_models, tree_changing_during_the_walk) {
     for (const auto& e : r.roots[0].errors)
       EXPECT_EQ(e.code, ENOENT) << printable(e.path) << ": " << e.message;
   }
+}
+
+// The dirsearch metrics include a count that is 0 in every repetition; Google Benchmark writes its
+// coefficient of variation as a bare NaN, which the report must survive.
+TEST(dirsearch_report, bare_nan_in_benchmark_json_is_absent) {
+  temp_dir dir;
+  const std::string path = dir.path() + "/results.json";
+  std::ofstream(path) << R"({"benchmarks": [
+    {"name": "dirsearch/sequential/x/real_time", "run_name": "dirsearch/sequential/x/real_time",
+     "run_type": "iteration", "iterations": 2, "real_time": 5.0, "time_unit": "ms", "errors": NaN,
+     "entries": 7},
+    {"name": "dirsearch/sequential/x/real_time_cv", "run_type": "aggregate", "errors": -nan,
+     "real_time": inf}]})";
+  const auto r = report::load(path);
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].metrics, (std::vector<std::pair<std::string, double>>{{"entries", 7.0}}));
 }
 
 }  // namespace
