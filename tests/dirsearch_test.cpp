@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -214,6 +215,24 @@ TEST(dirsearch_models, deep_chain_does_not_overflow) {
   EXPECT_TRUE(expected.roots[0].errors.empty());
   for (const auto& model : model_names())
     EXPECT_EQ(expected, run(model, fixture_params({"chain"}, false, spec))) << model;
+}
+
+// The lab's point: one after another, the big search finishes first; as coroutines yielding
+// between slices on one thread, the small one overtakes it (the walk itself stays sequential).
+TEST(dirsearch_models, coroutines_interleave_where_sequential_does_not) {
+  const auto finish_order = [](std::string_view model) {
+    auto p = fixture_params({"tree", "empty"});
+    std::vector<std::string> order;
+    std::mutex m;
+    p.on_root_done = [&](const root_result& r) {
+      std::scoped_lock lock(m);
+      order.push_back(r.root.substr(r.root.rfind('/') + 1));
+    };
+    run(model, p);
+    return order;
+  };
+  EXPECT_EQ(finish_order("sequential"), (std::vector<std::string>{"tree", "empty"}));
+  EXPECT_EQ(finish_order("coroutines"), (std::vector<std::string>{"empty", "tree"}));
 }
 
 // find's view of the tree: (path, type letter) pairs, NUL-separated so any name survives.
