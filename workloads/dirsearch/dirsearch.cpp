@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
@@ -36,7 +37,25 @@ bool root_result::operator==(const root_result& o) const {
   return a.entries == b.entries && a.errors == b.errors;
 }
 
+namespace {
+
+// A directory stays open while sub-directories of it wait to be opened; the concurrent models keep
+// more of them waiting than the sequential walk, so the soft limit (often 1024) is raised to the
+// hard limit once rather than letting a wide tree fail with EMFILE in one model only.
+void raise_open_file_limit() {
+  static const bool raised = [] {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return false;
+    limit.rlim_cur = limit.rlim_max;
+    return ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
+  }();
+  (void)raised;
+}
+
+}  // namespace
+
 std::vector<std::string> resolve_roots(const params& p) {
+  raise_open_file_limit();
   if (!p.fixture) return p.roots;
   const std::string base = cached_tree(*p.fixture);
   std::vector<std::string> roots;
