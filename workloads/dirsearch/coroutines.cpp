@@ -1,6 +1,5 @@
-// coroutines: a coroutine per root on one thread; directory reads have no asynchronous API, so
-// each search reads a slice (one getdents64 buffer) and yields to the loop, as the lab's
-// asyncio.sleep(0): the searches interleave, but the walk is effectively sequential.
+// coroutines: a coroutine per root on one thread, reading a slice (one getdents64 buffer) and
+// yielding (the lab's asyncio.sleep(0)): the searches interleave; the walk is still sequential.
 #include <boost/asio/post.hpp>
 
 #include "models/coroutines.hpp"

@@ -1,5 +1,5 @@
 // tbb: a task per directory in one task_group, work-stealing across the arena; each directory
-// read blocks the arena thread running it. A root is finished when its last task ends.
+// read blocks the arena thread running it; a root is done when its last task ends.
 #include <oneapi/tbb/enumerable_thread_specific.h>
 
 #include <atomic>

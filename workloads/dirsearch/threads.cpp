@@ -1,6 +1,5 @@
-// threads: a std::jthread per root, as the lab's tasks, plus helpers (bounded: the cores shared
-// among the roots) taking sub-trees from that root's shared stack; each directory read blocks
-// only its own thread.
+// threads: a std::jthread per root (the lab's tasks) plus bounded helpers sharing its stack of
+// sub-trees (the cores split among the roots); each directory read blocks only its thread.
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
