@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+
+#include "core/process.hpp"
 
 #include "workloads/workloads.hpp"
 
@@ -149,6 +152,70 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
   }
 }
 
+// An external program beside the models: timed with its output discarded, verified by the count
+// of records it prints against the oracle's (the answer itself stays the oracle's business).
+template <class W>
+cell make_baseline_cell(const case_def<typename W::params_type>& c,
+                        std::shared_ptr<oracle<W>> expected, const baseline& b,
+                        const options& opts) {
+  cell out{.workload = std::string(W::name),
+           .model = b.name,
+           .case_name = c.name,
+           .kind = c.kind,
+           .settings = "external program: " + b.name,
+           .ideal_seconds =
+               W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)),
+           .items = W::items(c.params)};
+  out.metrics = [](const std::any&) { return concur::metrics{}; };
+  if (!b.unavailable.empty()) {
+    out.unsupported = b.unavailable;
+    out.skip_reason = "unsupported: " + b.unavailable;
+    out.verify = [reason = out.skip_reason] {
+      return verdict{verdict_kind::unsupported, reason, ""};
+    };
+    out.run = []() -> std::any { throw std::logic_error("an unavailable baseline was run"); };
+    out.check = [reason = out.skip_reason](const std::any&) {
+      return verdict{verdict_kind::unsupported, reason, ""};
+    };
+    return out;
+  }
+  if (out.ideal_seconds > opts.budget_seconds)
+    out.skip_reason =
+        fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
+                    out.ideal_seconds, opts.budget_seconds);
+  // Exit status 1 is find's "finished, with errors on the way" (an unreadable directory).
+  out.run = [argv = b.timed_argv, name = b.name]() -> std::any {
+    if (const int status = process::run_quiet(argv()); status > 1)
+      throw std::runtime_error(fmt::format("{} exited with status {}", name, status));
+    return {};
+  };
+  out.check = [](const std::any&) { return verdict{verdict_kind::pass, "", "record count"}; };
+  out.verify = [expected, b, name = out.name(), skip = out.skip_reason]() -> verdict {
+    if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
+    try {
+      const auto* want = expected->get();
+      if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
+      const auto got = process::capture(b.count_argv());
+      const auto records =
+          static_cast<std::size_t>(std::count(got.out.begin(), got.out.end(), b.record_separator));
+      const std::size_t wanted =
+          static_cast<std::size_t>(W::baseline_records(*want)) + b.extra_records;
+      if (got.status > 1)
+        return {verdict_kind::fail, fmt::format("{} exited with status {}", b.name, got.status),
+                ""};
+      if (records != wanted)
+        return {verdict_kind::fail,
+                fmt::format("{} printed {} records, the {} result implies {}", name, records,
+                            expected->source(), wanted),
+                ""};
+      return {verdict_kind::pass, "", expected->source() + " (record count)"};
+    } catch (const std::exception& e) {
+      return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+    }
+  };
+  return out;
+}
+
 }  // namespace
 
 std::vector<cell> make_cells(const options& opts) {
@@ -165,6 +232,9 @@ std::vector<cell> make_cells(const options& opts) {
                       "and a reason");
         cells.push_back(make_cell<W, M>(c, expected, opts));
       });
+      if constexpr (has_baselines<W>)
+        for (const auto& b : W::baselines(c.params))
+          cells.push_back(make_baseline_cell<W>(c, expected, b, opts));
     }
   });
   return cells;

@@ -5,8 +5,10 @@
 namespace concur::cli {
 
 void add_report(CLI::App& app, int& exit_code);
+void add_tree(CLI::App& app, int& exit_code);
+void add_dirsearch(CLI::App& app, int& exit_code);
 
 // The one list of subcommands.
-inline constexpr void (*all_commands[])(CLI::App&, int&) = {add_report};
+inline constexpr void (*all_commands[])(CLI::App&, int&) = {add_report, add_tree, add_dirsearch};
 
 }  // namespace concur::cli

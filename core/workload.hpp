@@ -12,7 +12,13 @@
 //   W::metrics(result)              -> concur::metrics    optional: measured figures a result
 //                                      carries beside its answer (latencies, high-water marks);
 //                                      reported as benchmark counters, never compared
+//   W::baselines(params)            -> std::vector<baseline>  optional, with
+//   W::baseline_records(result)     -> std::size_t        external programs (find, fd) timed
+//                                      beside the models on the same case, each checked by the
+//                                      count of records it prints against the oracle's count
 #include <concepts>
+#include <cstddef>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -40,6 +46,17 @@ class resource_exhausted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An external program timed beside the models: its cell's "model" is its name. Commands are made
+// at first use (a case's fixture may not exist before), so they are functions.
+struct baseline {
+  std::string name;         // "find", "fdfind"
+  std::string unavailable;  // why it cannot run here (not installed); empty when it can
+  std::function<std::vector<std::string>()> timed_argv;  // run with stdout and stderr to /dev/null
+  std::function<std::vector<std::string>()> count_argv;  // run once, untimed; its records counted
+  char record_separator = '\n';
+  std::size_t extra_records = 0;  // records it prints beyond W::baseline_records (e.g. the roots)
+};
+
 template <class W, class M>
 concept runs_in = requires(const typename W::params_type& p, const models::config& c) {
   { W::run(M{}, p, c) } -> std::same_as<typename W::result_type>;
@@ -58,6 +75,13 @@ concept has_metrics = requires(const typename W::result_type& r) {
 template <class W>
 concept has_reference = requires(const typename W::params_type& p) {
   { W::reference(p) } -> std::same_as<typename W::result_type>;
+};
+
+template <class W>
+concept has_baselines = requires(const typename W::params_type& p,
+                                 const typename W::result_type& r) {
+  { W::baselines(p) } -> std::same_as<std::vector<baseline>>;
+  { W::baseline_records(r) } -> std::convertible_to<std::size_t>;
 };
 
 }  // namespace concur

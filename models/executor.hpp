@@ -36,11 +36,12 @@ template <class F>
 task<std::invoke_result_t<F&>> run_in_executor(boost::asio::thread_pool& pool, F fn) {
   using R = std::invoke_result_t<F&>;
   using pool_executor = boost::asio::thread_pool::executor_type;
-  co_return co_await boost::asio::co_spawn(
+  // Not a coroutine itself: GCC 12 mishandles a by-value class-type parameter of a coroutine that
+  // is moved into a lambda (a double free with a captured std::string). fn lives in the lambda
+  // co_spawn keeps until the call ends.
+  return boost::asio::co_spawn(
       pool.get_executor(),
-      [fn = std::move(fn)]() mutable -> boost::asio::awaitable<R, pool_executor> {
-        co_return fn();
-      },
+      [fn = std::move(fn)]() mutable -> boost::asio::awaitable<R, pool_executor> { co_return fn(); },
       loop::use_task);
 }
 

@@ -6,49 +6,35 @@
 
 #include <utility>
 
-#if defined(__SANITIZE_THREAD__)
-#include <sanitizer/tsan_interface.h>
-#endif
+#include "models/tbb_tsan.hpp"
 
 namespace concur::tbb_model {
 
-// oneTBB's task_group. Debian's libtbb is not built with ThreadSanitizer, so TSan cannot see the
-// synchronisation it does when it hands a task to a worker and when wait() returns; under TSan
-// this wrapper tells it (release before a task is queued and when it ends, acquire when it starts
-// and after wait). Without TSan the annotations are gone and this is the task_group itself.
+// oneapi::tbb::task_group's run() and wait(), with the happens-before oneTBB gives made visible to
+// ThreadSanitizer (Debian's libtbb is not instrumented): what the
+// spawner wrote before run() is seen by the task, and what a task wrote is seen after wait().
 class task_group {
  public:
   template <class F>
   void run(F&& f) {
-    release();
+    tsan_release(&spawned_);
     group_.run([this, f = std::forward<F>(f)] {
-      acquire();
+      tsan_acquire(&spawned_);
       f();
-      release();
+      tsan_release(&finished_);
     });
   }
 
   void wait() {
     group_.wait();
-    acquire();
+    tsan_acquire(&finished_);
   }
 
   void cancel() { group_.cancel(); }
 
  private:
-#if defined(__SANITIZE_THREAD__)
-  void release() {
-    __tsan_release(this);
-  }
-  void acquire() {
-    __tsan_acquire(this);
-  }
-#else
-  void release() {}
-  void acquire() {}
-#endif
-
   oneapi::tbb::task_group group_;
+  char spawned_ = 0, finished_ = 0;  // only their addresses are used, as TSan sync objects
 };
 
 // Runs f inside an arena of `threads` (the caller joins it as one of them) and waits for it.

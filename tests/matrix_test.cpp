@@ -141,4 +141,3 @@ TEST(ideal_time, follows_each_models_bound_on_tasks_in_flight) {
 }
 
 }  // namespace
-}  // namespace concur::bench

@@ -2,6 +2,7 @@
 // The one list of workloads. Adding one: a folder under workloads/ and a line here.
 #include "core/type_list.hpp"
 #include "workloads/cpuyield/cpuyield.hpp"
+#include "workloads/dirsearch/dirsearch.hpp"
 #include "workloads/offload/offload.hpp"
 #include "workloads/prodcons/prodcons.hpp"
 #include "workloads/sleep/sleep.hpp"
@@ -9,7 +10,7 @@
 
 namespace concur::workloads {
 
-using all = type_list<sleep::workload, prodcons::workload, offload::workload, cpuyield::workload,
-                      techniques::workload>;
+using all = type_list<sleep::workload, dirsearch::workload, prodcons::workload, offload::workload,
+                      cpuyield::workload, techniques::workload>;
 
 }  // namespace concur::workloads

@@ -1,0 +1,177 @@
+// concur dirsearch: the course lab as a tool. Asks for directories until `done` (or takes them
+// from the command line), searches them all with the chosen model, printing a line as each search
+// finishes, then offers a menu to browse the results. --print writes every entry found instead.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "workloads/dirsearch/dirsearch.hpp"
+
+namespace concur::cli {
+namespace {
+
+using dirsearch::printable;
+
+std::string joined(const std::string& root, const std::string& rel) {
+  if (rel.empty()) return root;
+  if (!root.empty() && root.back() == '/') return root + rel;
+  return root + "/" + rel;
+}
+
+// --print: every entry as ROOT/PATH, byte-exact, one a line; the errors on stderr.
+int print_all(const dirsearch::result& r) {
+  int status = 0;
+  for (auto root : r.roots) {
+    dirsearch::canonicalize(root);
+    for (const auto& e : root.entries) {
+      const std::string line = joined(root.root, e.path) + "\n";
+      std::fwrite(line.data(), 1, line.size(), stdout);
+    }
+    for (const auto& e : root.errors) {
+      fmt::print(stderr, "concur dirsearch: {}: {}\n", printable(joined(root.root, e.path)),
+                 e.message);
+      status = 1;
+    }
+  }
+  std::fflush(stdout);
+  return status;
+}
+
+bool read_line(const char* prompt, std::string& line) {
+  fmt::print("{}", prompt);
+  std::fflush(stdout);
+  return static_cast<bool>(std::getline(std::cin, line));
+}
+
+const dirsearch::root_result* pick(const dirsearch::result& r, const std::string& answer) {
+  for (std::size_t i = 0; i < r.roots.size(); ++i)
+    if (answer == r.roots[i].root || answer == std::to_string(i + 1)) return &r.roots[i];
+  return nullptr;
+}
+
+void show(const dirsearch::root_result& root) {
+  dirsearch::root_result sorted = root;
+  dirsearch::canonicalize(sorted);
+  fmt::print("{}: {} entries\n", printable(root.root), sorted.entries.size());
+  for (const auto& e : sorted.entries) {
+    const char* mark = e.type == dirsearch::entry_type::dir       ? "/"
+                       : e.type == dirsearch::entry_type::symlink ? "@"
+                       : e.type == dirsearch::entry_type::other   ? "|"
+                                                                  : "";
+    fmt::print("  {}{}\n", printable(e.path), mark);
+  }
+}
+
+void show_errors(const dirsearch::result& r) {
+  std::size_t shown = 0;
+  for (auto root : r.roots) {
+    dirsearch::canonicalize(root);
+    for (const auto& e : root.errors) {
+      fmt::print("  {}: {}\n", printable(joined(root.root, e.path)), e.message);
+      ++shown;
+    }
+  }
+  if (shown == 0) fmt::print("  no errors\n");
+}
+
+// The lab's menu, until quit or the end of input.
+void menu(const dirsearch::result& r) {
+  static constexpr const char* choices =
+      "\n1) list the searched directories\n2) show one directory's contents\n3) show the "
+      "errors\n4) quit\n";
+  std::string line;
+  for (;;) {
+    fmt::print("{}", choices);
+    if (!read_line("choice: ", line)) break;
+    if (line == "1" || line == "list") {
+      for (std::size_t i = 0; i < r.roots.size(); ++i)
+        fmt::print("  {}) {} ({} entries, {} errors)\n", i + 1, printable(r.roots[i].root),
+                   r.roots[i].entries.size(), r.roots[i].errors.size());
+    } else if (line == "2" || line == "show") {
+      if (!read_line("directory (name or number): ", line)) break;
+      if (const auto* root = pick(r, line))
+        show(*root);
+      else
+        fmt::print("not a searched directory: {}\n", printable(line));
+    } else if (line == "3" || line == "errors") {
+      show_errors(r);
+    } else if (line == "4" || line == "quit" || line == "q") {
+      return;
+    } else {
+      fmt::print("unknown choice: {} (1-4)\n", printable(line));
+    }
+  }
+  fmt::print("\n");
+}
+
+}  // namespace
+
+void add_dirsearch(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("dirsearch",
+                                 "search directories (the course lab); --print writes every entry");
+  struct args {
+    std::vector<std::string> dirs;
+    std::string model = "threads";
+    bool print = false, follow = false;
+  };
+  auto a = std::make_shared<args>();
+  cmd->add_option("DIR", a->dirs, "directories to search (none: ask for them until `done`)");
+  cmd->add_option("--model,-m", a->model, "sequential, threads, executor, coroutines or tbb")
+      ->check(CLI::IsMember(dirsearch::model_names()))
+      ->capture_default_str();
+  cmd->add_flag("--print", a->print,
+                "write every entry as DIR/PATH, one a line, the errors on stderr");
+  cmd->add_flag("--follow,-L", a->follow,
+                "follow symbolic links (loops are reported, not entered)");
+  cmd->callback([a, &exit_code] {
+    dirsearch::params p;
+    p.opts.follow_symlinks = a->follow;
+    p.roots = a->dirs;
+    const auto config = models::config::defaults();
+    if (a->print) {
+      if (p.roots.empty()) {
+        fmt::print(stderr, "concur dirsearch --print: name at least one directory\n");
+        exit_code = 2;
+        return;
+      }
+      exit_code = print_all(*dirsearch::run_model(a->model, p, config));
+      return;
+    }
+    std::string line;
+    if (p.roots.empty()) {
+      while (read_line("directory to search (or done): ", line) && line != "done")
+        if (!line.empty()) p.roots.push_back(line);
+      if (p.roots.empty()) {
+        fmt::print("\nnothing to search\n");
+        return;
+      }
+    }
+    fmt::print("searching {} directories with the {} model\n", p.roots.size(), a->model);
+    std::mutex print_mutex;
+    const auto start = std::chrono::steady_clock::now();
+    p.on_root_done = [&](const dirsearch::root_result& r) {
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      const std::scoped_lock lock(print_mutex);
+      if (r.dirs_opened == 0 && !r.errors.empty())
+        fmt::print("  {}: cannot search: {} ({:.1f} ms)\n", printable(r.root),
+                   r.errors.front().message, ms);
+      else
+        fmt::print("  finished {}: {} entries, {} errors ({:.1f} ms)\n", printable(r.root),
+                   r.entries.size(), r.errors.size(), ms);
+      std::fflush(stdout);
+    };
+    const auto found = *dirsearch::run_model(a->model, p, config);
+    menu(found);
+  });
+}
+
+}  // namespace concur::cli

@@ -1,0 +1,92 @@
+#pragma once
+// Running an external program (a baseline such as find): quietly for timing, or capturing its
+// standard output. posix_spawnp, no shell: arguments are passed as they are, any bytes.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace concur::process {
+
+namespace detail {
+
+inline std::vector<char*> c_argv(std::vector<std::string>& argv) {
+  std::vector<char*> out;
+  for (auto& a : argv) out.push_back(a.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Spawns argv with stdout to `out_fd` (or /dev/null when -1) and stderr to /dev/null.
+inline pid_t spawn(std::vector<std::string> argv, int out_fd, int close_fd) {
+  if (argv.empty()) throw std::invalid_argument("process: empty command");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (out_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  else
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  if (close_fd >= 0) posix_spawn_file_actions_addclose(&actions, close_fd);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  auto args = c_argv(argv);
+  const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::system_error(rc, std::system_category(), "cannot run " + argv[0]);
+  return pid;
+}
+
+// The exit status, or 128 + the signal that ended it.
+inline int wait_for(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw std::system_error(errno, std::system_category(), "waitpid");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace detail
+
+// Runs argv with its output discarded; returns its exit status.
+inline int run_quiet(const std::vector<std::string>& argv) {
+  return detail::wait_for(detail::spawn(argv, -1, -1));
+}
+
+struct captured {
+  std::string out;
+  int status = 0;
+};
+
+// Runs argv and returns what it wrote on stdout, and its exit status.
+inline captured capture(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe");
+  pid_t pid = -1;
+  try {
+    pid = detail::spawn(argv, fds[1], fds[0]);
+  } catch (...) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw;
+  }
+  ::close(fds[1]);
+  captured r;
+  char chunk[65536];
+  for (ssize_t n; (n = ::read(fds[0], chunk, sizeof chunk)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    r.out.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  r.status = detail::wait_for(pid);
+  return r;
+}
+
+}  // namespace concur::process

@@ -1,0 +1,423 @@
+// The directory search: the fixture generator, every model on every fixture (faults included),
+// the walk against find, the unreadable directory as an unprivileged user, the deep chain, a tree
+// changing during the walk, and the lab app driven through a pipe.
+#include <fcntl.h>
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/report.hpp"
+#include "workloads/dirsearch/dirsearch.hpp"
+
+namespace concur::dirsearch {
+namespace {
+
+const models::config config = models::config::defaults();
+
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern = "/tmp/concur-dirsearch-test-XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    ::chmod(pattern.c_str(), 0755);  // an unprivileged child walks below it
+    path_ = pattern;
+  }
+  ~temp_dir() { remove_tree(path_); }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct command_output {
+  std::string out;
+  int status = -1;
+};
+
+command_output run_command(const std::string& command) {
+  command_output r;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return r;
+  char chunk[4096];
+  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) r.out.append(chunk, n);
+  const int status = ::pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+result run(std::string_view model, const params& p) {
+  auto r = run_model(model, p, config);
+  if (!r) throw std::runtime_error("no such model");
+  return std::move(*r);
+}
+
+params fixture_params(std::vector<std::string> roots, bool follow = false, tree_spec spec = {}) {
+  return params{std::move(roots), options{follow}, spec, {}};
+}
+
+const entry* find_entry(const root_result& r, std::string_view path) {
+  for (const auto& e : r.entries)
+    if (e.path == path) return &e;
+  return nullptr;
+}
+
+const error* find_error(const root_result& r, std::string_view path) {
+  for (const auto& e : r.errors)
+    if (e.path == path) return &e;
+  return nullptr;
+}
+
+TEST(dirsearch_tree, same_seed_same_tree_other_seed_other_tree) {
+  temp_dir dir;
+  const tree_spec spec{.seed = 42, .dirs = 20, .files_per_dir = 2, .chain_depth = 5};
+  const auto a = generate_tree(dir.path() + "/a", spec);
+  const auto b = generate_tree(dir.path() + "/b", spec);
+  auto other = spec;
+  other.seed = 43;
+  const auto c = generate_tree(dir.path() + "/c", other);
+  EXPECT_EQ(a.hash, b.hash);
+  EXPECT_NE(a.hash, c.hash);
+  EXPECT_EQ(a.entries(), expected_entries(spec));
+  const auto ra = run("sequential", params{{dir.path() + "/a"}, {}, std::nullopt, {}});
+  const auto rb = run("sequential", params{{dir.path() + "/b"}, {}, std::nullopt, {}});
+  EXPECT_EQ(ra.roots[0].entries.size(), a.entries());
+  auto ea = ra.roots[0], eb = rb.roots[0];
+  canonicalize(ea);
+  canonicalize(eb);
+  EXPECT_EQ(ea.entries, eb.entries);
+  EXPECT_TRUE(remove_tree(dir.path() + "/a"));
+  EXPECT_FALSE(remove_tree(dir.path() + "/a"));
+}
+
+TEST(dirsearch_tree, the_chain_is_deeper_than_path_max) {
+  const auto r = run("sequential", fixture_params({"chain"}));
+  std::size_t longest = 0;
+  for (const auto& e : r.roots[0].entries) longest = std::max(longest, e.path.size());
+  EXPECT_GT(longest, static_cast<std::size_t>(PATH_MAX));
+  EXPECT_TRUE(r.roots[0].errors.empty());
+}
+
+// Every model against the sequential walk on every test case (the matrix does this too; here it
+// runs in every sanitizer build).
+TEST(dirsearch_models, agree_with_sequential_on_every_test_case) {
+  for (const auto& c : workload::cases()) {
+    if (c.kind != case_kind::test) continue;
+    const auto expected = run("sequential", c.params);
+    for (const auto& model : model_names()) {
+      const auto actual = run(model, c.params);
+      EXPECT_EQ(expected, actual) << c.name << " / " << model << ":\n"
+                                  << workload::describe_diff(expected, actual);
+    }
+  }
+}
+
+TEST(dirsearch_models, faults_are_listed_not_followed) {
+  for (const auto& model : model_names()) {
+    SCOPED_TRACE(model);
+    const auto r = run(model, fixture_params({""})).roots[0];
+    const auto type_of = [&](std::string_view path) {
+      const entry* e = find_entry(r, path);
+      return e ? std::string(to_string(e->type)) : std::string("missing");
+    };
+    EXPECT_EQ(type_of(".hidden"), "dir");
+    EXPECT_EQ(type_of(".hidden/inside.txt"), "file");
+    EXPECT_EQ(type_of(".dotfile"), "file");
+    EXPECT_EQ(type_of("link-to-file"), "link");
+    EXPECT_EQ(type_of("link-to-dir"), "link");
+    EXPECT_EQ(type_of("link-to-dir/"), "missing");
+    EXPECT_EQ(type_of("loop-a"), "link");
+    EXPECT_EQ(type_of("cycle"), "link");
+    EXPECT_EQ(type_of("dangling"), "link");
+    EXPECT_EQ(type_of("fifo"), "other");
+    EXPECT_EQ(type_of("empty"), "dir");
+    EXPECT_EQ(type_of("line\nbreak"), "file");
+    EXPECT_EQ(type_of("bad-\xff\xfe.bin"), "file");
+    EXPECT_EQ(type_of("name with spaces.txt"), "file");
+    EXPECT_EQ(type_of("locked"), "dir");
+    if (::geteuid() == 0) {
+      EXPECT_EQ(type_of("locked/secret.txt"), "file");  // root ignores the mode; see unreadable_*
+      EXPECT_TRUE(r.errors.empty());
+    } else {
+      ASSERT_NE(find_error(r, "locked"), nullptr);
+      EXPECT_EQ(find_error(r, "locked")->code, EACCES);
+    }
+    EXPECT_EQ(r.entries_read, r.entries.size());
+  }
+}
+
+TEST(dirsearch_models, following_links_never_loops) {
+  for (const auto& model : model_names()) {
+    SCOPED_TRACE(model);
+    const auto r = run(model, fixture_params({""}, true)).roots[0];
+    ASSERT_NE(find_entry(r, "link-to-dir"), nullptr);
+    EXPECT_EQ(find_entry(r, "link-to-dir")->type, entry_type::dir);
+    const auto below = [&](std::string_view prefix) {
+      return std::count_if(r.entries.begin(), r.entries.end(),
+                           [&](const entry& e) { return e.path.starts_with(prefix); });
+    };
+    EXPECT_EQ(below("link-to-dir/"), below("tree/"));
+    EXPECT_GT(below("tree/"), 0);
+    ASSERT_NE(find_error(r, "cycle"), nullptr);
+    EXPECT_EQ(find_error(r, "cycle")->code, ELOOP);
+    ASSERT_NE(find_error(r, "loop-a"), nullptr);
+    EXPECT_EQ(find_error(r, "loop-a")->code, ELOOP);
+    EXPECT_EQ(find_error(r, "dangling"), nullptr);
+    EXPECT_EQ(find_entry(r, "dangling")->type, entry_type::symlink);
+    EXPECT_EQ(find_entry(r, "link-to-file")->type, entry_type::file);
+  }
+}
+
+TEST(dirsearch_models, bad_roots_are_errors_and_the_others_are_searched) {
+  for (const auto& model : model_names()) {
+    SCOPED_TRACE(model);
+    const auto r = run(model, fixture_params({"missing-root", "notes.txt", "tree", "empty"}));
+    ASSERT_EQ(r.roots.size(), 4u);
+    ASSERT_EQ(r.roots[0].errors.size(), 1u);
+    EXPECT_EQ(r.roots[0].errors[0].code, ENOENT);
+    EXPECT_EQ(r.roots[0].errors[0].path, "");
+    EXPECT_EQ(r.roots[0].dirs_opened, 0u);
+    ASSERT_EQ(r.roots[1].errors.size(), 1u);
+    EXPECT_EQ(r.roots[1].errors[0].code, ENOTDIR);
+    EXPECT_EQ(r.roots[2].entries.size(), 163u);
+    EXPECT_TRUE(r.roots[2].errors.empty());
+    EXPECT_TRUE(r.roots[3].entries.empty());
+    EXPECT_EQ(r.roots[3].dirs_opened, 1u);
+  }
+}
+
+TEST(dirsearch_models, deep_chain_does_not_overflow) {
+  const tree_spec spec{
+      .seed = 3, .dirs = 0, .files_per_dir = 0, .chain_depth = 4000, .chain_name_length = 1};
+  const auto expected = run("sequential", fixture_params({"chain"}, false, spec));
+  EXPECT_EQ(expected.roots[0].entries.size(), 4001u);
+  EXPECT_TRUE(expected.roots[0].errors.empty());
+  for (const auto& model : model_names())
+    EXPECT_EQ(expected, run(model, fixture_params({"chain"}, false, spec))) << model;
+}
+
+// The lab's point: one after another, the big search finishes first; as coroutines yielding
+// between slices on one thread, the small one overtakes it (the walk itself stays sequential).
+TEST(dirsearch_models, coroutines_interleave_where_sequential_does_not) {
+  const auto finish_order = [](std::string_view model) {
+    auto p = fixture_params({"tree", "empty"});
+    std::vector<std::string> order;
+    std::mutex m;
+    p.on_root_done = [&](const root_result& r) {
+      std::scoped_lock lock(m);
+      order.push_back(r.root.substr(r.root.rfind('/') + 1));
+    };
+    run(model, p);
+    return order;
+  };
+  EXPECT_EQ(finish_order("sequential"), (std::vector<std::string>{"tree", "empty"}));
+  EXPECT_EQ(finish_order("coroutines"), (std::vector<std::string>{"empty", "tree"}));
+}
+
+// find's view of the tree: (path, type letter) pairs, NUL-separated so any name survives.
+std::set<std::pair<std::string, char>> find_entries(const std::string& root) {
+  const auto r = run_command("find " + quoted(root) + " -mindepth 1 -printf '%P\\0%y\\0'");
+  std::set<std::pair<std::string, char>> out;
+  for (std::size_t pos = 0; pos < r.out.size();) {
+    const std::size_t name_end = r.out.find('\0', pos);
+    const std::size_t type_end = r.out.find('\0', name_end + 1);
+    if (name_end == std::string::npos || type_end == std::string::npos) break;
+    char type = r.out[name_end + 1];
+    if (type != 'f' && type != 'd' && type != 'l') type = '?';
+    out.emplace(r.out.substr(pos, name_end - pos), type);
+    pos = type_end + 1;
+  }
+  return out;
+}
+
+TEST(dirsearch_find, sequential_walk_finds_what_find_finds) {
+  std::vector<std::string> roots{resolve_roots(fixture_params({""}))[0]};
+  if (::access("/usr/include", R_OK) == 0) roots.push_back("/usr/include");
+  for (const auto& root : roots) {
+    SCOPED_TRACE(root);
+    const auto r = run("sequential", params{{root}, {}, std::nullopt, {}}).roots[0];
+    std::set<std::pair<std::string, char>> ours;
+    for (const auto& e : r.entries) ours.emplace(e.path, type_letter(e.type));
+    const auto theirs = find_entries(root);
+    EXPECT_EQ(ours.size(), r.entries.size());
+    EXPECT_TRUE(ours == theirs) << ours.size() << " entries here, " << theirs.size()
+                                << " from find";
+  }
+}
+
+TEST(dirsearch_app, print_mode_matches_find_in_every_model) {
+  const std::string root = resolve_roots(fixture_params({"tree"}))[0];
+  const auto sorted_lines = [](const std::string& s) {
+    std::vector<std::string> lines;
+    for (std::size_t pos = 0, end; pos < s.size(); pos = end + 1) {
+      end = s.find('\n', pos);
+      if (end == std::string::npos) end = s.size();
+      lines.push_back(s.substr(pos, end - pos));
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  const auto expected = sorted_lines(run_command("find " + quoted(root) + " -mindepth 1").out);
+  ASSERT_FALSE(expected.empty());
+  for (const auto& model : model_names()) {
+    const auto r = run_command(std::string(CONCUR_CLI) + " dirsearch --print --model " + model +
+                               " " + quoted(root));
+    EXPECT_EQ(r.status, 0) << model;
+    EXPECT_EQ(sorted_lines(r.out), expected) << model;
+  }
+}
+
+TEST(dirsearch_app, dialogue_through_a_pipe) {
+  const std::string root = resolve_roots(fixture_params({""}))[0];
+  temp_dir dir;
+  const std::string input = dir.path() + "/input";
+  std::ofstream(input) << root << "/tree\n/no/such/dir\n\n"
+                       << root << "/empty\ndone\n1\nwhat\n2\n1\n3\nlist\n4\n";
+  for (const auto& model : model_names()) {
+    SCOPED_TRACE(model);
+    const auto r = run_command(std::string(CONCUR_CLI) + " dirsearch --model " + model + " < " +
+                               quoted(input));
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("finished " + root + "/tree: 163 entries, 0 errors"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("finished " + root + "/empty: 0 entries"), std::string::npos);
+    EXPECT_NE(r.out.find("/no/such/dir: cannot search: open: No such file or directory"),
+              std::string::npos);
+    EXPECT_NE(r.out.find("  3) " + root + "/empty (0 entries, 0 errors)"), std::string::npos);
+    EXPECT_NE(r.out.find("unknown choice: what"), std::string::npos);
+    EXPECT_NE(r.out.find(root + "/tree: 163 entries"), std::string::npos);  // show 1
+    EXPECT_NE(r.out.find("  /no/such/dir: open: No such file or directory"),
+              std::string::npos);  // errors
+  }
+  // The end of input ends the dialogue cleanly, wherever it comes.
+  std::ofstream(input) << root << "/empty\n";
+  EXPECT_EQ(run_command(std::string(CONCUR_CLI) + " dirsearch < " + quoted(input)).status, 0);
+  std::ofstream(input) << "";
+  EXPECT_EQ(run_command(std::string(CONCUR_CLI) + " dirsearch < " + quoted(input)).status, 0);
+}
+
+// Root reads every directory whatever its mode, so the unreadable directory is tested for real:
+// the search runs in a child that dropped its privileges to nobody.
+TEST(dirsearch_app, unreadable_directory_as_nobody) {
+  if (::geteuid() != 0)
+    GTEST_SKIP() << "needs root to drop to nobody (as non-root, faults_are_listed covers it)";
+  temp_dir dir;
+  const std::string root = dir.path() + "/tree";
+  generate_tree(root, {.seed = 5, .dirs = 10, .files_per_dir = 2, .chain_depth = 3});
+  // The binary must be reachable by nobody: a copy beside the tree.
+  const std::string binary = dir.path() + "/concur";
+  ASSERT_EQ(run_command("cp " + quoted(CONCUR_CLI) + " " + quoted(binary) + " && chmod 755 " +
+                        quoted(binary))
+                .status,
+            0);
+  std::string first_out;
+  for (const auto& model : model_names()) {
+    SCOPED_TRACE(model);
+    int out_pipe[2], err_pipe[2];
+    ASSERT_EQ(::pipe(out_pipe), 0);
+    ASSERT_EQ(::pipe(err_pipe), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::dup2(out_pipe[1], 1);
+      ::dup2(err_pipe[1], 2);
+      ::close(out_pipe[0]);
+      ::close(err_pipe[0]);
+      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(99);
+      ::execl(binary.c_str(), binary.c_str(), "dirsearch", "--print", "--model", model.c_str(),
+              root.c_str(), static_cast<char*>(nullptr));
+      ::_exit(98);
+    }
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    const auto drain = [](int fd) {
+      std::string s;
+      char chunk[4096];
+      for (ssize_t n; (n = ::read(fd, chunk, sizeof chunk)) > 0;)
+        s.append(chunk, static_cast<std::size_t>(n));
+      ::close(fd);
+      return s;
+    };
+    const std::string out = drain(out_pipe[0]);
+    const std::string err = drain(err_pipe[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 1) << "exit 99: could not drop privileges; 98: could not exec\n"
+                                      << err;
+    EXPECT_NE(err.find(root + "/locked: open: Permission denied"), std::string::npos) << err;
+    EXPECT_NE(out.find(root + "/locked\n"), std::string::npos);
+    EXPECT_EQ(out.find("secret.txt"), std::string::npos);
+    EXPECT_NE(out.find(root + "/notes.txt\n"), std::string::npos);
+    if (first_out.empty()) first_out = out;
+    EXPECT_EQ(out, first_out) << "differs from the " << model_names()[0] << " model";
+  }
+}
+
+// Entries removed while the walk runs are reported as errors; nothing crashes or hangs.
+TEST(dirsearch_models, tree_changing_during_the_walk) {
+  for (const auto& model : model_names()) {
+    SCOPED_TRACE(model);
+    temp_dir dir;
+    const std::string root = dir.path() + "/t";
+    generate_tree(root, {.seed = 9, .dirs = 120, .files_per_dir = 3, .depth = 3, .faults = false});
+    const auto before = run("sequential", params{{root}, {}, std::nullopt, {}}).roots[0];
+    std::vector<std::string> victims;
+    for (const auto& e : before.entries)
+      if (e.type == entry_type::dir && std::count(e.path.begin(), e.path.end(), '/') == 1)
+        victims.push_back(root + "/" + e.path);
+    std::atomic<bool> go{false};
+    std::thread remover([&] {
+      while (!go) std::this_thread::yield();
+      for (const auto& v : victims) remove_tree(v);
+    });
+    go = true;
+    result r;
+    EXPECT_NO_THROW(r = run(model, params{{root}, {}, std::nullopt, {}}));
+    remover.join();
+    ASSERT_EQ(r.roots.size(), 1u);
+    EXPECT_LE(r.roots[0].entries.size(), before.entries.size());
+    for (const auto& e : r.roots[0].errors)
+      EXPECT_EQ(e.code, ENOENT) << printable(e.path) << ": " << e.message;
+  }
+}
+
+// The dirsearch metrics include a count that is 0 in every repetition; Google Benchmark writes its
+// coefficient of variation as a bare NaN, which the report must survive.
+TEST(dirsearch_report, bare_nan_in_benchmark_json_is_absent) {
+  temp_dir dir;
+  const std::string path = dir.path() + "/results.json";
+  std::ofstream(path) << R"({"benchmarks": [
+    {"name": "dirsearch/sequential/x/real_time", "run_name": "dirsearch/sequential/x/real_time",
+     "run_type": "iteration", "iterations": 2, "real_time": 5.0, "time_unit": "ms", "errors": NaN,
+     "entries": 7},
+    {"name": "dirsearch/sequential/x/real_time_cv", "run_type": "aggregate", "errors": -nan,
+     "real_time": inf}]})";
+  const auto r = report::load(path);
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].metrics, (std::vector<std::pair<std::string, double>>{{"entries", 7.0}}));
+}
+
+}  // namespace
+}  // namespace concur::dirsearch

@@ -1,0 +1,227 @@
+#include "workloads/dirsearch/dirsearch.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/resource.h>
+#include <unistd.h>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/diff.hpp"
+
+namespace concur::dirsearch {
+
+std::size_t root_result::files() const {
+  return static_cast<std::size_t>(std::count_if(
+      entries.begin(), entries.end(), [](const entry& e) { return e.type == entry_type::file; }));
+}
+
+std::size_t root_result::dirs() const {
+  return static_cast<std::size_t>(std::count_if(
+      entries.begin(), entries.end(), [](const entry& e) { return e.type == entry_type::dir; }));
+}
+
+void canonicalize(root_result& r) {
+  std::sort(r.entries.begin(), r.entries.end());
+  std::sort(r.errors.begin(), r.errors.end());
+}
+
+bool root_result::operator==(const root_result& o) const {
+  if (root != o.root || dirs_opened != o.dirs_opened || entries_read != o.entries_read ||
+      entries.size() != o.entries.size() || errors.size() != o.errors.size())
+    return false;
+  root_result a = *this, b = o;
+  canonicalize(a);
+  canonicalize(b);
+  return a.entries == b.entries && a.errors == b.errors;
+}
+
+namespace {
+
+// A directory stays open while sub-directories of it wait to be opened; the concurrent models keep
+// more of them waiting than the sequential walk, so the soft limit (often 1024) is raised to the
+// hard limit once rather than letting a wide tree fail with EMFILE in one model only.
+void raise_open_file_limit() {
+  static const bool raised = [] {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return false;
+    limit.rlim_cur = limit.rlim_max;
+    return ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
+  }();
+  (void)raised;
+}
+
+}  // namespace
+
+std::vector<std::string> resolve_roots(const params& p) {
+  raise_open_file_limit();
+  if (!p.fixture) return p.roots;
+  const std::string base = cached_tree(*p.fixture);
+  std::vector<std::string> roots;
+  roots.reserve(p.roots.size());
+  for (const auto& r : p.roots)
+    roots.push_back(r.empty() ? base : (r.front() == '/' ? r : base + "/" + r));
+  return roots;
+}
+
+root_result finish_root(const params& p, std::string root, tally&& t) {
+  root_result r{std::move(root), std::move(t.entries), std::move(t.errors), t.dirs_opened,
+                t.entries_read};
+  if (p.on_root_done) p.on_root_done(r);
+  return r;
+}
+
+namespace {
+
+case_def<params> fixture_case(std::string name, case_kind kind, tree_spec spec,
+                              std::vector<std::string> roots, bool follow = false) {
+  return {std::move(name), kind, params{std::move(roots), options{follow}, spec, {}}};
+}
+
+}  // namespace
+
+std::string printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c >= 0x7f || c == '\\')
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
+std::vector<case_def<params>> workload::cases() {
+  const tree_spec small{};  // seed 1: 40 dirs of 3 files, and every fault
+  std::vector<case_def<params>> out{
+      fixture_case("fixture", case_kind::test, small, {""}),
+      fixture_case("fixture_follow", case_kind::test, small, {""}, true),
+      fixture_case("several_roots", case_kind::test, small,
+                   {"tree", "missing-root", "chain", "notes.txt", ".hidden", "empty", "locked",
+                    "link-to-dir"}),
+      fixture_case(
+          "deep_chain", case_kind::test,
+          {.seed = 2, .dirs = 0, .files_per_dir = 0, .chain_depth = 2500, .chain_name_length = 2},
+          {"chain"}),
+  };
+  if (std::filesystem::is_directory("/usr/include"))
+    out.push_back({"usr_include", case_kind::test, params{{"/usr/include"}, {}, std::nullopt, {}}});
+  // About 200,000 entries: one tree, and four trees of a quarter each searched at once.
+  // No deep chain there: fd (a baseline) cannot go past PATH_MAX; the tests cover the chain.
+  const tree_spec big{.seed = 7, .dirs = 10'000, .files_per_dir = 19, .depth = 6, .chain_depth = 0};
+  out.push_back(fixture_case("tree_200k", case_kind::bench, big, {""}));
+  const tree_spec quarters{
+      .seed = 8, .dirs = 2'500, .files_per_dir = 19, .depth = 5, .chain_depth = 0, .parts = 4};
+  out.push_back(
+      fixture_case("4roots_200k", case_kind::bench, quarters, {"tree", "tree2", "tree3", "tree4"}));
+  if (const char* root = std::getenv("CONCUR_DIRSEARCH_ROOT"); root && *root)
+    out.push_back({"env_root", case_kind::bench, params{{root}, {}, std::nullopt, {}}});
+  for (auto& c : out) c.params.baselines = c.kind == case_kind::bench;
+  return out;
+}
+
+double workload::items(const params& p) {
+  return p.fixture ? static_cast<double>(expected_entries(*p.fixture)) : 0.0;
+}
+
+double workload::ideal_seconds(const params& p, models::in_flight limit) {
+  // A warm walk on getdents64 reads a few million entries a second per core.
+  constexpr double entries_per_second = 3e6;
+  const double cores = std::max(1u, models::config::defaults().arena_threads);
+  const double parallel = limit ? std::min(static_cast<double>(*limit), cores) : cores;
+  return items(p) / (entries_per_second * parallel);
+}
+
+concur::metrics workload::metrics(const result& r) {
+  double entries = 0, errors = 0, dirs = 0;
+  for (const auto& root : r.roots) {
+    entries += static_cast<double>(root.entries.size());
+    errors += static_cast<double>(root.errors.size());
+    dirs += static_cast<double>(root.dirs_opened);
+  }
+  return {{"entries", entries}, {"errors", errors}, {"dirs_opened", dirs}};
+}
+
+std::string workload::describe_diff(const result& expected, const result& actual) {
+  diff d;
+  d.field("roots", expected.roots.size(), actual.roots.size());
+  for (std::size_t i = 0; i < std::min(expected.roots.size(), actual.roots.size()); ++i) {
+    root_result want = expected.roots[i], got = actual.roots[i];
+    canonicalize(want);
+    canonicalize(got);
+    const std::string name = fmt::format("root {} ({})", i, printable(want.root));
+    d.field(name + " path", printable(want.root), printable(got.root));
+    d.field(name + " dirs opened", want.dirs_opened, got.dirs_opened);
+    d.field(name + " entries read", want.entries_read, got.entries_read);
+    d.sorted_set(name + " entries", want.entries, got.entries, [](const entry& e) {
+      return fmt::format("{} ({})", printable(e.path), to_string(e.type));
+    });
+    d.sorted_set(name + " errors", want.errors, got.errors, [](const error& e) {
+      return fmt::format("{}: {} ({})", printable(e.path), e.message, e.code);
+    });
+  }
+  return d.str();
+}
+
+namespace {
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (std::size_t pos = 0; pos <= dirs.size();) {
+    std::size_t end = dirs.find(':', pos);
+    if (end == std::string::npos) end = dirs.size();
+    if (::access((dirs.substr(pos, end - pos) + "/" + program).c_str(), X_OK) == 0) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<baseline> workload::baselines(const params& p) {
+  if (!p.baselines || p.opts.follow_symlinks) return {};
+  const auto with_roots = [p](std::vector<std::string> head, std::vector<std::string> tail) {
+    return [p, head, tail] {
+      auto argv = head;
+      for (auto& r : resolve_roots(p)) argv.push_back(r);
+      argv.insert(argv.end(), tail.begin(), tail.end());
+      return argv;
+    };
+  };
+  baseline find{.name = "find",
+                .timed_argv = with_roots({"find"}, {}),
+                .count_argv = with_roots({"find"}, {"-print0"}),
+                .record_separator = '\0',
+                .extra_records = p.roots.size()};  // find prints each root too
+  if (!on_path("find")) find.unavailable = "find is not installed";
+  baseline fd{.name = "fdfind",
+              .timed_argv = with_roots({"fdfind", "-u", "."}, {}),
+              .count_argv = with_roots({"fdfind", "-u", "-0", "."}, {}),
+              .record_separator = '\0'};
+  if (!on_path("fdfind")) fd.unavailable = "fdfind is not installed (Debian package fd-find)";
+  return {find, fd};
+}
+
+std::size_t workload::baseline_records(const result& r) {
+  std::size_t n = 0;
+  for (const auto& root : r.roots) n += root.entries.size();
+  return n;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for_each_type(models::all{}, [&]<class M>() { names.emplace_back(M::name); });
+  return names;
+}
+
+std::optional<result> run_model(std::string_view model, const params& p, const models::config& c) {
+  std::optional<result> out;
+  for_each_type(models::all{}, [&]<class M>() {
+    if (M::name == model) out = workload::run(M{}, p, c);
+  });
+  return out;
+}
+
+}  // namespace concur::dirsearch

@@ -1,0 +1,84 @@
+#pragma once
+// Directory search, from the course lab: search several directories for every file and
+// sub-directory below them, one after another or concurrently. The answer per root is every entry
+// (relative path, type) in the canonical order, the errors met, and the work done.
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/workload.hpp"
+#include "workloads/dirsearch/tree.hpp"
+#include "workloads/dirsearch/walk.hpp"
+
+namespace concur::dirsearch {
+
+struct root_result {
+  std::string root;  // as searched
+  std::vector<entry> entries;
+  std::vector<error> errors;
+  std::size_t dirs_opened = 0;   // work parity
+  std::size_t entries_read = 0;  // work parity
+  std::size_t files() const;
+  std::size_t dirs() const;
+  // Equal when the same entries and errors were found by the same work, in any order.
+  bool operator==(const root_result& o) const;
+};
+
+// Sorts entries and errors into the canonical order (outside any timed region).
+void canonicalize(root_result& r);
+
+struct result {
+  std::vector<root_result> roots;  // in the order of params::roots
+  bool operator==(const result&) const = default;
+};
+
+struct params {
+  std::vector<std::string> roots;
+  options opts;
+  // When set, this tree is generated (once, cached) and relative roots are taken below it.
+  std::optional<tree_spec> fixture;
+  // Called as each root's search finishes (the lab app's progress line); may be called from any
+  // of the model's threads, one call at a time per root.
+  std::function<void(const root_result&)> on_root_done;
+  // Time find and fdfind beside the models on this case (directory roots, links not followed).
+  bool baselines = false;
+};
+
+// The roots as the models search them: generates the fixture when needed.
+std::vector<std::string> resolve_roots(const params& p);
+
+// One root's answer from a walker's tally; tells on_root_done.
+root_result finish_root(const params& p, std::string root, tally&& t);
+
+struct workload {
+  using params_type = params;
+  using result_type = result;
+  static constexpr std::string_view name = "dirsearch";
+
+  static std::vector<case_def<params>> cases();
+  static std::string describe_diff(const result& expected, const result& actual);
+  static double ideal_seconds(const params& p, models::in_flight limit);
+  static double items(const params& p);
+  static concur::metrics metrics(const result& r);
+  static std::vector<baseline> baselines(const params& p);
+  static std::size_t baseline_records(const result& r);
+
+  static result run(models::sequential_model, const params&, const models::config&);
+  static result run(models::threads_model, const params&, const models::config&);
+  static result run(models::executor_model, const params&, const models::config&);
+  static result run(models::coroutines_model, const params&, const models::config&);
+  static result run(models::tbb_model, const params&, const models::config&);
+};
+
+// A name or path for a terminal: bytes that are not printable ASCII (a newline in a name, invalid
+// UTF-8) and backslashes are shown as \xNN.
+std::string printable(std::string_view s);
+
+// The names of the models, and a run by name (for the CLI); nullopt for an unknown name.
+std::vector<std::string> model_names();
+std::optional<result> run_model(std::string_view model, const params& p, const models::config& c);
+
+}  // namespace concur::dirsearch
