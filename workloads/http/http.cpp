@@ -21,7 +21,7 @@ std::string describe(const page_result& p) {
 std::string describe(const visit& v) {
   if (v.error != error_kind::none)
     return fmt::format("{} {} {}", v.depth, to_string(v.error), v.url);
-  return fmt::format("{} {} {}", v.depth, v.status, v.url);
+  return fmt::format("{} {} {} bytes {}", v.depth, v.status, v.body_bytes, v.url);
 }
 
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
@@ -56,6 +56,7 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
       auto& v = seen.at(level[i]);
       v.status = r.status;
       v.error = r.error;
+      if (r.error == error_kind::none) v.body_bytes = r.body.size();
       if (r.error != error_kind::none || r.status != 200) continue;
       const auto from = parse_url(level[i]);
       if (!from) continue;
@@ -81,6 +82,21 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
   out.requests_sent = tally.requests_sent;
   out.bytes_received = tally.bytes_received;
   out.measured.connections_opened = tally.connections_opened;
+  return out;
+}
+
+getter make_getter(std::string_view model, const client_options& options,
+                   const models::config& config, client_tally& tally) {
+  getter out;
+  for_each_type(models::all{}, [&]<class M>() {
+    if (M::name == model) out = make_getter(M{}, options, config, tally);
+  });
+  return out;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> out;
+  for_each_type(models::all{}, [&]<class M>() { out.emplace_back(M::name); });
   return out;
 }
 

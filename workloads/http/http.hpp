@@ -73,11 +73,12 @@ struct visit {
   std::string url;
   std::size_t depth = 0;
   int status = 0;
+  std::size_t body_bytes = 0;
   error_kind error = error_kind::none;
   bool operator==(const visit&) const = default;
   bool operator<(const visit& o) const { return url < o.url; }
 };
-std::string describe(const visit& v);  // "depth status URL" or "depth error URL"
+std::string describe(const visit& v);  // "depth status bytes URL" or "depth error URL"
 
 struct crawl_result {
   std::vector<visit> visited;  // sorted by URL
@@ -92,6 +93,11 @@ struct crawl_result {
            requests_sent == o.requests_sent && bytes_received == o.bytes_received;
   }
 };
+
+// The getter of the model named `model` (models::all), or an empty one when there is none.
+getter make_getter(std::string_view model, const client_options&, const models::config&,
+                   client_tally&);
+std::vector<std::string> model_names();
 
 // The workloads over any model's getter (what the CLI runs against any server).
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
