@@ -1,0 +1,350 @@
+// The HTTP workloads: every model against the embedded site server with every fault kind, the
+// server against bad clients, timeouts, refused and reset connections, and leaks.
+#include <dirent.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "bench/matrix.hpp"
+#include "workloads/http/http.hpp"
+#include "workloads/http/server.hpp"
+
+extern char** environ;
+
+namespace concur::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+// ---- the site and its pure parts
+
+TEST(http_site, is_deterministic_and_places_every_fault) {
+  const site_spec spec{.pages = 50, .fanout = 4, .seed = 9, .faults = {1, 2, 3, 4, 5}};
+  const site a(spec, "127.0.0.1", 1), b(spec, "127.0.0.1", 1);
+  std::map<fault, std::size_t> counts;
+  for (std::size_t i = 0; i < spec.pages; ++i) {
+    EXPECT_EQ(a.body(i), b.body(i));
+    EXPECT_EQ(a.links(i), b.links(i));
+    EXPECT_LE(a.links(i).size(), spec.fanout);
+    ++counts[a.fault_of(i)];
+  }
+  EXPECT_EQ(a.fault_of(0), fault::none);
+  EXPECT_EQ(counts[fault::not_found], 1u);
+  EXPECT_EQ(counts[fault::server_error], 2u);
+  EXPECT_EQ(counts[fault::slow], 3u);
+  EXPECT_EQ(counts[fault::truncated], 4u);
+  EXPECT_EQ(counts[fault::unreachable], 5u);
+  const site other({.pages = 50, .fanout = 4, .seed = 10}, "127.0.0.1", 1);
+  EXPECT_NE(a.body(0), other.body(0));
+}
+
+TEST(http_site, bodies_link_as_the_graph_says) {
+  const site s({.pages = 30, .fanout = 3, .seed = 2, .faults = {.unreachable = 3}}, "127.0.0.1",
+               4242);
+  for (std::size_t i = 0; i < s.pages(); ++i) {
+    std::vector<std::string> want;
+    for (std::size_t t : s.links(i)) want.push_back(s.url_of(t, 8080));
+    EXPECT_EQ(extract_links(s.body(i), "http://127.0.0.1:8080"), want) << "page " << i;
+  }
+}
+
+TEST(http_url, parses_numeric_urls_only) {
+  const auto u = parse_url("http://127.0.0.1:8080/page/3?x=1");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, 8080);
+  EXPECT_EQ(u->target, "/page/3?x=1");
+  EXPECT_EQ(parse_url("http://10.0.0.1")->target, "/");
+  EXPECT_EQ(parse_url("http://10.0.0.1/")->port, 80);
+  for (const char* bad :
+       {"https://127.0.0.1/", "http://localhost/", "http://127.0.0.1:0/", "http://127.0.0.1:99999/",
+        "http://1.2.3/", "http://1.2.3.256/", "ftp://x", "", "http://:80/"})
+    EXPECT_FALSE(parse_url(bad)) << bad;
+}
+
+// ---- every model against the server, verified like the bench does
+
+TEST(http_matrix, every_model_matches_the_oracle_on_every_test_case) {
+  bench::options opts;
+  int cells = 0;
+  for (auto& c : bench::make_cells(opts)) {
+    if ((c.workload != "fetch" && c.workload != "crawl") || c.kind != case_kind::test) continue;
+    ++cells;
+    const auto v = c.verify();
+    EXPECT_EQ(v.kind, bench::verdict_kind::pass) << c.name() << ": " << v.detail;
+  }
+  EXPECT_EQ(cells, 2 * 2 * 5);
+}
+
+fetch_params faulty_fetch() {
+  for (auto& c : fetch_workload::cases())
+    if (c.name == "faults_n40_c4") return c.params;
+  throw std::logic_error("no faults case");
+}
+
+TEST(http_matrix, the_fault_case_exercises_every_outcome) {
+  const auto r = fetch_workload::reference(faulty_fetch());
+  std::set<std::string> outcomes;
+  for (const auto& p : r.pages)
+    outcomes.insert(p.error != error_kind::none ? std::string(to_string(p.error))
+                                                : std::to_string(p.status));
+  EXPECT_EQ(outcomes,
+            (std::set<std::string>{"200", "404", "500", "timed out", "reset", "refused"}));
+}
+
+// ---- timeouts, refusals and resets, per model
+
+template <class F>
+void for_each_model(F f) {
+  for_each_type(models::all{}, [&]<class M>() { f(M{}); });
+}
+
+TEST(http_client, a_timeout_fires_within_a_bounded_overshoot_in_every_model) {
+  auto& server = embedded_server(faulty_fetch().site);
+  std::string slow;
+  for (std::size_t i = 0; i < server.site().pages(); ++i)
+    if (server.site().fault_of(i) == fault::slow) slow = server.url_of(i);
+  const auto timeout = 200ms;
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto get =
+        make_getter(m, {.concurrency = 2, .timeout = timeout}, models::config::defaults(), tally);
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = get({slow});
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.at(0).error, error_kind::timed_out) << M::name;
+    EXPECT_GE(took, timeout) << M::name;
+    // Generous: the slow page answers only after 3 s; this is about firing, not speed.
+    EXPECT_LT(took, timeout + 1500ms) << M::name;
+  });
+}
+
+TEST(http_client, refused_reset_and_bad_urls_are_results_not_failures_in_every_model) {
+  auto& server = embedded_server(faulty_fetch().site);
+  std::string truncated, unreachable;
+  for (std::size_t i = 0; i < server.site().pages(); ++i) {
+    if (server.site().fault_of(i) == fault::truncated) truncated = server.url_of(i);
+    if (server.site().fault_of(i) == fault::unreachable) unreachable = server.url_of(i);
+  }
+  const std::vector<std::string> urls{unreachable,         truncated,  server.root_url(),
+                                      "http://localhost/", "nonsense", truncated,
+                                      server.root_url()};
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto get =
+        make_getter(m, {.concurrency = 3, .timeout = 2s}, models::config::defaults(), tally);
+    const auto r = get(urls);
+    ASSERT_EQ(r.size(), urls.size());
+    EXPECT_EQ(r[0].error, error_kind::refused) << M::name;
+    EXPECT_EQ(r[1].error, error_kind::reset) << M::name;
+    EXPECT_EQ(r[2].status, 200) << M::name;
+    EXPECT_EQ(r[3].error, error_kind::bad_url) << M::name;
+    EXPECT_EQ(r[4].error, error_kind::bad_url) << M::name;
+    EXPECT_EQ(r[5].error, error_kind::reset) << M::name;
+    EXPECT_EQ(r[6].status, 200) << M::name;
+    EXPECT_EQ(tally.requests_sent, 4u) << M::name;
+  });
+}
+
+// ---- no descriptors or threads left behind
+
+std::size_t count_entries(const char* dir) {
+  std::size_t n = 0;
+  if (DIR* d = opendir(dir)) {
+    while (readdir(d)) ++n;
+    closedir(d);
+  }
+  return n;
+}
+
+// Server sessions end when they see the client's close, a moment after the run: wait until the
+// count is back at `want` (or, without one, until it stops changing).
+std::size_t settled_fds(std::optional<std::size_t> want = std::nullopt) {
+  std::size_t now = count_entries("/proc/self/fd");
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(10ms);
+    const std::size_t next = count_entries("/proc/self/fd");
+    if (want ? next <= *want : next == now) return next;
+    now = next;
+  }
+  return now;
+}
+
+TEST(http_leaks, no_descriptors_or_threads_are_left_behind_in_any_model) {
+  // Every fault but the slow one (a slow page's server session rightly waits out its delay).
+  fetch_params p = faulty_fetch();
+  p.site.faults.slow = 0;
+  crawl_params c{.site = p.site, .depth = 6, .client = p.client};
+  for_each_model([&]<class M>(M m) {
+    const auto config = models::config::defaults();
+    // A first run starts the shared server and any pool the runtime keeps (oneTBB's workers).
+    fetch_workload::run(m, p, config);
+    const std::size_t fds = settled_fds(), threads = count_entries("/proc/self/task");
+    fetch_workload::run(m, p, config);
+    crawl_workload::run(m, c, config);
+    EXPECT_EQ(settled_fds(fds), fds) << M::name;
+    EXPECT_EQ(count_entries("/proc/self/task"), threads) << M::name;
+  });
+}
+
+// ---- the server against bad clients
+
+int connect_to(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+TEST(http_server, survives_garbage_vanishing_clients_and_idle_connections) {
+  site_server server({.pages = 10, .fanout = 2, .seed = 1});
+  // Garbage: a 400 and the connection closed.
+  {
+    const int fd = connect_to(server.port());
+    ASSERT_GE(fd, 0);
+    const std::string garbage = "\x16\x03\x01 this is not http\r\n\r\n";
+    ASSERT_EQ(::write(fd, garbage.data(), garbage.size()), static_cast<ssize_t>(garbage.size()));
+    EXPECT_TRUE(read_all(fd).starts_with("HTTP/1.1 400"));
+    ::close(fd);
+  }
+  // A client that vanishes mid-request, and one that vanishes before reading its answer.
+  for (const std::string partial :
+       {"GET /page/1 HTTP/1.1\r\nHost: x\r\n", "GET /page/1 HTTP/1.1\r\n\r\n"}) {
+    const int fd = connect_to(server.port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+    linger hard{1, 0};  // close with a reset
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    ::close(fd);
+  }
+  // Many idle connections, then real requests on all models still succeed.
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i)
+    if (const int fd = connect_to(server.port()); fd >= 0) idle.push_back(fd);
+  EXPECT_EQ(idle.size(), 300u);
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto r = make_getter(m, {.concurrency = 4, .timeout = 2s}, models::config::defaults(),
+                               tally)({server.url_of(1), server.url_of(2), server.url_of(99)});
+    EXPECT_EQ(r[0].status, 200) << M::name;
+    EXPECT_EQ(r[1].body, server.site().body(2)) << M::name;
+    EXPECT_EQ(r[2].status, 404) << M::name;
+  });
+  for (int fd : idle) ::close(fd);
+}
+
+TEST(http_server, stops_cleanly) {
+  const std::size_t threads = count_entries("/proc/self/task");
+  const std::size_t fds = count_entries("/proc/self/fd");
+  {
+    site_server server({.pages = 5, .fanout = 2, .seed = 1, .latency = 10ms}, {.threads = 2});
+    const int fd = connect_to(server.port());  // a connection left open, and a request in flight
+    const std::string req = "GET /page/1 HTTP/1.1\r\n\r\n";
+    EXPECT_EQ(::write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+    server.stop();
+    server.stop();
+    ::close(fd);
+  }
+  EXPECT_EQ(count_entries("/proc/self/task"), threads);
+  EXPECT_EQ(count_entries("/proc/self/fd"), fds);
+}
+
+// ---- the command line
+
+struct child {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+};
+
+child spawn(std::vector<std::string> args) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  child c;
+  if (posix_spawn(&c.pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) c.pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  c.out = ::fdopen(pipe_fds[0], "r");
+  return c;
+}
+
+std::string line_of(FILE* f) {
+  char buf[4096];
+  return std::fgets(buf, sizeof buf, f) ? std::string(buf) : std::string();
+}
+
+TEST(http_cli, serve_prints_its_address_serves_fetch_and_crawl_and_stops_on_sigterm) {
+  child serve = spawn(
+      {CONCUR_CLI, "serve", "--pages", "20", "--fanout", "3", "--faults", "1", "--latency", "1ms"});
+  ASSERT_GT(serve.pid, 0);
+  const std::string first = line_of(serve.out);
+  ASSERT_TRUE(first.starts_with("listening on http://127.0.0.1:")) << first;
+  const auto root = first.substr(first.find("root ") + 5,
+                                 first.find(',', first.find("root ")) - first.find("root ") - 5);
+
+  child crawl = spawn({CONCUR_CLI, "crawl", "--model", "threads", "-c", "4", "--timeout", "500ms",
+                       "--depth", "9", root});
+  std::string output, line;
+  while (!(line = line_of(crawl.out)).empty()) output += line;
+  int status = 0;
+  ::waitpid(crawl.pid, &status, 0);
+  std::fclose(crawl.out);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(output.find("0 200 "), std::string::npos) << output;
+  EXPECT_NE(output.find("refused"), std::string::npos) << output;
+  EXPECT_NE(output.find("timed out"), std::string::npos) << output;
+  EXPECT_NE(output.find("requests sent"), std::string::npos) << output;
+
+  child fetch = spawn({CONCUR_CLI, "fetch", root, "http://127.0.0.1:1/"});
+  output.clear();
+  while (!(line = line_of(fetch.out)).empty()) output += line;
+  ::waitpid(fetch.pid, &status, 0);
+  std::fclose(fetch.out);
+  EXPECT_NE(output.find("200 "), std::string::npos) << output;
+  EXPECT_NE(output.find("refused http://127.0.0.1:1/"), std::string::npos) << output;
+
+  ::kill(serve.pid, SIGTERM);
+  ::waitpid(serve.pid, &status, 0);
+  std::fclose(serve.out);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+}  // namespace
+}  // namespace concur::http
