@@ -229,7 +229,7 @@ site_spec faulty_site() {
   return {
       .pages = 40,
       .fanout = 3,
-      .seed = 7,
+      .seed = 4,
       .body_bytes = 512,
       .faults = {.not_found = 2, .server_error = 2, .slow = 2, .truncated = 2, .unreachable = 2},
       .slow_delay = std::chrono::milliseconds(3000)};

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <random>
 
@@ -198,6 +200,27 @@ std::optional<std::size_t> site::page_of(std::string_view target) const {
 std::string site::url_of(std::size_t page, std::uint16_t port) const {
   return fmt::format("http://{}:{}{}", host_,
                      faults_[page] == fault::unreachable ? dead_port_ : port, path(page));
+}
+
+bool exported(fault f) {
+  return f == fault::none || f == fault::unreachable;
+}
+
+std::size_t export_site(const site& s, const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path pages = fs::path(dir) / "page";
+  fs::create_directories(pages);
+  std::size_t written = 0;
+  for (std::size_t i = 0; i < s.pages(); ++i) {
+    if (!exported(s.fault_of(i))) continue;
+    std::ofstream out(pages / std::to_string(i), std::ios::binary | std::ios::trunc);
+    out << s.body(i);
+    if (!out)
+      throw fs::filesystem_error("cannot write", pages / std::to_string(i),
+                                 std::make_error_code(std::errc::io_error));
+    ++written;
+  }
+  return written;
 }
 
 }  // namespace concur::http

@@ -80,4 +80,14 @@ class site {
   std::vector<std::string> bodies_;
 };
 
+// Writes the site as static files DIR/page/<i> (no extension: serve them as text/html), as any web
+// server can serve it. Only what a static server can reproduce is written: pages that answer 200
+// (links to unreachable pages included, pointing at the site's dead port). Pages that answer 404,
+// 500, slowly or truncated have no file, so a static server answers 404 for them. Returns the
+// number of files written; throws std::filesystem::filesystem_error.
+std::size_t export_site(const site& s, const std::string& dir);
+
+// Whether a page has a file in the export (see export_site).
+bool exported(fault f);
+
 }  // namespace concur::http
