@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/diff.hpp"
+#include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
 
 namespace concur::http {
@@ -201,11 +202,23 @@ std::size_t in_flight(const client_options& c, models::in_flight limit) {
   return std::max<std::size_t>(1, limit ? std::min(c.concurrency, *limit) : c.concurrency);
 }
 
+// The URLs of every page, and the port they are served on.
+std::pair<std::vector<std::string>, std::uint16_t> fetch_urls(const fetch_params& p) {
+  std::vector<std::string> urls(p.site.pages);
+  if (p.via_nginx) {
+    const auto& nginx = shared_nginx(p.site);
+    for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = nginx.url_of(i);
+    return {std::move(urls), nginx.port()};
+  }
+  const auto& server = embedded_server(p.site);
+  for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = server.url_of(i);
+  return {std::move(urls), server.port()};
+}
+
 template <class M>
 fetch_result run_fetch(const fetch_params& p, const models::config& config) {
   const auto& server = embedded_server(p.site);
-  std::vector<std::string> urls(p.site.pages);
-  for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = server.url_of(i);
+  const auto urls = fetch_urls(p).first;
   client_tally tally;
   const client_cpu cpu(server);
   fetch_result out = fetch(make_getter(M{}, p.client, config, tally), urls, tally);
@@ -241,7 +254,7 @@ site_spec faulty_site() {
 
 std::vector<case_def<fetch_params>> fetch_workload::cases() {
   using std::chrono::milliseconds;
-  return {
+  std::vector<case_def<fetch_params>> out{
       {"faults_n40_c4", case_kind::test, {faulty_site(), {4, milliseconds(250)}}},
       {"lat5ms_n60_c8",
        case_kind::test,
@@ -255,15 +268,21 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
        {{.pages = 640, .fanout = 4, .seed = 2, .body_bytes = 1024, .latency = milliseconds(20)},
         {64, milliseconds(5000)}}},
   };
+  // An external peer when installed: the throughput case against nginx serving the same site.
+  if (nginx_server::binary())
+    out.push_back({"nginx_n10000_c64",
+                   case_kind::bench,
+                   {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
+                    {64, milliseconds(5000)},
+                    true}});
+  return out;
 }
 
 fetch_result fetch_workload::reference(const fetch_params& p) {
   const auto& server = embedded_server(p.site);
-  std::vector<std::string> urls(p.site.pages);
-  for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = server.url_of(i);
+  const auto [urls, port] = fetch_urls(p);
   client_tally tally;
-  return fetch(reference_getter(server.site(), server.port(), p.client.timeout, tally), urls,
-               tally);
+  return fetch(reference_getter(server.site(), port, p.client.timeout, tally), urls, tally);
 }
 
 double fetch_workload::ideal_seconds(const fetch_params& p, models::in_flight limit) {

@@ -110,6 +110,9 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
 struct fetch_params {
   site_spec site;  // every page of it is fetched, in page order
   client_options client;
+  // Served by nginx (nginx.hpp) instead of the embedded server: only for sites without faults
+  // or latency (a static server has neither).
+  bool via_nginx = false;
 };
 
 struct crawl_params {
