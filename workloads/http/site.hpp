@@ -58,7 +58,7 @@ class site {
 
   const site_spec& spec() const { return spec_; }
   std::size_t pages() const { return spec_.pages; }
-  fault fault_of(std::size_t page) const { return faults_[page]; }
+  fault fault_of(std::size_t page) const { return faults_.at(page); }
   const std::vector<std::size_t>& links(std::size_t page) const { return links_[page]; }
   const std::string& body(std::size_t page) const { return bodies_[page]; }
   static const std::string& not_found_body();
@@ -68,7 +68,8 @@ class site {
   // The path of page i ("/page/i"), and its page number from a request target.
   static std::string path(std::size_t page);
   std::optional<std::size_t> page_of(std::string_view target) const;
-  // The URL clients use for page i when the site is served at host:port.
+  // The URL clients use for page i when the site is served at host:port (any i: past the last
+  // page it names a page the server answers 404 for).
   std::string url_of(std::size_t page, std::uint16_t port) const;
 
  private:
