@@ -10,8 +10,7 @@
 namespace concur::cli {
 
 void add_report(CLI::App& app, int& exit_code) {
-  auto* cmd =
-      app.add_subcommand("report", "turn concur-bench JSON into results.csv, report.md and plots");
+  auto* cmd = app.add_subcommand("report", "turn concur-bench JSON into results.csv, report.md and plots");
   struct args {
     std::string json_path, out_dir;
   };
@@ -19,8 +18,7 @@ void add_report(CLI::App& app, int& exit_code) {
   cmd->add_option("RESULTS.json", a->json_path, "JSON written by concur-bench --benchmark_out=FILE")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("-o,--out", a->out_dir,
-                  "directory for the reports (default: the JSON's directory)");
+  cmd->add_option("-o,--out", a->out_dir, "directory for the reports (default: the JSON's directory)");
   cmd->callback([a, &exit_code] {
     try {
       const auto results = report::load(a->json_path);
