@@ -198,8 +198,9 @@ std::optional<std::size_t> site::page_of(std::string_view target) const {
 }
 
 std::string site::url_of(std::size_t page, std::uint16_t port) const {
-  return fmt::format("http://{}:{}{}", host_,
-                     page < faults_.size() && faults_[page] == fault::unreachable ? dead_port_ : port, path(page));
+  return fmt::format(
+      "http://{}:{}{}", host_,
+      page < faults_.size() && faults_[page] == fault::unreachable ? dead_port_ : port, path(page));
 }
 
 bool exported(fault f) {
