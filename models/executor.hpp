@@ -32,13 +32,12 @@ class event_loop {
 
 // loop.run_in_executor(pool, fn): fn runs on a pool thread; the awaiting coroutine resumes on
 // its own loop with fn's value or exception.
+// Callers pass a named callable, not a temporary: GCC 12 destroys a non-trivial temporary inside a
+// co_await full-expression twice.
 template <class F>
 task<std::invoke_result_t<F&>> run_in_executor(boost::asio::thread_pool& pool, F fn) {
   using R = std::invoke_result_t<F&>;
   using pool_executor = boost::asio::thread_pool::executor_type;
-  // Not a coroutine itself: GCC 12 mishandles a by-value class-type parameter of a coroutine that
-  // is moved into a lambda (a double free with a captured std::string). fn lives in the lambda
-  // co_spawn keeps until the call ends.
   return boost::asio::co_spawn(
       pool.get_executor(),
       [fn = std::move(fn)]() mutable -> boost::asio::awaitable<R, pool_executor> { co_return fn(); },

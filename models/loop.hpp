@@ -29,11 +29,13 @@ using steady_timer =
                                asio::wait_traits<std::chrono::steady_clock>, executor_type>;
 
 // Runs the coroutine make_main() returns on ctx until the loop has no work left; returns its
-// value or rethrows its exception on the calling thread (asyncio.run).
+// value or rethrows its exception on the calling thread (asyncio.run). The same ctx may be run
+// again afterwards (it is restarted first).
 template <class F>
 auto run(asio::io_context& ctx, F make_main) {
   using T = typename std::invoke_result_t<F&>::value_type;
   std::exception_ptr error;
+  ctx.restart();
   if constexpr (std::is_void_v<T>) {
     asio::co_spawn(ctx, std::move(make_main), [&](std::exception_ptr e) { error = e; });
     ctx.run();

@@ -3,6 +3,7 @@
 #include "core/type_list.hpp"
 #include "workloads/cpuyield/cpuyield.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
+#include "workloads/http/http.hpp"
 #include "workloads/offload/offload.hpp"
 #include "workloads/prodcons/prodcons.hpp"
 #include "workloads/sleep/sleep.hpp"
@@ -10,7 +11,7 @@
 
 namespace concur::workloads {
 
-using all = type_list<sleep::workload, dirsearch::workload, prodcons::workload, offload::workload,
-                      cpuyield::workload, techniques::workload>;
+using all = type_list<sleep::workload, dirsearch::workload, http::fetch_workload, http::crawl_workload,
+                      prodcons::workload, offload::workload, cpuyield::workload, techniques::workload>;
 
 }  // namespace concur::workloads

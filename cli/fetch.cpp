@@ -1,0 +1,36 @@
+// concur fetch URL...: GET every URL in one of the models, at most C in flight; a line per URL.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "cli/client_options.hpp"
+#include "cli/commands.hpp"
+
+namespace concur::cli {
+
+void add_fetch(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "fetch", "GET URLs (http://numeric-address[:port]/path) in one of the models");
+  auto a = std::make_shared<client_args>();
+  auto urls = std::make_shared<std::vector<std::string>>();
+  add_client_options(*cmd, *a);
+  cmd->add_option("URL", *urls, "URLs to GET")->required();
+  cmd->callback([a, urls, &exit_code] {
+    http::client_tally tally;
+    const auto get = http::make_getter(a->model, a->client, a->config, tally);
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = http::fetch(get, *urls, tally);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& page : result.pages) fmt::print("{}\n", http::describe(page));
+    fmt::print(
+        "{} URLs in {:.3f} s ({}): {} requests sent, {} connections opened, {} body bytes "
+        "received\n",
+        urls->size(), seconds, a->model, result.requests_sent, result.measured.connections_opened,
+        result.bytes_received);
+    exit_code = 0;
+  });
+}
+
+}  // namespace concur::cli

@@ -1,0 +1,434 @@
+// The HTTP workloads: every model against the embedded site server with every fault kind, the
+// server against bad clients, timeouts, refused and reset connections, and leaks.
+#include <dirent.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "bench/matrix.hpp"
+#include "workloads/http/http.hpp"
+#include "workloads/http/nginx.hpp"
+#include "workloads/http/server.hpp"
+
+extern char** environ;
+
+namespace concur::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+// ---- the site and its pure parts
+
+TEST(http_site, is_deterministic_and_places_every_fault) {
+  const site_spec spec{.pages = 50, .fanout = 4, .seed = 9, .faults = {1, 2, 3, 4, 5}};
+  const site a(spec, "127.0.0.1", 1), b(spec, "127.0.0.1", 1);
+  std::map<fault, std::size_t> counts;
+  for (std::size_t i = 0; i < spec.pages; ++i) {
+    EXPECT_EQ(a.body(i), b.body(i));
+    EXPECT_EQ(a.links(i), b.links(i));
+    EXPECT_LE(a.links(i).size(), spec.fanout);
+    ++counts[a.fault_of(i)];
+  }
+  EXPECT_EQ(a.fault_of(0), fault::none);
+  EXPECT_EQ(counts[fault::not_found], 1u);
+  EXPECT_EQ(counts[fault::server_error], 2u);
+  EXPECT_EQ(counts[fault::slow], 3u);
+  EXPECT_EQ(counts[fault::truncated], 4u);
+  EXPECT_EQ(counts[fault::unreachable], 5u);
+  const site other({.pages = 50, .fanout = 4, .seed = 10}, "127.0.0.1", 1);
+  EXPECT_NE(a.body(0), other.body(0));
+}
+
+TEST(http_site, bodies_link_as_the_graph_says) {
+  const site s({.pages = 30, .fanout = 3, .seed = 2, .faults = {.unreachable = 3}}, "127.0.0.1",
+               4242);
+  for (std::size_t i = 0; i < s.pages(); ++i) {
+    std::vector<std::string> want;
+    for (std::size_t t : s.links(i)) want.push_back(s.url_of(t, 8080));
+    EXPECT_EQ(extract_links(s.body(i), "http://127.0.0.1:8080"), want) << "page " << i;
+  }
+}
+
+TEST(http_url, parses_numeric_urls_only) {
+  const auto u = parse_url("http://127.0.0.1:8080/page/3?x=1");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, 8080);
+  EXPECT_EQ(u->target, "/page/3?x=1");
+  EXPECT_EQ(parse_url("http://10.0.0.1")->target, "/");
+  EXPECT_EQ(parse_url("http://10.0.0.1/")->port, 80);
+  for (const char* bad :
+       {"https://127.0.0.1/", "http://localhost/", "http://127.0.0.1:0/", "http://127.0.0.1:99999/",
+        "http://1.2.3/", "http://1.2.3.256/", "ftp://x", "", "http://:80/"})
+    EXPECT_FALSE(parse_url(bad)) << bad;
+}
+
+// ---- every model against the server, verified like the bench does
+
+TEST(http_matrix, every_model_matches_the_oracle_on_every_test_case) {
+  bench::options opts;
+  int cells = 0;
+  for (auto& c : bench::make_cells(opts)) {
+    if ((c.workload != "fetch" && c.workload != "crawl") || c.kind != case_kind::test) continue;
+    ++cells;
+    const auto v = c.verify();
+    EXPECT_EQ(v.kind, bench::verdict_kind::pass) << c.name() << ": " << v.detail;
+  }
+  EXPECT_EQ(cells, 2 * 2 * 5);
+}
+
+fetch_params faulty_fetch() {
+  for (auto& c : fetch_workload::cases())
+    if (c.name == "faults_n40_c4") return c.params;
+  throw std::logic_error("no faults case");
+}
+
+TEST(http_matrix, the_fault_case_exercises_every_outcome) {
+  const auto r = fetch_workload::reference(faulty_fetch());
+  std::set<std::string> outcomes;
+  for (const auto& p : r.pages)
+    outcomes.insert(p.error != error_kind::none ? std::string(to_string(p.error))
+                                                : std::to_string(p.status));
+  EXPECT_EQ(outcomes,
+            (std::set<std::string>{"200", "404", "500", "timed out", "reset", "refused"}));
+}
+
+// ---- timeouts, refusals and resets, per model
+
+template <class F>
+void for_each_model(F f) {
+  for_each_type(models::all{}, [&]<class M>() { f(M{}); });
+}
+
+TEST(http_client, a_timeout_fires_within_a_bounded_overshoot_in_every_model) {
+  auto& server = embedded_server(faulty_fetch().site);
+  std::string slow;
+  for (std::size_t i = 0; i < server.site().pages(); ++i)
+    if (server.site().fault_of(i) == fault::slow) slow = server.url_of(i);
+  const auto timeout = 200ms;
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto get =
+        make_getter(m, {.concurrency = 2, .timeout = timeout}, models::config::defaults(), tally);
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = get({slow});
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.at(0).error, error_kind::timed_out) << M::name;
+    EXPECT_GE(took, timeout) << M::name;
+    // Generous: the slow page answers only after 3 s; this is about firing, not speed.
+    EXPECT_LT(took, timeout + 1500ms) << M::name;
+  });
+}
+
+TEST(http_client, refused_reset_and_bad_urls_are_results_not_failures_in_every_model) {
+  auto& server = embedded_server(faulty_fetch().site);
+  std::string truncated, unreachable;
+  for (std::size_t i = 0; i < server.site().pages(); ++i) {
+    if (server.site().fault_of(i) == fault::truncated) truncated = server.url_of(i);
+    if (server.site().fault_of(i) == fault::unreachable) unreachable = server.url_of(i);
+  }
+  const std::vector<std::string> urls{unreachable,         truncated,  server.root_url(),
+                                      "http://localhost/", "nonsense", truncated,
+                                      server.root_url()};
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto get =
+        make_getter(m, {.concurrency = 3, .timeout = 2s}, models::config::defaults(), tally);
+    const auto r = get(urls);
+    ASSERT_EQ(r.size(), urls.size());
+    EXPECT_EQ(r[0].error, error_kind::refused) << M::name;
+    EXPECT_EQ(r[1].error, error_kind::reset) << M::name;
+    EXPECT_EQ(r[2].status, 200) << M::name;
+    EXPECT_EQ(r[3].error, error_kind::bad_url) << M::name;
+    EXPECT_EQ(r[4].error, error_kind::bad_url) << M::name;
+    EXPECT_EQ(r[5].error, error_kind::reset) << M::name;
+    EXPECT_EQ(r[6].status, 200) << M::name;
+    EXPECT_EQ(tally.requests_sent, 4u) << M::name;
+  });
+}
+
+// ---- no descriptors or threads left behind
+
+std::size_t count_entries(const char* dir) {
+  std::size_t n = 0;
+  if (DIR* d = opendir(dir)) {
+    while (readdir(d)) ++n;
+    closedir(d);
+  }
+  return n;
+}
+
+// Server sessions end when they see the client's close, and threads leave /proc a moment after
+// they are joined: wait until the count is back at `want` (or, without one, until it has not
+// changed for 100 ms).
+std::size_t settled(const char* dir, std::optional<std::size_t> want = std::nullopt) {
+  std::size_t now = count_entries(dir);
+  for (int i = 0, unchanged = 0; i < 300; ++i) {
+    if (want && now <= *want) return now;
+    std::this_thread::sleep_for(10ms);
+    const std::size_t next = count_entries(dir);
+    unchanged = next == now ? unchanged + 1 : 0;
+    if (!want && unchanged == 10) return next;
+    now = next;
+  }
+  return now;
+}
+
+TEST(http_leaks, no_descriptors_or_threads_are_left_behind_in_any_model) {
+  // Every fault but the slow one (a slow page's server session rightly waits out its delay).
+  fetch_params p = faulty_fetch();
+  p.site.faults.slow = 0;
+  crawl_params c{.site = p.site, .depth = 6, .client = p.client};
+  for_each_model([&]<class M>(M m) {
+    const auto config = models::config::defaults();
+    // First runs start the shared server and any pool the runtime keeps (oneTBB's workers).
+    fetch_workload::run(m, p, config);
+    crawl_workload::run(m, c, config);
+    const std::size_t fds = settled("/proc/self/fd"), threads = settled("/proc/self/task");
+    fetch_workload::run(m, p, config);
+    crawl_workload::run(m, c, config);
+    EXPECT_LE(settled("/proc/self/fd", fds), fds) << M::name;
+    EXPECT_LE(settled("/proc/self/task", threads), threads) << M::name;
+  });
+}
+
+// ---- the server against bad clients
+
+int connect_to(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+TEST(http_server, survives_garbage_vanishing_clients_and_idle_connections) {
+  site_server server({.pages = 10, .fanout = 2, .seed = 1});
+  // Garbage: a 400 and the connection closed.
+  {
+    const int fd = connect_to(server.port());
+    ASSERT_GE(fd, 0);
+    const std::string garbage = "\x16\x03\x01 this is not http\r\n\r\n";
+    ASSERT_EQ(::write(fd, garbage.data(), garbage.size()), static_cast<ssize_t>(garbage.size()));
+    EXPECT_TRUE(read_all(fd).starts_with("HTTP/1.1 400"));
+    ::close(fd);
+  }
+  // A client that vanishes mid-request, and one that vanishes before reading its answer.
+  for (const std::string partial :
+       {"GET /page/1 HTTP/1.1\r\nHost: x\r\n", "GET /page/1 HTTP/1.1\r\n\r\n"}) {
+    const int fd = connect_to(server.port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+    linger hard{1, 0};  // close with a reset
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    ::close(fd);
+  }
+  // Many idle connections, then real requests on all models still succeed.
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i)
+    if (const int fd = connect_to(server.port()); fd >= 0) idle.push_back(fd);
+  EXPECT_EQ(idle.size(), 300u);
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto r = make_getter(m, {.concurrency = 4, .timeout = 2s}, models::config::defaults(),
+                               tally)({server.url_of(1), server.url_of(2), server.url_of(99)});
+    EXPECT_EQ(r[0].status, 200) << M::name;
+    EXPECT_EQ(r[1].body, server.site().body(2)) << M::name;
+    EXPECT_EQ(r[2].status, 404) << M::name;
+  });
+  for (int fd : idle) ::close(fd);
+}
+
+TEST(http_server, stops_cleanly) {
+  // A first server starts whatever a process starts once (a sanitizer's background thread).
+  site_server({.pages = 1}).stop();
+  const std::size_t threads = count_entries("/proc/self/task");
+  const std::size_t fds = count_entries("/proc/self/fd");
+  {
+    site_server server({.pages = 5, .fanout = 2, .seed = 1, .latency = 10ms}, {.threads = 2});
+    const int fd = connect_to(server.port());  // a connection left open, and a request in flight
+    const std::string req = "GET /page/1 HTTP/1.1\r\n\r\n";
+    EXPECT_EQ(::write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+    server.stop();
+    server.stop();
+    ::close(fd);
+  }
+  EXPECT_LE(settled("/proc/self/task", threads), threads);
+  EXPECT_LE(settled("/proc/self/fd", fds), fds);
+}
+
+// ---- nginx serving the exported site
+
+std::string without_port(std::string url, std::uint16_t port) {
+  const std::string from = ":" + std::to_string(port) + "/";
+  if (const auto at = url.find(from); at != std::string::npos)
+    url.replace(at, from.size(), ":PORT/");
+  return url;
+}
+
+TEST(http_nginx, a_crawl_of_the_exported_site_reaches_the_same_pages_with_the_same_bodies) {
+  if (!nginx_server::binary())
+    GTEST_SKIP() << "nginx is not installed (scripts/optional-packages: nginx-light)";
+  crawl_params p;
+  for (auto& c : crawl_workload::cases())
+    if (c.name == "faults_n40_d6_c4") p = c.params;
+  const auto& embedded = embedded_server(p.site);
+  const auto& nginx = shared_nginx(p.site);
+  const auto crawl_with = [&](const std::string& root) {
+    client_tally tally;
+    return crawl(
+        make_getter(models::coroutines_model{}, p.client, models::config::defaults(), tally), root,
+        p.depth, tally);
+  };
+  const auto want = crawl_with(embedded.root_url());
+  const auto got = crawl_with(nginx.root_url());
+  // Sorted by URL, the two differ in order (their ports differ): compare by path.
+  std::map<std::string, visit> by_path;
+  for (const auto& g : got.visited) by_path.emplace(without_port(g.url, nginx.port()), g);
+  ASSERT_EQ(want.visited.size(), by_path.size());
+  std::set<fault> seen;
+  for (const auto& w : want.visited) {
+    const auto path = without_port(w.url, embedded.port());
+    ASSERT_TRUE(by_path.contains(path)) << path;
+    const auto& g = by_path.at(path);
+    EXPECT_EQ(w.depth, g.depth) << path;
+    const auto page = embedded.site().page_of(parse_url(w.url)->target);
+    ASSERT_TRUE(page) << path;
+    const fault f = embedded.site().fault_of(*page);
+    seen.insert(f);
+    if (exported(f)) {  // the same answer, byte for byte
+      EXPECT_EQ(w.status, g.status) << path;
+      EXPECT_EQ(w.error, g.error) << path;
+      EXPECT_EQ(w.body_bytes, g.body_bytes) << path;
+    } else {  // 404, 500, slow and truncated pages have no file: nginx says 404
+      EXPECT_EQ(g.status, 404) << path << " (" << to_string(f) << ")";
+    }
+  }
+  EXPECT_EQ(seen.size(), 6u) << "the crawl should meet every kind of page";
+  std::vector<std::pair<std::string, std::string>> want_edges, got_edges;
+  for (const auto& [from, to] : want.edges)
+    want_edges.emplace_back(without_port(from, embedded.port()), without_port(to, embedded.port()));
+  for (const auto& [from, to] : got.edges)
+    got_edges.emplace_back(without_port(from, nginx.port()), without_port(to, nginx.port()));
+  std::sort(want_edges.begin(), want_edges.end());
+  std::sort(got_edges.begin(), got_edges.end());
+  EXPECT_EQ(want_edges, got_edges);
+  // Bodies: every exported page fetched from both is the same, byte for byte.
+  std::vector<std::string> from_embedded, from_nginx;
+  for (std::size_t i = 0; i < embedded.site().pages(); ++i) {
+    if (embedded.site().fault_of(i) != fault::none) continue;
+    from_embedded.push_back(embedded.url_of(i));
+    from_nginx.push_back(nginx.url_of(i));
+  }
+  client_tally t1, t2;
+  const auto a =
+      fetch(make_getter(models::sequential_model{}, p.client, models::config::defaults(), t1),
+            from_embedded, t1);
+  const auto b =
+      fetch(make_getter(models::sequential_model{}, p.client, models::config::defaults(), t2),
+            from_nginx, t2);
+  for (std::size_t i = 0; i < a.pages.size(); ++i) {
+    EXPECT_EQ(a.pages[i].status, 200);
+    EXPECT_EQ(a.pages[i].body_hash, b.pages[i].body_hash) << from_nginx[i];
+  }
+}
+
+// ---- the command line
+
+struct child {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+};
+
+child spawn(std::vector<std::string> args) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  child c;
+  if (posix_spawn(&c.pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) c.pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  c.out = ::fdopen(pipe_fds[0], "r");
+  return c;
+}
+
+std::string line_of(FILE* f) {
+  char buf[4096];
+  return std::fgets(buf, sizeof buf, f) ? std::string(buf) : std::string();
+}
+
+TEST(http_cli, serve_prints_its_address_serves_fetch_and_crawl_and_stops_on_sigterm) {
+  child serve = spawn(
+      {CONCUR_CLI, "serve", "--pages", "20", "--fanout", "3", "--faults", "1", "--latency", "1ms"});
+  ASSERT_GT(serve.pid, 0);
+  const std::string first = line_of(serve.out);
+  ASSERT_TRUE(first.starts_with("listening on http://127.0.0.1:")) << first;
+  const auto root = first.substr(first.find("root ") + 5,
+                                 first.find(',', first.find("root ")) - first.find("root ") - 5);
+
+  child crawl = spawn({CONCUR_CLI, "crawl", "--model", "threads", "-c", "4", "--timeout", "500ms",
+                       "--depth", "9", root});
+  std::string output, line;
+  while (!(line = line_of(crawl.out)).empty()) output += line;
+  int status = 0;
+  ::waitpid(crawl.pid, &status, 0);
+  std::fclose(crawl.out);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(output.find("0 200 "), std::string::npos) << output;
+  EXPECT_NE(output.find("refused"), std::string::npos) << output;
+  EXPECT_NE(output.find("timed out"), std::string::npos) << output;
+  EXPECT_NE(output.find("requests sent"), std::string::npos) << output;
+
+  child fetch = spawn({CONCUR_CLI, "fetch", root, "http://127.0.0.1:1/"});
+  output.clear();
+  while (!(line = line_of(fetch.out)).empty()) output += line;
+  ::waitpid(fetch.pid, &status, 0);
+  std::fclose(fetch.out);
+  EXPECT_NE(output.find("200 "), std::string::npos) << output;
+  EXPECT_NE(output.find("refused http://127.0.0.1:1/"), std::string::npos) << output;
+
+  ::kill(serve.pid, SIGTERM);
+  ::waitpid(serve.pid, &status, 0);
+  std::fclose(serve.out);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+}  // namespace
+}  // namespace concur::http

@@ -1,0 +1,91 @@
+#pragma once
+// What an HTTP GET gives back, and the blocking client (Beast's synchronous API; Beast stays in
+// client.cpp) that the sequential, threads, executor and tbb models use.
+#include <atomic>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace concur::http {
+
+// How a request failed; the same in every model, whatever API it used.
+enum class error_kind { none, refused, timed_out, reset, bad_response, bad_url, other };
+std::string_view to_string(error_kind e);
+error_kind classify(const boost::system::error_code& ec);
+
+struct response {
+  int status = 0;  // 0 when there is no complete response
+  std::string body;
+  error_kind error = error_kind::none;
+  bool sent = false;  // the request was written
+};
+
+// The largest body a client accepts, and how much read buffer it reserves up front (Beast's
+// flat_buffer otherwise reads 512 bytes at a time).
+inline constexpr std::size_t body_limit = 64 * 1024 * 1024;
+inline constexpr std::size_t read_buffer_bytes = 16 * 1024;
+
+// Work parity every client adds to, from any thread.
+struct client_tally {
+  std::atomic<std::size_t> requests_sent{0};
+  std::atomic<std::size_t> connections_opened{0};
+  std::atomic<std::size_t> bytes_received{0};  // body bytes of complete responses
+};
+
+// One keep-alive connection at a time; get() blocks the calling thread for at most `timeout`
+// (connect, write and read together), then closes the connection if the request failed.
+class blocking_client {
+ public:
+  blocking_client(std::chrono::milliseconds timeout, client_tally& tally);
+  ~blocking_client();
+  blocking_client(blocking_client&&) noexcept;
+  blocking_client& operator=(blocking_client&&) noexcept;
+
+  response get(std::string_view url);
+
+ private:
+  class impl;
+  std::unique_ptr<impl> impl_;
+};
+
+// At most `capacity` blocking clients, made on demand and handed out one per request; acquire
+// blocks while all are lent. The blocking models' way of sharing C keep-alive connections.
+class client_pool {
+ public:
+  client_pool(std::size_t capacity, std::chrono::milliseconds timeout, client_tally& tally)
+      : capacity_(capacity), timeout_(timeout), tally_(tally) {}
+
+  class lease {
+   public:
+    lease(client_pool& pool, blocking_client client) : pool_(&pool), client_(std::move(client)) {}
+    lease(lease&&) = delete;
+    ~lease() { pool_->give_back(std::move(client_)); }
+    blocking_client* operator->() { return &client_; }
+
+   private:
+    client_pool* pool_;
+    blocking_client client_;
+  };
+
+  lease acquire();
+  response get(std::string_view url) { return acquire()->get(url); }
+
+ private:
+  void give_back(blocking_client client);
+
+  std::size_t capacity_;
+  std::chrono::milliseconds timeout_;
+  client_tally& tally_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<blocking_client> idle_;
+  std::size_t made_ = 0;
+};
+
+}  // namespace concur::http

@@ -1,0 +1,415 @@
+#include "workloads/http/http.hpp"
+
+#include <fmt/format.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/diff.hpp"
+#include "workloads/http/nginx.hpp"
+#include "workloads/http/server.hpp"
+
+namespace concur::http {
+
+std::string describe(const page_result& p) {
+  if (p.error != error_kind::none) return fmt::format("{} {}", to_string(p.error), p.url);
+  return fmt::format("{} {} bytes #{:016x} {}", p.status, p.body_bytes, p.body_hash, p.url);
+}
+
+std::string describe(const visit& v) {
+  if (v.error != error_kind::none)
+    return fmt::format("{} {} {}", v.depth, to_string(v.error), v.url);
+  return fmt::format("{} {} {} bytes {}", v.depth, v.status, v.body_bytes, v.url);
+}
+
+fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
+                   const client_tally& tally) {
+  const auto responses = get(urls);
+  fetch_result out;
+  out.pages.reserve(urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    const auto& r = responses[i];
+    out.pages.push_back({.url = urls[i],
+                         .status = r.status,
+                         .body_bytes = r.error == error_kind::none ? r.body.size() : 0,
+                         .body_hash = r.error == error_kind::none ? fnv1a(r.body) : 0,
+                         .error = r.error});
+  }
+  out.requests_sent = tally.requests_sent;
+  out.bytes_received = tally.bytes_received;
+  out.measured.connections_opened = tally.connections_opened;
+  return out;
+}
+
+crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
+                   const client_tally& tally) {
+  std::map<std::string, visit> seen{{root, visit{.url = root}}};
+  std::set<std::pair<std::string, std::string>> edges;
+  std::vector<std::string> level{root};
+  for (std::size_t d = 0; !level.empty(); ++d) {
+    const auto responses = get(level);  // a gather per level: at most C in flight
+    std::vector<std::string> next;
+    for (std::size_t i = 0; i < level.size(); ++i) {
+      const auto& r = responses[i];
+      auto& v = seen.at(level[i]);
+      v.status = r.status;
+      v.error = r.error;
+      if (r.error == error_kind::none) v.body_bytes = r.body.size();
+      if (r.error != error_kind::none || r.status != 200) continue;
+      const auto from = parse_url(level[i]);
+      if (!from) continue;
+      for (auto& link : extract_links(r.body, from->origin())) {
+        edges.emplace(level[i], link);
+        if (d < depth && !seen.contains(link)) {
+          seen.emplace(link, visit{.url = link, .depth = d + 1});
+          next.push_back(std::move(link));
+        }
+      }
+    }
+    level = std::move(next);
+  }
+  crawl_result out;
+  for (auto& [url, v] : seen) {
+    if (v.error != error_kind::none)
+      out.errors.push_back(fmt::format("{}: {}", url, to_string(v.error)));
+    else if (v.status >= 400)
+      out.errors.push_back(fmt::format("{}: HTTP {}", url, v.status));
+    out.visited.push_back(std::move(v));
+  }
+  out.edges.assign(edges.begin(), edges.end());
+  out.requests_sent = tally.requests_sent;
+  out.bytes_received = tally.bytes_received;
+  out.measured.connections_opened = tally.connections_opened;
+  return out;
+}
+
+getter make_getter(std::string_view model, const client_options& options,
+                   const models::config& config, client_tally& tally) {
+  getter out;
+  for_each_type(models::all{}, [&]<class M>() {
+    if (M::name == model) out = make_getter(M{}, options, config, tally);
+  });
+  return out;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> out;
+  for_each_type(models::all{}, [&]<class M>() { out.emplace_back(M::name); });
+  return out;
+}
+
+concur::metrics measures_metrics(const run_measures& m, std::size_t requests) {
+  return {{"client_cpu_us_per_req",
+           requests ? m.client_cpu_seconds * 1e6 / static_cast<double>(requests) : 0.0},
+          {"connections", static_cast<double>(m.connections_opened)}};
+}
+
+namespace {
+
+// A request costs at least this much on loopback (wrk's rate on the reference machine).
+constexpr double floor_seconds_per_request = 10e-6;
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// The client's CPU over a run: the process's, less what the embedded server's threads used.
+class client_cpu {
+ public:
+  explicit client_cpu(const site_server& server)
+      : server_(server), process_(process_cpu_seconds()), server_start_(server.cpu_seconds()) {}
+  double seconds() const {
+    return (process_cpu_seconds() - process_) - (server_.cpu_seconds() - server_start_);
+  }
+
+ private:
+  const site_server& server_;
+  double process_, server_start_;
+};
+
+// What the site answers, computed from the site itself: the oracle that needs no run.
+getter reference_getter(const site& s, std::uint16_t port, std::chrono::milliseconds timeout,
+                        client_tally& tally) {
+  return [&s, port, timeout, &tally](const std::vector<std::string>& urls) {
+    std::vector<response> out(urls.size());
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      auto& r = out[i];
+      const auto u = parse_url(urls[i]);
+      if (!u) {
+        r.error = error_kind::bad_url;
+        continue;
+      }
+      if (u->port == s.dead_port() || u->port != port) {
+        r.error = error_kind::refused;
+        continue;
+      }
+      r.sent = true;
+      ++tally.requests_sent;
+      const auto page = s.page_of(u->target);
+      const fault kind = page ? s.fault_of(*page) : fault::not_found;
+      auto delay = s.spec().latency;
+      if (kind == fault::slow) delay += s.spec().slow_delay;
+      if (delay >= timeout) {
+        r.error = error_kind::timed_out;
+        continue;
+      }
+      if (kind == fault::truncated) {
+        r.error = error_kind::reset;
+        continue;
+      }
+      r.status = kind == fault::not_found ? 404 : kind == fault::server_error ? 500 : 200;
+      r.body = kind == fault::not_found      ? site::not_found_body()
+               : kind == fault::server_error ? site::server_error_body()
+                                             : s.body(*page);
+      tally.bytes_received += r.body.size();
+    }
+    return out;
+  };
+}
+
+// The crawl's level sizes, from the site graph alone (no server needed).
+std::vector<std::size_t> crawl_levels(const site_spec& spec, std::size_t depth) {
+  const site s(spec, "127.0.0.1", 1);
+  std::vector<std::size_t> sizes;
+  std::vector<bool> seen(spec.pages);
+  std::vector<std::size_t> level{0};
+  seen[0] = true;
+  for (std::size_t d = 0; !level.empty(); ++d) {
+    sizes.push_back(level.size());
+    std::vector<std::size_t> next;
+    for (std::size_t page : level) {
+      const fault f = s.fault_of(page);
+      if (d == depth || f == fault::not_found || f == fault::server_error || f == fault::slow ||
+          f == fault::truncated || f == fault::unreachable)
+        continue;
+      for (std::size_t target : s.links(page))
+        if (!seen[target]) {
+          seen[target] = true;
+          next.push_back(target);
+        }
+    }
+    level = std::move(next);
+  }
+  return sizes;
+}
+
+std::size_t in_flight(const client_options& c, models::in_flight limit) {
+  return std::max<std::size_t>(1, limit ? std::min(c.concurrency, *limit) : c.concurrency);
+}
+
+// The URLs of every page, and the port they are served on.
+std::pair<std::vector<std::string>, std::uint16_t> fetch_urls(const fetch_params& p) {
+  std::vector<std::string> urls(p.site.pages);
+  if (p.via_nginx) {
+    const auto& nginx = shared_nginx(p.site);
+    for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = nginx.url_of(i);
+    return {std::move(urls), nginx.port()};
+  }
+  const auto& server = embedded_server(p.site);
+  for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = server.url_of(i);
+  return {std::move(urls), server.port()};
+}
+
+template <class M>
+fetch_result run_fetch(const fetch_params& p, const models::config& config) {
+  const auto& server = embedded_server(p.site);
+  const auto urls = fetch_urls(p).first;
+  client_tally tally;
+  const client_cpu cpu(server);
+  fetch_result out = fetch(make_getter(M{}, p.client, config, tally), urls, tally);
+  out.measured.client_cpu_seconds = cpu.seconds();
+  return out;
+}
+
+template <class M>
+crawl_result run_crawl(const crawl_params& p, const models::config& config) {
+  const auto& server = embedded_server(p.site);
+  client_tally tally;
+  const client_cpu cpu(server);
+  crawl_result out =
+      crawl(make_getter(M{}, p.client, config, tally), server.root_url(), p.depth, tally);
+  out.measured.client_cpu_seconds = cpu.seconds();
+  return out;
+}
+
+// A small site with two pages of every fault kind.
+site_spec faulty_site() {
+  return {
+      .pages = 40,
+      .fanout = 3,
+      .seed = 4,
+      .body_bytes = 512,
+      .faults = {.not_found = 2, .server_error = 2, .slow = 2, .truncated = 2, .unreachable = 2},
+      .slow_delay = std::chrono::milliseconds(3000)};
+}
+
+}  // namespace
+
+// ---- fetch
+
+std::vector<case_def<fetch_params>> fetch_workload::cases() {
+  using std::chrono::milliseconds;
+  std::vector<case_def<fetch_params>> out{
+      {"faults_n40_c4", case_kind::test, {faulty_site(), {4, milliseconds(250)}}},
+      {"lat5ms_n60_c8",
+       case_kind::test,
+       {{.pages = 60, .fanout = 4, .seed = 3, .body_bytes = 2048, .latency = milliseconds(5)},
+        {8, milliseconds(5000)}}},
+      {"n10000_c64",
+       case_kind::bench,
+       {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512}, {64, milliseconds(5000)}}},
+      {"lat20ms_n640_c64",
+       case_kind::bench,
+       {{.pages = 640, .fanout = 4, .seed = 2, .body_bytes = 1024, .latency = milliseconds(20)},
+        {64, milliseconds(5000)}}},
+  };
+  // An external peer when installed: the throughput case against nginx serving the same site.
+  if (nginx_server::binary())
+    out.push_back({"nginx_n10000_c64",
+                   case_kind::bench,
+                   {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
+                    {64, milliseconds(5000)},
+                    true}});
+  return out;
+}
+
+fetch_result fetch_workload::reference(const fetch_params& p) {
+  const auto& server = embedded_server(p.site);
+  const auto [urls, port] = fetch_urls(p);
+  client_tally tally;
+  return fetch(reference_getter(server.site(), port, p.client.timeout, tally), urls, tally);
+}
+
+double fetch_workload::ideal_seconds(const fetch_params& p, models::in_flight limit) {
+  // Every request waits the latency once; k in flight need ceil(N / k) rounds of it.
+  const double n = static_cast<double>(p.site.pages);
+  const double rounds = std::ceil(n / static_cast<double>(in_flight(p.client, limit)));
+  return std::max(rounds * std::chrono::duration<double>(p.site.latency).count(),
+                  n * floor_seconds_per_request);
+}
+
+std::string fetch_workload::describe_diff(const fetch_result& expected,
+                                          const fetch_result& actual) {
+  return diff{}
+      .field("requests sent", expected.requests_sent, actual.requests_sent)
+      .field("bytes received", expected.bytes_received, actual.bytes_received)
+      .sequence("pages", expected.pages, actual.pages,
+                [](const page_result& p) { return describe(p); })
+      .str();
+}
+
+fetch_result fetch_workload::run(models::sequential_model m, const fetch_params& p,
+                                 const models::config& c) {
+  return run_fetch<decltype(m)>(p, c);
+}
+fetch_result fetch_workload::run(models::threads_model m, const fetch_params& p,
+                                 const models::config& c) {
+  return run_fetch<decltype(m)>(p, c);
+}
+fetch_result fetch_workload::run(models::executor_model m, const fetch_params& p,
+                                 const models::config& c) {
+  return run_fetch<decltype(m)>(p, c);
+}
+fetch_result fetch_workload::run(models::coroutines_model m, const fetch_params& p,
+                                 const models::config& c) {
+  return run_fetch<decltype(m)>(p, c);
+}
+fetch_result fetch_workload::run(models::tbb_model m, const fetch_params& p,
+                                 const models::config& c) {
+  return run_fetch<decltype(m)>(p, c);
+}
+
+// ---- crawl
+
+std::vector<case_def<crawl_params>> crawl_workload::cases() {
+  using std::chrono::milliseconds;
+  return {
+      {"faults_n40_d6_c4", case_kind::test, {faulty_site(), 6, {4, milliseconds(250)}}},
+      {"lat5ms_n60_d3_c8",
+       case_kind::test,
+       {{.pages = 60, .fanout = 4, .seed = 3, .body_bytes = 2048, .latency = milliseconds(5)},
+        3,
+        {8, milliseconds(5000)}}},
+      {"lat20ms_n300_d3_c64",
+       case_kind::bench,
+       {{.pages = 300, .fanout = 7, .seed = 4, .body_bytes = 1024, .latency = milliseconds(20)},
+        3,
+        {64, milliseconds(5000)}}},
+  };
+}
+
+crawl_result crawl_workload::reference(const crawl_params& p) {
+  const auto& server = embedded_server(p.site);
+  client_tally tally;
+  return crawl(reference_getter(server.site(), server.port(), p.client.timeout, tally),
+               server.root_url(), p.depth, tally);
+}
+
+double crawl_workload::ideal_seconds(const crawl_params& p, models::in_flight limit) {
+  // A level cannot start before the one above it ends: each takes ceil(size / k) latencies.
+  const double k = static_cast<double>(in_flight(p.client, limit));
+  double rounds = 0, pages = 0;
+  for (std::size_t size : crawl_levels(p.site, p.depth)) {
+    rounds += std::ceil(static_cast<double>(size) / k);
+    pages += static_cast<double>(size);
+  }
+  return std::max(rounds * std::chrono::duration<double>(p.site.latency).count(),
+                  pages * floor_seconds_per_request);
+}
+
+double crawl_workload::items(const crawl_params& p) {
+  double pages = 0;
+  for (std::size_t size : crawl_levels(p.site, p.depth)) pages += static_cast<double>(size);
+  return pages;
+}
+
+std::string crawl_workload::describe_diff(const crawl_result& expected,
+                                          const crawl_result& actual) {
+  auto visits = [](const crawl_result& r) {
+    std::vector<std::string> out;
+    for (const auto& v : r.visited) out.push_back(describe(v));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto edges = [](const crawl_result& r) {
+    std::vector<std::string> out;
+    for (const auto& [from, to] : r.edges) out.push_back(fmt::format("{} -> {}", from, to));
+    return out;
+  };
+  auto same = [](const std::string& s) { return s; };
+  return diff{}
+      .field("requests sent", expected.requests_sent, actual.requests_sent)
+      .field("bytes received", expected.bytes_received, actual.bytes_received)
+      .sorted_set("visited", visits(expected), visits(actual), same)
+      .sorted_set("edges", edges(expected), edges(actual), same)
+      .sorted_set("errors", expected.errors, actual.errors, same)
+      .str();
+}
+
+crawl_result crawl_workload::run(models::sequential_model m, const crawl_params& p,
+                                 const models::config& c) {
+  return run_crawl<decltype(m)>(p, c);
+}
+crawl_result crawl_workload::run(models::threads_model m, const crawl_params& p,
+                                 const models::config& c) {
+  return run_crawl<decltype(m)>(p, c);
+}
+crawl_result crawl_workload::run(models::executor_model m, const crawl_params& p,
+                                 const models::config& c) {
+  return run_crawl<decltype(m)>(p, c);
+}
+crawl_result crawl_workload::run(models::coroutines_model m, const crawl_params& p,
+                                 const models::config& c) {
+  return run_crawl<decltype(m)>(p, c);
+}
+crawl_result crawl_workload::run(models::tbb_model m, const crawl_params& p,
+                                 const models::config& c) {
+  return run_crawl<decltype(m)>(p, c);
+}
+
+}  // namespace concur::http

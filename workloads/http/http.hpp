@@ -1,0 +1,169 @@
+#pragma once
+// HTTP, from the course's gather-many-URLs and crawl-to-a-depth examples, on real sockets against
+// the seeded site server (server.hpp) with real latency and real faults. Two workloads:
+//   fetch: GET N URLs with at most C requests in flight; per URL its status, body length and hash,
+//          or the error.
+//   crawl: breadth-first from the root to depth D, each page once, at most C in flight; the
+//          visited set (depth, status), the edges seen, the errors.
+// Each model gives one thing: a `getter` that GETs a batch of URLs with at most C in flight over
+// keep-alive connections it keeps for the whole run (sequential.cpp ... tbb.cpp). The crawl is
+// level by level (a gather per level), so depths are exact whatever order pages complete in.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/workload.hpp"
+#include "workloads/http/client.hpp"
+#include "workloads/http/site.hpp"
+
+namespace concur::http {
+
+struct client_options {
+  std::size_t concurrency = 64;             // C: requests in flight, and keep-alive connections
+  std::chrono::milliseconds timeout{5000};  // per request: connect, write and read together
+};
+
+// GETs every URL with at most C in flight; responses in URL order. Made once per run.
+using getter = std::function<std::vector<response>(const std::vector<std::string>& urls)>;
+getter make_getter(models::sequential_model, const client_options&, const models::config&,
+                   client_tally&);
+getter make_getter(models::threads_model, const client_options&, const models::config&,
+                   client_tally&);
+getter make_getter(models::executor_model, const client_options&, const models::config&,
+                   client_tally&);
+getter make_getter(models::coroutines_model, const client_options&, const models::config&,
+                   client_tally&);
+getter make_getter(models::tbb_model, const client_options&, const models::config&, client_tally&);
+
+// ---- results
+
+struct page_result {
+  std::string url;
+  int status = 0;  // 0: no complete response (see error)
+  std::size_t body_bytes = 0;
+  std::uint64_t body_hash = 0;
+  error_kind error = error_kind::none;
+  bool operator==(const page_result&) const = default;
+};
+std::string describe(const page_result& p);  // "200 1234 bytes #hash URL" or "refused URL"
+
+// What a run measured beside its answer: not compared (a sequential run needs one connection
+// where a pool of C needs C), reported as metrics.
+struct run_measures {
+  std::size_t connections_opened = 0;
+  double client_cpu_seconds = 0;  // process CPU minus the embedded server's threads
+};
+
+struct fetch_result {
+  std::vector<page_result> pages;  // in URL order
+  std::size_t requests_sent = 0;   // work parity
+  std::size_t bytes_received = 0;  // body bytes of complete responses
+  run_measures measured;
+  bool operator==(const fetch_result& o) const {
+    return pages == o.pages && requests_sent == o.requests_sent &&
+           bytes_received == o.bytes_received;
+  }
+};
+
+struct visit {
+  std::string url;
+  std::size_t depth = 0;
+  int status = 0;
+  std::size_t body_bytes = 0;
+  error_kind error = error_kind::none;
+  bool operator==(const visit&) const = default;
+  bool operator<(const visit& o) const { return url < o.url; }
+};
+std::string describe(const visit& v);  // "depth status bytes URL" or "depth error URL"
+
+struct crawl_result {
+  std::vector<visit> visited;  // sorted by URL
+  std::vector<std::pair<std::string, std::string>>
+      edges;                        // (from, to) on pages that answered 200; sorted
+  std::vector<std::string> errors;  // "URL: what", sorted
+  std::size_t requests_sent = 0;
+  std::size_t bytes_received = 0;
+  run_measures measured;
+  bool operator==(const crawl_result& o) const {
+    return visited == o.visited && edges == o.edges && errors == o.errors &&
+           requests_sent == o.requests_sent && bytes_received == o.bytes_received;
+  }
+};
+
+// The getter of the model named `model` (models::all), or an empty one when there is none.
+getter make_getter(std::string_view model, const client_options&, const models::config&,
+                   client_tally&);
+std::vector<std::string> model_names();
+
+// The workloads over any model's getter (what the CLI runs against any server).
+fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
+                   const client_tally& tally);
+crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
+                   const client_tally& tally);
+
+// ---- the workloads, against the embedded server
+
+struct fetch_params {
+  site_spec site;  // every page of it is fetched, in page order
+  client_options client;
+  // Served by nginx (nginx.hpp) instead of the embedded server: only for sites without faults
+  // or latency (a static server has neither).
+  bool via_nginx = false;
+};
+
+struct crawl_params {
+  site_spec site;  // crawled from page 0
+  std::size_t depth = 3;
+  client_options client;
+};
+
+// What the bench cells report beside their timings.
+concur::metrics measures_metrics(const run_measures& m, std::size_t requests);
+
+struct fetch_workload {
+  using params_type = fetch_params;
+  using result_type = fetch_result;
+  static constexpr std::string_view name = "fetch";
+
+  static std::vector<case_def<params_type>> cases();
+  static std::string describe_diff(const result_type& expected, const result_type& actual);
+  static result_type reference(const params_type& p);  // computed from the site, nothing fetched
+  static double ideal_seconds(const params_type& p, models::in_flight limit);
+  static double items(const params_type& p) { return static_cast<double>(p.site.pages); }
+  static concur::metrics metrics(const result_type& r) {
+    return measures_metrics(r.measured, r.requests_sent);
+  }
+
+  static result_type run(models::sequential_model, const params_type&, const models::config&);
+  static result_type run(models::threads_model, const params_type&, const models::config&);
+  static result_type run(models::executor_model, const params_type&, const models::config&);
+  static result_type run(models::coroutines_model, const params_type&, const models::config&);
+  static result_type run(models::tbb_model, const params_type&, const models::config&);
+};
+
+struct crawl_workload {
+  using params_type = crawl_params;
+  using result_type = crawl_result;
+  static constexpr std::string_view name = "crawl";
+
+  static std::vector<case_def<params_type>> cases();
+  static std::string describe_diff(const result_type& expected, const result_type& actual);
+  static result_type reference(const params_type& p);
+  static double ideal_seconds(const params_type& p, models::in_flight limit);
+  static double items(const params_type& p);
+  static concur::metrics metrics(const result_type& r) {
+    return measures_metrics(r.measured, r.requests_sent);
+  }
+
+  static result_type run(models::sequential_model, const params_type&, const models::config&);
+  static result_type run(models::threads_model, const params_type&, const models::config&);
+  static result_type run(models::executor_model, const params_type&, const models::config&);
+  static result_type run(models::coroutines_model, const params_type&, const models::config&);
+  static result_type run(models::tbb_model, const params_type&, const models::config&);
+};
+
+}  // namespace concur::http

@@ -1,0 +1,140 @@
+#include "workloads/http/nginx.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "workloads/http/server.hpp"
+
+extern char** environ;
+
+namespace concur::http {
+namespace {
+
+namespace fs = std::filesystem;
+
+sockaddr_in loopback(std::uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+// A port free a moment ago (nginx binds it next; a clash shows up as nginx failing to start).
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a = loopback(0);
+  socklen_t length = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool accepts(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const sockaddr_in a = loopback(port);
+  const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+std::optional<std::string> nginx_server::binary() {
+  for (const char* p : {"/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"})
+    if (::access(p, X_OK) == 0) return std::string(p);
+  return std::nullopt;
+}
+
+nginx_server::nginx_server(const site& s) : site_(s) {
+  const auto nginx = binary();
+  if (!nginx) throw std::runtime_error("nginx is not installed (apt-get install nginx-light)");
+  std::string pattern = (fs::temp_directory_path() / "concur-nginx-XXXXXX").string();
+  if (!::mkdtemp(pattern.data()))
+    throw std::runtime_error("cannot make a temporary directory for nginx");
+  dir_ = pattern;
+  export_site(s, dir_ + "/site");
+  fs::create_directories(dir_ + "/tmp");
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = free_port();
+    std::ofstream(dir_ + "/nginx.conf") << fmt::format(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log "
+        "{0}/error.log warn;\n"
+        "events {{ worker_connections 4096; }}\n"
+        "http {{\n  access_log off;\n  types {{ }}\n  default_type text/html;\n  "
+        "keepalive_requests 1000000;\n"
+        "  client_body_temp_path {0}/tmp;\n"
+        "  server {{\n    listen 127.0.0.1:{1} backlog=4096;\n    root {0}/site;\n  }}\n}}\n",
+        dir_, port_);
+    std::vector<std::string> args{
+        *nginx, "-p", dir_, "-c", dir_ + "/nginx.conf", "-e", dir_ + "/error.log"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) break;
+    for (int i = 0; i < 500; ++i) {
+      if (accepts(port_)) return;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  const std::string log = read_file(dir_ + "/error.log");
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+  throw std::runtime_error("nginx did not start: " + log);
+}
+
+nginx_server::~nginx_server() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+}
+
+nginx_server& shared_nginx(const site_spec& spec) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<nginx_server>> servers;
+  const auto& embedded = embedded_server(spec);
+  std::scoped_lock lock(mutex);
+  auto& slot = servers[spec.key()];
+  if (!slot) slot = std::make_unique<nginx_server>(embedded.site());
+  return *slot;
+}
+
+}  // namespace concur::http

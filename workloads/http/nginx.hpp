@@ -1,0 +1,41 @@
+#pragma once
+// nginx (Debian's nginx-light) as an external peer: the seeded site exported as static files and
+// served by an nginx process of its own on a free loopback port, with a config of its own.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "workloads/http/site.hpp"
+
+namespace concur::http {
+
+class nginx_server {
+ public:
+  // The nginx binary, when installed.
+  static std::optional<std::string> binary();
+
+  // Exports `s` to a fresh temporary directory and starts nginx on it; throws std::runtime_error
+  // (with nginx's error log) when nginx is missing or does not start.
+  explicit nginx_server(const site& s);
+  ~nginx_server();  // stops nginx (SIGTERM, waited for) and removes the directory
+  nginx_server(const nginx_server&) = delete;
+  nginx_server& operator=(const nginx_server&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  std::string url_of(std::size_t page) const { return site_.url_of(page, port_); }
+  std::string root_url() const { return url_of(0); }
+
+ private:
+  const site& site_;
+  std::string dir_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// nginx serving the embedded server's site for this spec (same bodies, same dead port), started
+// on first use and stopped when the process exits.
+nginx_server& shared_nginx(const site_spec& spec);
+
+}  // namespace concur::http

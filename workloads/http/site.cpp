@@ -1,0 +1,227 @@
+#include "workloads/http/site.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+namespace concur::http {
+
+std::string_view to_string(fault f) {
+  switch (f) {
+    case fault::none:
+      return "none";
+    case fault::not_found:
+      return "404";
+    case fault::server_error:
+      return "500";
+    case fault::slow:
+      return "slow";
+    case fault::truncated:
+      return "truncated";
+    case fault::unreachable:
+      return "unreachable";
+  }
+  return "?";
+}
+
+std::string site_spec::key() const {
+  return fmt::format(
+      "pages={} fanout={} seed={} body={} latency={}ms slow={}ms faults={}/{}/{}/{}/{}", pages,
+      fanout, seed, body_bytes, latency.count(), slow_delay.count(), faults.not_found,
+      faults.server_error, faults.slow, faults.truncated, faults.unreachable);
+}
+
+std::uint64_t fnv1a(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::string url::origin() const {
+  return fmt::format("http://{}:{}", host, port);
+}
+
+std::optional<url> parse_url(std::string_view text) {
+  constexpr std::string_view scheme = "http://";
+  if (!text.starts_with(scheme)) return std::nullopt;
+  text.remove_prefix(scheme.size());
+  const auto slash = text.find('/');
+  std::string_view authority = text.substr(0, slash);
+  url out;
+  out.target = slash == std::string_view::npos ? "/" : std::string(text.substr(slash));
+  if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    const auto digits = authority.substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc{} || end != digits.data() + digits.size() || port == 0 || port > 65535)
+      return std::nullopt;
+    out.port = static_cast<std::uint16_t>(port);
+    authority = authority.substr(0, colon);
+  }
+  // Numeric IPv4 only: four dot-separated numbers.
+  int parts = 0;
+  for (std::size_t pos = 0; pos <= authority.size();) {
+    const auto dot = std::min(authority.find('.', pos), authority.size());
+    const auto part = authority.substr(pos, dot - pos);
+    unsigned v = 256;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (part.empty() || ec != std::errc{} || end != part.data() + part.size() || v > 255)
+      return std::nullopt;
+    ++parts;
+    pos = dot + 1;
+  }
+  if (parts != 4) return std::nullopt;
+  out.host = std::string(authority);
+  return out;
+}
+
+std::vector<std::string> extract_links(std::string_view body, std::string_view origin) {
+  constexpr std::string_view href = "href=\"";
+  std::vector<std::string> out;
+  for (auto pos = body.find(href); pos != std::string_view::npos; pos = body.find(href, pos)) {
+    pos += href.size();
+    const auto end = body.find('"', pos);
+    if (end == std::string_view::npos) break;
+    const auto link = body.substr(pos, end - pos);
+    if (link.starts_with("http://"))
+      out.emplace_back(link);
+    else if (link.starts_with("/"))
+      out.push_back(fmt::format("{}{}", origin, link));
+    pos = end;
+  }
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view words[] = {"lorem", "ipsum",       "dolor",      "sit",
+                                      "amet",  "consectetur", "adipiscing", "elit",
+                                      "sed",   "do",          "eiusmod",    "tempor"};
+
+}  // namespace
+
+site::site(const site_spec& spec, std::string host, std::uint16_t dead_port)
+    : spec_(spec), host_(std::move(host)), dead_port_(dead_port) {
+  const std::size_t n = spec.pages;
+  std::mt19937_64 rng(spec.seed);
+
+  // Faults: a seeded shuffle of the non-root pages, taken in runs of each kind.
+  faults_.assign(n, fault::none);
+  if (n > 1) {
+    std::vector<std::size_t> order(n - 1);
+    std::iota(order.begin(), order.end(), std::size_t{1});
+    std::shuffle(order.begin(), order.end(), rng);
+    std::size_t next = 0;
+    const std::pair<fault, std::size_t> runs[] = {{fault::not_found, spec.faults.not_found},
+                                                  {fault::server_error, spec.faults.server_error},
+                                                  {fault::slow, spec.faults.slow},
+                                                  {fault::truncated, spec.faults.truncated},
+                                                  {fault::unreachable, spec.faults.unreachable}};
+    for (const auto& [kind, count] : runs)
+      for (std::size_t k = 0; k < count && next < order.size(); ++k) faults_[order[next++]] = kind;
+  }
+
+  // Links: a tree of branching F-1 gives every page a depth from the root; the F-th link (and
+  // any a leaf has spare) goes to a seeded page anywhere, making cycles and shared links.
+  links_.resize(n);
+  const std::size_t branching = spec.fanout > 1 ? spec.fanout - 1 : spec.fanout;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& out = links_[i];
+    for (std::size_t k = 0; k < branching; ++k) {
+      const std::size_t child = i * branching + 1 + k;
+      if (child < n) out.push_back(child);
+    }
+    std::uniform_int_distribution<std::size_t> any(0, n - 1);
+    for (int attempts = 0; out.size() < std::min(spec.fanout, n - 1) && attempts < 64; ++attempts) {
+      const std::size_t target = any(rng);
+      if (target != i && std::find(out.begin(), out.end(), target) == out.end())
+        out.push_back(target);
+    }
+  }
+
+  // Bodies: the links as HTML, padded with seeded words to the body size.
+  bodies_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string b = fmt::format(
+        "<!doctype html>\n<html><head><title>page {0}</title></head>\n<body><h1>page "
+        "{0}</h1>\n<ul>\n",
+        i);
+    for (std::size_t target : links_[i]) {
+      const std::string href =
+          faults_[target] == fault::unreachable ? url_of(target, 0) : path(target);
+      b += fmt::format("<li><a href=\"{}\">page {}</a></li>\n", href, target);
+    }
+    b += "</ul>\n<p>";
+    std::uniform_int_distribution<std::size_t> word(0, std::size(words) - 1);
+    while (b.size() + 16 < spec.body_bytes) {
+      b += words[word(rng)];
+      b += ' ';
+    }
+    b += "</p>\n</body></html>\n";
+    bodies_[i] = std::move(b);
+  }
+}
+
+const std::string& site::not_found_body() {
+  static const std::string body =
+      "<!doctype html>\n<html><body><h1>404 not found</h1></body></html>\n";
+  return body;
+}
+
+const std::string& site::server_error_body() {
+  static const std::string body =
+      "<!doctype html>\n<html><body><h1>500 internal server error</h1></body></html>\n";
+  return body;
+}
+
+std::string site::path(std::size_t page) {
+  return fmt::format("/page/{}", page);
+}
+
+std::optional<std::size_t> site::page_of(std::string_view target) const {
+  constexpr std::string_view prefix = "/page/";
+  if (!target.starts_with(prefix)) return std::nullopt;
+  target.remove_prefix(prefix.size());
+  std::size_t page = 0;
+  const auto [end, ec] = std::from_chars(target.data(), target.data() + target.size(), page);
+  if (ec != std::errc{} || end != target.data() + target.size() || page >= spec_.pages)
+    return std::nullopt;
+  return page;
+}
+
+std::string site::url_of(std::size_t page, std::uint16_t port) const {
+  return fmt::format(
+      "http://{}:{}{}", host_,
+      page < faults_.size() && faults_[page] == fault::unreachable ? dead_port_ : port, path(page));
+}
+
+bool exported(fault f) {
+  return f == fault::none || f == fault::unreachable;
+}
+
+std::size_t export_site(const site& s, const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path pages = fs::path(dir) / "page";
+  fs::create_directories(pages);
+  std::size_t written = 0;
+  for (std::size_t i = 0; i < s.pages(); ++i) {
+    if (!exported(s.fault_of(i))) continue;
+    std::ofstream out(pages / std::to_string(i), std::ios::binary | std::ios::trunc);
+    out << s.body(i);
+    if (!out)
+      throw fs::filesystem_error("cannot write", pages / std::to_string(i),
+                                 std::make_error_code(std::errc::io_error));
+    ++written;
+  }
+  return written;
+}
+
+}  // namespace concur::http
