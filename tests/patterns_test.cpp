@@ -5,7 +5,11 @@
 
 #include <set>
 #include <string>
+#include <thread>
 
+#include "models/bounded_queue.hpp"
+#include "models/coroutines.hpp"
+#include "models/loop_queue.hpp"
 #include "workloads/cpuyield/cpuyield.hpp"
 #include "workloads/offload/offload.hpp"
 #include "workloads/prodcons/prodcons.hpp"
@@ -25,6 +29,53 @@ TEST(prodcons, queue_stays_within_capacity_and_consumers_end) {
     EXPECT_TRUE(r.clean_shutdown);
     EXPECT_EQ(r.consumed.size(), 150u);
   }
+}
+
+TEST(bounded_queue, close_drains_then_ends_and_refuses) {
+  threads::bounded_queue<int> q(2);
+  EXPECT_TRUE(q.push(1));
+  EXPECT_TRUE(q.push(2));
+  // Full: this push waits until the close (or finds the queue closed), then refuses.
+  std::jthread blocked([&] { EXPECT_FALSE(q.push(3)); });
+  q.close();
+  blocked.join();
+  EXPECT_EQ(q.pop(), std::optional<int>(1));
+  EXPECT_EQ(q.pop(), std::optional<int>(2));
+  EXPECT_EQ(q.pop(), std::nullopt);
+  EXPECT_FALSE(q.push(4));
+  EXPECT_EQ(q.high_water(), 2u);
+}
+
+TEST(loop_queue, join_then_close_ends_every_consumer) {
+  std::vector<int> got;
+  bool put_after_close = true;
+  coroutines::run([&]() -> coroutines::task<void> {
+    auto ex = co_await boost::asio::this_coro::executor;
+    loop::queue<int> q(ex, 1);
+    co_await q.join();  // nothing put: returns at once
+    auto consumer = [&q, &got]() -> coroutines::task<int> {
+      while (auto item = co_await q.get()) {
+        got.push_back(*item);
+        q.task_done();
+      }
+      co_return 0;
+    };
+    std::vector<coroutines::task<int>> consumers;
+    consumers.push_back(consumer());
+    consumers.push_back(consumer());
+    auto producer = [&q]() -> coroutines::task<int> {
+      for (int i = 0; i < 5; ++i) co_await q.put(i);
+      co_await q.join();
+      q.close();
+      co_return 0;
+    };
+    consumers.push_back(producer());
+    co_await coroutines::gather(std::move(consumers));
+    put_after_close = co_await q.put(9);
+    EXPECT_LE(q.high_water(), q.capacity());
+  });
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_FALSE(put_after_close);
 }
 
 TEST(prodcons, empty_run_ends_cleanly) {
