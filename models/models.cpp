@@ -50,12 +50,14 @@ std::string thread_limit_message(std::size_t started, std::size_t wanted,
 // Debian's libtbb is not built with ThreadSanitizer, so the hand-over of a task (or a pipeline
 // token) from the thread that made it to the worker that runs it happens inside the library,
 // invisible to TSan. Dropped: reports in which one access is oneTBB constructing its task object
-// (a frame named function_task: copying the closure in) and reports whose top frame is the
-// pipeline header's own token code. The hand-over of the tasks' own data is annotated
+// (a frame named function_task: copying the closure in), and reports whose top frame is oneTBB's
+// own header code on its own objects (task_group.h: finalising a task whose memory its small-object
+// pool recycled across threads; the pipeline header's tokens). The hand-over of the tasks' own data is annotated
 // (models/tbb_tsan.hpp), so races inside task bodies are still reported. Built in, so every
 // binary and every run has it.
 extern "C" const char* __tsan_default_suppressions() {
   return "race:function_task\n"
+         "race_top:oneapi/tbb/task_group.h\n"
          "race_top:oneapi/tbb/detail/_pipeline_filters.h\n";
 }
 #endif
