@@ -25,14 +25,18 @@ std::int64_t peak_rss_bytes() {
   return status_kib("VmHWM") * 1024;
 }
 
-peak_rss_probe::peak_rss_probe() {
+peak_rss_probe::peak_rss_probe() : reset_ok_(false), baseline_(0) {
   malloc_trim(0);
-  // "5" resets VmHWM to the current RSS (Linux >= 4.0, see proc(5), clear_refs).
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5" << std::flush;
-  reset_ok_ = static_cast<bool>(clear);
-  baseline_ = current_rss_bytes();
-  if (reset_ok_) reset_ok_ = peak_rss_bytes() <= baseline_ + 64 * 1024;
+  // "5" resets VmHWM to the current RSS (Linux >= 4.0, see proc(5), clear_refs). RSS may still be
+  // falling (the kernel reclaiming what exited threads left) just after earlier work, so the reset
+  // is confirmed against a fresh reading, and retried a few times.
+  for (int attempt = 0; attempt < 5 && !reset_ok_; ++attempt) {
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5" << std::flush;
+    if (!clear) return;
+    baseline_ = current_rss_bytes();
+    reset_ok_ = peak_rss_bytes() <= baseline_ + 64 * 1024;
+  }
 }
 
 std::optional<std::int64_t> peak_rss_probe::growth() const {
