@@ -354,7 +354,7 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
           md += fmt::format("| {} | {} |", c, m);
           for (const auto& k : metric_names) {
             const auto v = it->second.median_metric(k);
-            md += v ? fmt::format(" {:.4g} |", *v) : std::string(" – |");
+            md += v ? fmt::format(" {:.6g} |", *v) : std::string(" – |");
           }
           md += "\n";
         }
