@@ -2,6 +2,7 @@
 // Benchmark. Every standard --benchmark_* flag works; --list, --verify-only and --budget are ours.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <CLI/CLI.hpp>
@@ -17,10 +18,18 @@
 namespace concur::bench {
 namespace {
 
-double process_cpu_seconds() {
+// This process's CPU, plus that of the children it has waited for: an external baseline (find,
+// wrk) is charged for its own CPU.
+double cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9 +
+         seconds(children.ru_utime) + seconds(children.ru_stime);
 }
 
 // Google Benchmark's filter semantics: a regex, or its negation with a leading '-'.
@@ -28,6 +37,10 @@ bool matches_filter(const std::string& name, const std::string& filter) {
   if (filter.empty() || filter == "all" || filter == ".") return true;
   if (filter[0] == '-') return !std::regex_search(name, std::regex(filter.substr(1)));
   return std::regex_search(name, std::regex(filter));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 class runner {
@@ -59,12 +72,29 @@ class runner {
     }
     state.SetLabel(fmt::format("oracle={}; settings={}", v.oracle, c.settings).c_str());
     const peak_rss_probe memory;
-    const double cpu_start = process_cpu_seconds();
+    const double cpu_start = cpu_seconds();
     const auto wall_start = std::chrono::steady_clock::now();
+    double untimed_wall = 0, untimed_cpu = 0;
+    cell::self_time self_timed{0, 0};
     std::any last;
     for (auto _ : state) {
       try {
+        if (c.prepare) {  // e.g. dropping the page cache: neither timed nor charged
+          state.PauseTiming();
+          const double cpu_before = cpu_seconds();
+          const auto wall_before = std::chrono::steady_clock::now();
+          c.prepare();
+          untimed_wall += seconds_since(wall_before);
+          untimed_cpu += cpu_seconds() - cpu_before;
+          state.ResumeTiming();
+        }
         last = c.run();
+        if (c.self_timed) {
+          const auto t = c.self_timed(last);
+          state.SetIterationTime(t.seconds);
+          self_timed.seconds += t.seconds;
+          self_timed.cpu_seconds += t.cpu_seconds;
+        }
       } catch (const resource_exhausted& e) {
         state.SkipWithError(fmt::format("refused: {}", e.what()).c_str());
         break;
@@ -75,9 +105,10 @@ class runner {
       }
     }
     if (state.error_occurred()) return;
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    const double cpu = process_cpu_seconds() - cpu_start;
+    const double elapsed = seconds_since(wall_start) - untimed_wall;
+    const double wall = c.self_timed ? self_timed.seconds : elapsed;
+    const double cpu =
+        c.self_timed ? self_timed.cpu_seconds : cpu_seconds() - cpu_start - untimed_cpu;
     // The timed runs are verified too: a model that is right once and wrong later fails.
     if (const verdict timed = c.check(last); timed.kind != verdict_kind::pass) {
       ++failed_;
@@ -91,7 +122,7 @@ class runner {
     state.counters["efficiency"] = c.ideal_seconds * iterations / wall;
     state.counters["process_cpu_s"] = benchmark::Counter(cpu, benchmark::Counter::kAvgIterations);
     state.counters["cpu_util"] = cpu / wall;
-    if (const auto growth = memory.growth()) {
+    if (const auto growth = c.external ? std::nullopt : memory.growth()) {
       state.counters["peak_rss_growth"] = benchmark::Counter(
           static_cast<double>(*growth), benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
       state.counters["bytes_per_item"] = static_cast<double>(*growth) / c.items;
@@ -169,10 +200,14 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : describe_environment(opts.config, opts.budget_seconds))
     benchmark::AddCustomContext(key, value);
   for (auto& c : runner.cells()) {
-    benchmark::RegisterBenchmark(c.name().c_str(),
-                                 [&runner, &c](benchmark::State& state) { runner.time(state, c); })
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond);
+    auto* b = benchmark::RegisterBenchmark(
+        c.name().c_str(), [&runner, &c](benchmark::State& state) { runner.time(state, c); });
+    b->Unit(benchmark::kMillisecond);
+    // A program that times itself (wrk runs for a fixed duration) runs once per repetition.
+    if (c.self_timed)
+      b->UseManualTime()->Iterations(1);
+    else
+      b->UseRealTime();
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

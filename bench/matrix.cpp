@@ -91,16 +91,26 @@ verdict compare(const std::string& cell_name, const typename W::result_type& exp
           source};
 }
 
+// Why a cell that could run does not: the case cannot run here, or it is over budget.
+std::string skip_reason(const std::string& unavailable, double ideal_seconds, const options& opts) {
+  if (!unavailable.empty()) return "skipped: " + unavailable;
+  if (ideal_seconds > opts.budget_seconds)
+    return fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
+                       ideal_seconds, opts.budget_seconds);
+  return "";
+}
+
 template <class W, class M>
 cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracle<W>> expected,
                const options& opts) {
   using result_type = typename W::result_type;
+  const models::config config = c.config.value_or(opts.config);
   cell out{.workload = std::string(W::name),
            .model = std::string(M::name),
            .case_name = c.name,
            .kind = c.kind,
-           .settings = M::settings(opts.config),
-           .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(opts.config)),
+           .settings = M::settings(config),
+           .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(config)),
            .items = W::items(c.params)};
   if constexpr (declines<W, M>) {
     out.unsupported = std::string(W::unsupported(M{}));
@@ -115,12 +125,9 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
     out.metrics = [](const std::any&) { return concur::metrics{}; };
     return out;
   } else {
-    if (out.ideal_seconds > opts.budget_seconds)
-      out.skip_reason =
-          fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
-                      out.ideal_seconds, opts.budget_seconds);
+    out.skip_reason = skip_reason(c.unavailable, out.ideal_seconds, opts);
+    out.prepare = c.prepare;
     const auto params = c.params;
-    const auto config = opts.config;
     const auto name = out.name();
     auto check = [expected, name](const result_type& actual) -> verdict {
       if constexpr (std::is_same_v<M, models::sequential_model>) {
@@ -138,9 +145,10 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
       if constexpr (has_metrics<W>) return W::metrics(std::any_cast<const result_type&>(r));
       return concur::metrics{};
     };
-    out.verify = [params, config, check, skip = out.skip_reason]() -> verdict {
+    out.verify = [params, config, check, prepare = c.prepare, skip = out.skip_reason]() -> verdict {
       if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
       try {
+        if (prepare) prepare();  // verified in the conditions it is timed in (a cold cache)
         return check(W::run(M{}, params, config));
       } catch (const resource_exhausted& e) {
         return {verdict_kind::refused, e.what(), ""};
@@ -152,20 +160,24 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
   }
 }
 
-// An external program beside the models: timed with its output discarded, verified by the count
-// of records it prints against the oracle's (the answer itself stays the oracle's business).
+// An external program beside the models. A counted one is timed with its output discarded and
+// verified by the count of records it prints against the oracle's (the answer itself stays the
+// oracle's business); a self-timed one (wrk) reports its own time and is verified by its own
+// error counts.
 template <class W>
 cell make_baseline_cell(const case_def<typename W::params_type>& c,
                         std::shared_ptr<oracle<W>> expected, const baseline& b,
                         const options& opts) {
-  cell out{.workload = std::string(W::name),
-           .model = b.name,
-           .case_name = c.name,
-           .kind = c.kind,
-           .settings = "external program: " + b.name,
-           .ideal_seconds =
-               W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)),
-           .items = W::items(c.params)};
+  const models::config config = c.config.value_or(opts.config);
+  cell out{
+      .workload = std::string(W::name),
+      .model = b.name,
+      .case_name = c.name,
+      .kind = c.kind,
+      .settings = b.settings.empty() ? "external program: " + b.name : b.settings,
+      .external = true,
+      .ideal_seconds = W::ideal_seconds(c.params, models::sequential_model::max_in_flight(config)),
+      .items = W::items(c.params)};
   out.metrics = [](const std::any&) { return concur::metrics{}; };
   if (!b.unavailable.empty()) {
     out.unsupported = b.unavailable;
@@ -179,10 +191,35 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
     };
     return out;
   }
-  if (out.ideal_seconds > opts.budget_seconds)
-    out.skip_reason =
-        fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
-                    out.ideal_seconds, opts.budget_seconds);
+  out.skip_reason = skip_reason(c.unavailable, out.ideal_seconds, opts);
+  out.prepare = c.prepare;
+
+  if (b.self_timed) {
+    out.run = [run = b.self_timed]() -> std::any { return run(); };
+    out.self_timed = [](const std::any& r) {
+      const auto& run = std::any_cast<const baseline_run&>(r);
+      return cell::self_time{run.seconds, run.cpu_seconds};
+    };
+    out.metrics = [](const std::any& r) { return std::any_cast<const baseline_run&>(r).measured; };
+    const auto judge = [name = out.name()](const baseline_run& r) {
+      if (!r.problem.empty())
+        return verdict{verdict_kind::fail, fmt::format("{}: {}", name, r.problem), ""};
+      return verdict{verdict_kind::pass, "", "its own error counts"};
+    };
+    out.check = [judge](const std::any& r) { return judge(std::any_cast<const baseline_run&>(r)); };
+    out.verify = [judge, run = b.self_timed, prepare = c.prepare,
+                  skip = out.skip_reason]() -> verdict {
+      if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
+      try {
+        if (prepare) prepare();
+        return judge(run());
+      } catch (const std::exception& e) {
+        return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+      }
+    };
+    return out;
+  }
+
   // Exit status 1 is find's "finished, with errors on the way" (an unreadable directory).
   out.run = [argv = b.timed_argv, name = b.name]() -> std::any {
     if (const int status = process::run_quiet(argv()); status > 1)
@@ -190,11 +227,13 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
     return {};
   };
   out.check = [](const std::any&) { return verdict{verdict_kind::pass, "", "record count"}; };
-  out.verify = [expected, b, name = out.name(), skip = out.skip_reason]() -> verdict {
+  out.verify = [expected, b, name = out.name(), prepare = c.prepare,
+                skip = out.skip_reason]() -> verdict {
     if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
     try {
       const auto* want = expected->get();
       if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
+      if (prepare) prepare();
       const auto got = process::capture(b.count_argv());
       const auto records =
           static_cast<std::size_t>(std::count(got.out.begin(), got.out.end(), b.record_separator));
@@ -222,10 +261,11 @@ std::vector<cell> make_cells(const options& opts) {
   std::vector<cell> cells;
   for_each_type(workloads::all{}, [&]<class W>() {
     for (const auto& c : W::cases()) {
+      const models::config config = c.config.value_or(opts.config);
       const bool sequential_runs =
-          W::ideal_seconds(c.params, models::sequential_model::max_in_flight(opts.config)) <=
+          W::ideal_seconds(c.params, models::sequential_model::max_in_flight(config)) <=
           opts.budget_seconds;
-      auto expected = std::make_shared<oracle<W>>(c.params, opts.config, sequential_runs);
+      auto expected = std::make_shared<oracle<W>>(c.params, config, sequential_runs);
       for_each_type(models::all{}, [&]<class M>() {
         static_assert(runs_in<W, M> || declines<W, M>,
                       "a workload must implement every model, or decline it with W::unsupported(M) "

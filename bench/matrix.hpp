@@ -29,6 +29,7 @@ struct cell {
   std::string workload, model, case_name;
   case_kind kind;
   std::string settings;     // the model's settings, reported beside every result
+  bool external = false;    // an external program (a baseline): its memory is not ours to probe
   std::string unsupported;  // why the model cannot do this workload; empty when it can
   double ideal_seconds;     // what the model could reach at best (e.g. the delay for sleep)
   double items;             // tasks, entries, requests: what items/s counts
@@ -41,6 +42,14 @@ struct cell {
   std::function<verdict(const std::any&)> check;
   // The figures a result measured beside its answer (empty for most workloads).
   std::function<concur::metrics(const std::any&)> metrics;
+  // Untimed, before each run (empty for most cases): e.g. dropping the page cache.
+  std::function<void()> prepare;
+  // Set for a program that times itself (wrk): the time and CPU a result `run` returned stands
+  // for (the cell's items at the rate it measured).
+  struct self_time {
+    double seconds, cpu_seconds;
+  };
+  std::function<self_time(const std::any&)> self_timed;
   // Why this cell is not run at all (unsupported or over budget); empty when it runs.
   std::string skip_reason;
 

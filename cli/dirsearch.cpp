@@ -120,6 +120,7 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
     std::vector<std::string> dirs;
     std::string model = "threads";
     bool print = false, follow = false;
+    unsigned threads = 0;
   };
   auto a = std::make_shared<args>();
   cmd->add_option("DIR", a->dirs, "directories to search (none: ask for them until `done`)");
@@ -130,11 +131,16 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
                 "write every entry as DIR/PATH, one a line, the errors on stderr");
   cmd->add_flag("--follow,-L", a->follow,
                 "follow symbolic links (loops are reported, not entered)");
+  cmd->add_option("--threads,-j", a->threads,
+                  "threads for the threads model, the executor's pool and the tbb arena "
+                  "(default: the cores, and cores + 4 for the pool)")
+      ->check(CLI::Range(1u, 4096u));
   cmd->callback([a, &exit_code] {
     dirsearch::params p;
     p.opts.follow_symlinks = a->follow;
     p.roots = a->dirs;
-    const auto config = models::config::defaults();
+    auto config = models::config::defaults();
+    if (a->threads) config.pool_threads = config.arena_threads = a->threads;
     if (a->print) {
       if (p.roots.empty()) {
         fmt::print(stderr, "concur dirsearch --print: name at least one directory\n");

@@ -3,6 +3,7 @@
 // standard output. posix_spawnp, no shell: arguments are passed as they are, any bytes.
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +24,10 @@ inline std::vector<char*> c_argv(std::vector<std::string>& argv) {
   return out;
 }
 
-// Spawns argv with stdout to `out_fd` (or /dev/null when -1) and stderr to /dev/null.
-inline pid_t spawn(std::vector<std::string> argv, int out_fd, int close_fd) {
+// Spawns argv with stdout to `out_fd` (or /dev/null when -1) and stderr to /dev/null, or to
+// `out_fd` too when `merge_stderr`.
+inline pid_t spawn(std::vector<std::string> argv, int out_fd, int close_fd,
+                   bool merge_stderr = false) {
   if (argv.empty()) throw std::invalid_argument("process: empty command");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -33,7 +36,10 @@ inline pid_t spawn(std::vector<std::string> argv, int out_fd, int close_fd) {
   else
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   if (close_fd >= 0) posix_spawn_file_actions_addclose(&actions, close_fd);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  if (merge_stderr && out_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, out_fd, 2);
+  else
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = -1;
   auto args = c_argv(argv);
   const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -42,11 +48,19 @@ inline pid_t spawn(std::vector<std::string> argv, int out_fd, int close_fd) {
   return pid;
 }
 
-// The exit status, or 128 + the signal that ended it.
-inline int wait_for(pid_t pid) {
+// The exit status, or 128 + the signal that ended it; `cpu_seconds`, when given, gets the
+// child's user + system time.
+inline int wait_for(pid_t pid, double* cpu_seconds = nullptr) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) throw std::system_error(errno, std::system_category(), "waitpid");
+  rusage usage{};
+  while (::wait4(pid, &status, 0, &usage) < 0)
+    if (errno != EINTR) throw std::system_error(errno, std::system_category(), "wait4");
+  if (cpu_seconds) {
+    const auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+    };
+    *cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -60,15 +74,17 @@ inline int run_quiet(const std::vector<std::string>& argv) {
 struct captured {
   std::string out;
   int status = 0;
+  double cpu_seconds = 0;  // the program's user + system time
 };
 
-// Runs argv and returns what it wrote on stdout, and its exit status.
-inline captured capture(const std::vector<std::string>& argv) {
+// Runs argv and returns what it wrote on stdout (and stderr, when `merge_stderr`), its exit status
+// and its CPU time.
+inline captured capture(const std::vector<std::string>& argv, bool merge_stderr = false) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe");
   pid_t pid = -1;
   try {
-    pid = detail::spawn(argv, fds[1], fds[0]);
+    pid = detail::spawn(argv, fds[1], fds[0], merge_stderr);
   } catch (...) {
     ::close(fds[0]);
     ::close(fds[1]);
@@ -85,7 +101,7 @@ inline captured capture(const std::vector<std::string>& argv) {
     r.out.append(chunk, static_cast<std::size_t>(n));
   }
   ::close(fds[0]);
-  r.status = detail::wait_for(pid);
+  r.status = detail::wait_for(pid, &r.cpu_seconds);
   return r;
 }
 

@@ -13,12 +13,14 @@
 //                                      carries beside its answer (latencies, high-water marks);
 //                                      reported as benchmark counters, never compared
 //   W::baselines(params)            -> std::vector<baseline>  optional, with
-//   W::baseline_records(result)     -> std::size_t        external programs (find, fd) timed
-//                                      beside the models on the same case, each checked by the
-//                                      count of records it prints against the oracle's count
+//   W::baseline_records(result)     -> std::size_t        external programs (find, fd, wrk) timed
+//                                      beside the models on the same case: counted ones are
+//                                      checked by the records they print against the oracle's
+//                                      count, self-timed ones (wrk) by their own error counts
 #include <concepts>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -35,6 +37,13 @@ struct case_def {
   std::string name;
   case_kind kind;
   Params params;
+  // Why this case cannot run here (e.g. the page cache may not be dropped); when set, every cell
+  // of the case is reported skipped with this reason.
+  std::string unavailable;
+  // Untimed, before each run of a model (e.g. dropping the page cache for a cold-cache case).
+  std::function<void()> prepare;
+  // Model settings for this case in place of the run's (e.g. 16 I/O threads).
+  std::optional<models::config> config;
 };
 
 // Named figures a run measured (e.g. {"heartbeat_p99_ms", 1.2}); not part of the answer.
@@ -46,15 +55,27 @@ class resource_exhausted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One run of a self-timed baseline: a load generator (wrk) runs for a fixed time and reports its
+// own rate, so its time is what W::items(params) take at that rate.
+struct baseline_run {
+  double seconds = 0;
+  double cpu_seconds = 0;  // its CPU for those items, at the CPU per item it measured
+  metrics measured;        // e.g. client_cpu_us_per_req, named as the models' counters are
+  std::string problem;  // why the run does not count (socket errors, non-2xx); empty when it does
+};
+
 // An external program timed beside the models: its cell's "model" is its name. Commands are made
-// at first use (a case's fixture may not exist before), so they are functions.
+// at first use (a case's fixture may not exist before), so they are functions. A baseline is
+// either counted (timed_argv and count_argv) or self-timed.
 struct baseline {
-  std::string name;         // "find", "fdfind"
+  std::string name;         // "find", "fdfind", "wrk"
   std::string unavailable;  // why it cannot run here (not installed); empty when it can
   std::function<std::vector<std::string>()> timed_argv;  // run with stdout and stderr to /dev/null
   std::function<std::vector<std::string>()> count_argv;  // run once, untimed; its records counted
   char record_separator = '\n';
   std::size_t extra_records = 0;  // records it prints beyond W::baseline_records (e.g. the roots)
+  std::function<baseline_run()> self_timed;  // set for a self-timed baseline
+  std::string settings = {};  // how it runs, for the report; "external program: NAME" when empty
 };
 
 template <class W, class M>

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/diff.hpp"
+#include "core/page_cache.hpp"
 
 namespace concur::dirsearch {
 
@@ -118,6 +119,24 @@ std::vector<case_def<params>> workload::cases() {
   if (const char* root = std::getenv("CONCUR_DIRSEARCH_ROOT"); root && *root)
     out.push_back({"env_root", case_kind::bench, params{{root}, {}, std::nullopt, {}}});
   for (auto& c : out) c.params.baselines = c.kind == case_kind::bench;
+
+  // Cold cache: the page cache is dropped before every run, so directories come from the disk.
+  // Waiting on the disk, more threads than cores pay: the same tree with the models' threads at
+  // the core count, then at 16 (threads' fan-out, the executor's pool, the tbb arena).
+  const std::string cold = page_cache::drop_unavailable();
+  const auto cold_case = [&](std::string name, case_kind kind, const tree_spec& spec) {
+    auto c = fixture_case(std::move(name), kind, spec, {""});
+    if (!cold.empty()) c.unavailable = "cold cache: " + cold;
+    c.prepare = page_cache::drop;
+    return c;
+  };
+  out.push_back(cold_case("cold_fixture", case_kind::test, small));
+  out.push_back(cold_case("cold_200k", case_kind::bench, big));
+  out.back().params.baselines = true;
+  auto io16 = cold_case("cold_200k_io16", case_kind::bench, big);
+  io16.config = models::config::defaults();
+  io16.config->pool_threads = io16.config->arena_threads = 16;
+  out.push_back(std::move(io16));
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "core/diff.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
+#include "workloads/http/wrk.hpp"
 
 namespace concur::http {
 
@@ -262,7 +263,10 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
         {8, milliseconds(5000)}}},
       {"n10000_c64",
        case_kind::bench,
-       {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512}, {64, milliseconds(5000)}}},
+       {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
+        {64, milliseconds(5000)},
+        false,
+        true}},
       {"lat20ms_n640_c64",
        case_kind::bench,
        {{.pages = 640, .fanout = 4, .seed = 2, .body_bytes = 1024, .latency = milliseconds(20)},
@@ -274,8 +278,36 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
                    case_kind::bench,
                    {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
                     {64, milliseconds(5000)},
+                    true,
                     true}});
   return out;
+}
+
+std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
+  if (!p.wrk_baseline) return {};
+  constexpr unsigned seconds = 1;
+  baseline wrk{.name = "wrk",
+               .settings = fmt::format(
+                   "external program: wrk -t1 -c{} -d{}s on one page of the same server; time = "
+                   "the case's requests at wrk's requests/s",
+                   p.client.concurrency, seconds)};
+  if (!wrk_binary()) {
+    wrk.unavailable = "wrk is not installed (Debian package wrk)";
+    return {wrk};
+  }
+  wrk.self_timed = [p]() {
+    const std::string url =
+        p.via_nginx ? shared_nginx(p.site).url_of(1) : embedded_server(p.site).url_of(1);
+    const auto r = run_wrk({.url = url, .connections = p.client.concurrency, .seconds = seconds});
+    const double requests = static_cast<double>(p.site.pages);
+    return baseline_run{
+        .seconds = r.requests_per_second > 0 ? requests / r.requests_per_second : 0.0,
+        .cpu_seconds = r.cpu_per_request() * requests,
+        .measured = {{"client_cpu_us_per_req", r.cpu_per_request() * 1e6},
+                     {"connections", static_cast<double>(p.client.concurrency)}},
+        .problem = r.problem()};
+  };
+  return {wrk};
 }
 
 fetch_result fetch_workload::reference(const fetch_params& p) {

@@ -113,6 +113,8 @@ struct fetch_params {
   // Served by nginx (nginx.hpp) instead of the embedded server: only for sites without faults
   // or latency (a static server has neither).
   bool via_nginx = false;
+  // Time wrk (wrk.hpp) beside the models at the same connection count, against the same server.
+  bool wrk_baseline = false;
 };
 
 struct crawl_params {
@@ -137,6 +139,8 @@ struct fetch_workload {
   static concur::metrics metrics(const result_type& r) {
     return measures_metrics(r.measured, r.requests_sent);
   }
+  static std::vector<baseline> baselines(const params_type& p);
+  static std::size_t baseline_records(const result_type& r) { return r.pages.size(); }
 
   static result_type run(models::sequential_model, const params_type&, const models::config&);
   static result_type run(models::threads_model, const params_type&, const models::config&);

@@ -1,0 +1,16 @@
+#pragma once
+// The kernel's page cache, for cold-cache cases. Dropping it needs root and a writable /proc/sys
+// (most containers mount it read-only), and it slows every program on the machine for a moment,
+// so a user can decline it with CONCUR_NO_DROP_CACHES=1.
+#include <string>
+
+namespace concur::page_cache {
+
+// Why the cache cannot be dropped here; empty when it can.
+std::string drop_unavailable();
+
+// sync(), then drops clean page cache, dentries and inodes (`echo 3 > /proc/sys/vm/drop_caches`);
+// throws std::system_error when the kernel refuses.
+void drop();
+
+}  // namespace concur::page_cache

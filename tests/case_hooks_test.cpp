@@ -1,0 +1,166 @@
+// The harness's case hooks and external baselines: a case that cannot run here is skipped with its
+// reason, a case may set the models' threads, a cold-cache case really drops the page cache before
+// each run, and wrk is run, read and verified as a self-timed baseline.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <vector>
+
+#include "bench/matrix.hpp"
+#include "core/page_cache.hpp"
+#include "core/report.hpp"
+#include "tests/support.hpp"
+#include "workloads/http/wrk.hpp"
+
+namespace concur {
+namespace {
+
+using testing::run_command;
+using testing::temp_dir;
+
+const bench::cell& find_cell(const std::vector<bench::cell>& cells, const std::string& name) {
+  auto it = std::find_if(cells.begin(), cells.end(),
+                         [&](const bench::cell& c) { return c.name() == name; });
+  if (it == cells.end()) throw std::runtime_error("no cell " + name);
+  return *it;
+}
+
+TEST(case_hooks, a_case_that_cannot_run_here_is_skipped_with_its_reason_in_every_cell) {
+  struct declined {
+    declined() { ::setenv("CONCUR_NO_DROP_CACHES", "1", 1); }
+    ~declined() { ::unsetenv("CONCUR_NO_DROP_CACHES"); }
+  } guard;
+  std::size_t cold = 0;
+  for (const auto& c : bench::make_cells({})) {
+    if (c.case_name.rfind("cold_", 0) != 0 || !c.unsupported.empty()) continue;
+    ++cold;
+    EXPECT_NE(c.skip_reason.find("skipped: cold cache: dropping the page cache is declined by "
+                                 "CONCUR_NO_DROP_CACHES"),
+              std::string::npos)
+        << c.name() << ": " << c.skip_reason;
+    const auto v = c.verify();
+    EXPECT_EQ(v.kind, bench::verdict_kind::skipped) << c.name();
+    EXPECT_EQ(v.detail, c.skip_reason);
+  }
+  EXPECT_GE(cold, 15u) << "three cold cases of five models each";
+}
+
+TEST(case_hooks, a_case_may_set_the_models_threads) {
+  const auto cells = bench::make_cells({.config = {.pool_threads = 3, .arena_threads = 1}});
+  EXPECT_EQ(find_cell(cells, "dirsearch/executor/cold_200k").settings, "1 loop thread + pool of 3");
+  EXPECT_EQ(find_cell(cells, "dirsearch/executor/cold_200k_io16").settings,
+            "1 loop thread + pool of 16");
+  EXPECT_EQ(find_cell(cells, "dirsearch/tbb/cold_200k_io16").settings, "task_arena of 16");
+  EXPECT_EQ(find_cell(cells, "dirsearch/tbb/tree_200k").settings, "task_arena of 1");
+}
+
+// Whether the pages of a mapped file are in memory, counted with mincore().
+std::size_t resident_pages(const std::string& path, std::size_t bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in_core((bytes + page - 1) / page);
+  ::mincore(map, bytes, in_core.data());
+  ::munmap(map, bytes);
+  return static_cast<std::size_t>(
+      std::count_if(in_core.begin(), in_core.end(), [](unsigned char c) { return c & 1; }));
+}
+
+TEST(case_hooks, dropping_the_page_cache_empties_it_for_real) {
+  if (const auto why = page_cache::drop_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  temp_dir dir("concur-cold");
+  struct statfs fs {};
+  ::statfs(dir.path().c_str(), &fs);
+  if (fs.f_type == TMPFS_MAGIC) GTEST_SKIP() << "the temporary directory is on tmpfs";
+  const std::string file = (dir.path() / "data").string();
+  constexpr std::size_t bytes = 4 << 20;
+  std::ofstream(file) << std::string(bytes, 'x');
+  ::sync();
+  std::ifstream(file).ignore(bytes);  // read: now cached
+  ASSERT_GT(resident_pages(file, bytes), 0u);
+  page_cache::drop();
+  EXPECT_EQ(resident_pages(file, bytes), 0u);
+}
+
+TEST(case_hooks, a_cold_cell_is_timed_between_cache_drops) {
+  if (const auto why = page_cache::drop_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  temp_dir dir("concur-bench");
+  const auto json = (dir.path() / "out.json").string();
+  const auto r = run_command(std::string(CONCUR_BENCH) +
+                             " --all-cases --benchmark_filter='dirsearch/(sequential|tbb|find)/"
+                             "cold_fixture' --benchmark_min_time=0.01 --benchmark_out=" +
+                             json);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto results = report::load(json);
+  ASSERT_EQ(results.rows.size(), 2u) << "find is a baseline of the benchmark cases only";
+  for (const auto& row : results.rows) {
+    EXPECT_EQ(row.verdict, "pass") << row.model << ": " << row.detail;
+    EXPECT_TRUE(row.real_s && *row.real_s > 0) << row.model;
+  }
+}
+
+TEST(wrk, reads_its_output_and_names_what_went_wrong) {
+  const auto good = http::parse_wrk_output(
+      "Running 1s test @ http://127.0.0.1:8080/1.html\n  1 threads and 64 connections\n"
+      "  98765 requests in 1.00s, 70.00MB read\nRequests/sec:  98765.43\nTransfer/sec:  70.00MB\n");
+  EXPECT_EQ(good.requests, 98765);
+  EXPECT_DOUBLE_EQ(good.requests_per_second, 98765.43);
+  EXPECT_EQ(good.problem(), "");
+
+  const auto bad = http::parse_wrk_output(
+      "  1200 requests in 1.00s, 1.00MB read\n"
+      "  Socket errors: connect 0, read 3, write 1, timeout 2\n"
+      "  Non-2xx or 3xx responses: 17\nRequests/sec:   1200.00\n");
+  EXPECT_EQ(bad.socket_errors, 6u);
+  EXPECT_EQ(bad.non_2xx, 17u);
+  EXPECT_NE(bad.problem().find("6 socket errors"), std::string::npos) << bad.problem();
+
+  const auto only_500s = http::parse_wrk_output(
+      "  10 requests in 1.00s\n  Non-2xx or 3xx responses: 10\n"
+      "Requests/sec: 10.00\n");
+  EXPECT_NE(only_500s.problem().find("10 answers"), std::string::npos) << only_500s.problem();
+  EXPECT_THROW(http::parse_wrk_output("something else"), std::runtime_error);
+}
+
+TEST(wrk, a_refused_connection_is_an_error_with_wrks_own_words) {
+  if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
+  try {
+    http::run_wrk({.url = "http://127.0.0.1:1/", .connections = 2});
+    FAIL() << "wrk against a closed port did not fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("Connection refused"), std::string::npos) << e.what();
+  }
+}
+
+TEST(wrk, its_bench_cell_is_verified_and_reports_rate_and_cpu_per_request) {
+  if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
+  temp_dir dir("concur-bench");
+  const auto json = (dir.path() / "out.json").string();
+  const auto r = run_command(std::string(CONCUR_BENCH) +
+                             " --benchmark_filter='^fetch/wrk/n10000_c64' --benchmark_out=" + json);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto results = report::load(json);
+  ASSERT_EQ(results.rows.size(), 1u);
+  const auto& row = results.rows.front();
+  EXPECT_EQ(row.verdict, "pass") << row.detail;
+  EXPECT_EQ(row.case_name, "n10000_c64");
+  EXPECT_TRUE(row.items_per_second && *row.items_per_second > 0);
+  // The time stands for the case's 10,000 requests at wrk's rate.
+  ASSERT_TRUE(row.real_s);
+  EXPECT_NEAR(*row.real_s * *row.items_per_second, 10'000, 1);
+  const auto cpu = std::find_if(row.metrics.begin(), row.metrics.end(),
+                                [](const auto& m) { return m.first == "client_cpu_us_per_req"; });
+  ASSERT_NE(cpu, row.metrics.end());
+  EXPECT_GT(cpu->second, 0);
+}
+
+}  // namespace
+}  // namespace concur
