@@ -1,6 +1,7 @@
 #include "core/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -291,7 +292,8 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
         "\n| case | model | median | speed-up | efficiency | ideal | CPU / run | peak RSS growth | "
         "bytes / item | verdict |\n";
     md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
-    std::map<std::string, std::string> settings;
+    // Each model's settings, and the cases of each when a case sets its own (16 I/O threads).
+    std::map<std::string, std::vector<std::pair<std::string, std::vector<std::string>>>> settings;
     for (const auto& c : cases[w]) {
       std::optional<double> sequential;
       if (auto it = cells.find({w, "sequential", c}); it != cells.end())
@@ -307,7 +309,13 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
         const std::string verdict = s.verdict() == "pass"
                                         ? fmt::format("pass (vs {})", s.first().oracle)
                                         : fmt::format("{}: {}", s.verdict(), md_escape(s.detail()));
-        if (!s.first().settings.empty()) settings[m] = s.first().settings;
+        if (const auto& text = s.first().settings; !text.empty()) {
+          auto& seen = settings[m];
+          auto same = std::find_if(seen.begin(), seen.end(),
+                                   [&](const auto& entry) { return entry.first == text; });
+          if (same == seen.end()) same = seen.insert(seen.end(), {text, {}});
+          same->second.push_back(c);
+        }
         md += fmt::format(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m, opt(t, human_time),
             (t && sequential) ? fmt::format("{:.2f}×", *sequential / *t) : std::string("–"),
@@ -333,7 +341,8 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
         const double items = *t * *ips;
         if (!best || items > best->first) best = {items, c};
       }
-      md += fmt::format(" **{}** {}{}", m, best ? best->second : "none", &m == &models[w].back() ? "." : ";");
+      md += fmt::format(" **{}** {}{}", m, best ? best->second : "none",
+                        &m == &models[w].back() ? "." : ";");
     }
     md += "\n";
     // The figures the workload measured beside its answer, when it has any.
@@ -359,10 +368,71 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
           md += "\n";
         }
     }
+    // The models beside the external programs (find, fd, wrk) on the cases that timed both.
+    std::vector<std::string> programs;
+    for (const auto& x : r.rows)
+      if (x.workload == w && x.settings.rfind("external program", 0) == 0)
+        add_unique(programs, x.model);
+    const auto measured_cpu = [&](const std::string& program) {
+      return std::any_of(r.rows.begin(), r.rows.end(), [&](const row& x) {
+        return x.workload == w && x.model == program &&
+               std::any_of(x.metrics.begin(), x.metrics.end(),
+                           [](const auto& k) { return k.first == "client_cpu_us_per_req"; });
+      });
+    };
+    if (!programs.empty()) {
+      md +=
+          "\nAgainst the external programs: the program's median time over the model's (above 1 "
+          "the model is faster) and, where both measured it, the model's client CPU per request "
+          "over the program's (below 1 the model uses less):\n\n| case | model |";
+      for (const auto& p : programs)
+        md += measured_cpu(p) ? fmt::format(" vs {0} | CPU/request vs {0} |", p)
+                              : fmt::format(" vs {} |", p);
+      md += "\n|---|---|";
+      for (const auto& p : programs) md += measured_cpu(p) ? "---:|---:|" : "---:|";
+      md += "\n";
+      for (const auto& c : cases[w]) {
+        std::vector<const summary*> timed;  // the programs' cells that ran on this case
+        for (const auto& p : programs) {
+          auto it = cells.find({w, p, c});
+          timed.push_back(it != cells.end() && it->second.median_of(&row::real_s) ? &it->second
+                                                                                  : nullptr);
+        }
+        if (std::all_of(timed.begin(), timed.end(), [](auto* t) { return t == nullptr; })) continue;
+        for (const auto& m : models[w]) {
+          if (std::find(programs.begin(), programs.end(), m) != programs.end()) continue;
+          auto it = cells.find({w, m, c});
+          if (it == cells.end()) continue;
+          const auto t = it->second.median_of(&row::real_s);
+          if (!t) continue;
+          md += fmt::format("| {} | {} |", c, m);
+          for (std::size_t i = 0; i < programs.size(); ++i) {
+            const summary* p = timed[i];
+            const auto pt = p ? p->median_of(&row::real_s) : std::nullopt;
+            md += pt ? fmt::format(" {:.2f}× |", *pt / *t) : std::string(" – |");
+            if (!measured_cpu(programs[i])) continue;
+            const auto cpu = it->second.median_metric("client_cpu_us_per_req");
+            const auto pcpu = p ? p->median_metric("client_cpu_us_per_req") : std::nullopt;
+            md += cpu && pcpu && *pcpu > 0 ? fmt::format(" {:.2f}× |", *cpu / *pcpu)
+                                           : std::string(" – |");
+          }
+          md += "\n";
+        }
+      }
+    }
     if (!settings.empty()) {
       md += "\nModel settings:\n\n";
       for (const auto& m : models[w])
-        if (settings.count(m)) md += fmt::format("- **{}**: {}\n", m, md_escape(settings[m]));
+        if (settings.count(m)) {
+          const auto& variants = settings[m];
+          md += fmt::format("- **{}**:", m);
+          for (const auto& [text, in_cases] : variants)
+            md += variants.size() == 1
+                      ? fmt::format(" {}", md_escape(text))
+                      : fmt::format(" {} ({});", md_escape(text), fmt::join(in_cases, ", "));
+          if (variants.size() > 1) md.pop_back();
+          md += "\n";
+        }
     }
     md += "\n";
   }

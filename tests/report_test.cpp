@@ -98,6 +98,25 @@ TEST(report, speed_up_is_sequential_over_model) {
   EXPECT_NE(md.find("| c | threads | 500 ms | 4.00× |"), std::string::npos) << md;
 }
 
+TEST(report, compares_models_with_the_external_programs_and_lists_each_cases_settings) {
+  const auto doc = nlohmann::json::parse(R"({"benchmarks": [
+    {"name": "fetch/coroutines/n1", "run_type": "iteration", "real_time": 100, "time_unit": "ms",
+     "label": "oracle=sequential; settings=1 thread", "client_cpu_us_per_req": 9.0},
+    {"name": "fetch/wrk/n1/iterations:1/manual_time", "run_type": "iteration", "real_time": 80,
+     "time_unit": "ms", "label": "oracle=its own error counts; settings=external program: wrk",
+     "client_cpu_us_per_req": 10.0},
+    {"name": "fetch/executor/n1", "run_type": "iteration", "real_time": 200, "time_unit": "ms",
+     "label": "oracle=sequential; settings=pool of 6"},
+    {"name": "fetch/executor/n2", "run_type": "iteration", "real_time": 200, "time_unit": "ms",
+     "label": "oracle=sequential; settings=pool of 16"}]})");
+  const std::string md = to_markdown(parse(doc));
+  EXPECT_NE(md.find("| case | model | vs wrk | CPU/request vs wrk |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| n1 | coroutines | 0.80× | 0.90× |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| n1 | executor | 0.40× | – |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| n2 | executor | 0."), std::string::npos) << "no wrk on n2\n" << md;
+  EXPECT_NE(md.find("- **executor**: pool of 6 (n1); pool of 16 (n2)"), std::string::npos) << md;
+}
+
 TEST(report, rejects_what_is_not_benchmark_json) {
   EXPECT_THROW(parse(nlohmann::json::parse(R"({"context": {}})")), error);
   EXPECT_THROW(parse(nlohmann::json::parse(
