@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -315,6 +316,50 @@ TEST(dirsearch_app, dialogue_through_a_pipe) {
   EXPECT_EQ(run_command(std::string(CONCUR_CLI) + " dirsearch < " + quoted(input)).status, 0);
   std::ofstream(input) << "";
   EXPECT_EQ(run_command(std::string(CONCUR_CLI) + " dirsearch < " + quoted(input)).status, 0);
+}
+
+// As a person sees it: the app in a terminal (tmux, on a server socket of its own), typed at.
+TEST(dirsearch_app, dialogue_in_a_terminal) {
+  if (run_command("command -v tmux").status != 0)
+    GTEST_SKIP() << "tmux is not installed (scripts/optional-packages)";
+  const std::string root = resolve_roots(fixture_params({""}))[0];
+  temp_dir dir;
+  const std::string tmux = "tmux -S " + quoted(dir.path() + "/socket") + " ";
+  const std::string app = std::string(CONCUR_CLI) + " dirsearch --model coroutines";
+  ASSERT_EQ(run_command(tmux + "new-session -d -x 200 -y 50 " +
+                        quoted("sh -c '" + app + "; echo app exited with $?; sleep 60'"))
+                .status,
+            0);
+  const auto screen = [&] { return run_command(tmux + "capture-pane -p -J -S -200").out; };
+  // Waits (at most 20 s) until the screen shows `text`.
+  const auto wait_for = [&](const std::string& text) {
+    for (int i = 0; i < 200; ++i) {
+      if (screen().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  const auto type = [&](const std::string& keys) {
+    EXPECT_EQ(run_command(tmux + "send-keys -l " + quoted(keys)).status, 0);
+    EXPECT_EQ(run_command(tmux + "send-keys Enter").status, 0);
+  };
+  EXPECT_TRUE(wait_for("directory to search (or done): ")) << screen();
+  type(root + "/tree");
+  type(root + "/empty");
+  type("done");
+  EXPECT_TRUE(wait_for("choice: ")) << screen();
+  type("1");
+  type("2");
+  type("2");
+  EXPECT_TRUE(wait_for(root + "/empty: 0 entries")) << screen();
+  type("4");
+  EXPECT_TRUE(wait_for("app exited with 0")) << screen();
+  const std::string shown = screen();
+  EXPECT_NE(shown.find("finished " + root + "/tree: 163 entries, 0 errors"), std::string::npos)
+      << shown;
+  EXPECT_NE(shown.find("  2) " + root + "/empty (0 entries, 0 errors)"), std::string::npos)
+      << shown;
+  run_command(tmux + "kill-server");
 }
 
 // Root reads every directory whatever its mode, so the unreadable directory is tested for real:
