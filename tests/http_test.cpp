@@ -163,6 +163,37 @@ TEST(http_client, refused_reset_and_bad_urls_are_results_not_failures_in_every_m
   });
 }
 
+TEST(http_client, a_keep_alive_connection_the_server_closed_while_idle_is_retried_in_every_model) {
+  // The server closes keep-alive connections idle for 100 ms: the second batch, on the same
+  // getter, finds every connection of the first closed by the server and must resend on a fresh
+  // one: the same answer, each request counted once.
+  site_server server({.pages = 10, .fanout = 2, .seed = 1}, {.idle_timeout = 100ms});
+  const std::vector<std::string> urls{server.url_of(1), server.url_of(2), server.url_of(3),
+                                      server.url_of(99)};
+  std::optional<fetch_result> first_model;
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto get =
+        make_getter(m, {.concurrency = 2, .timeout = 2s}, models::config::defaults(), tally);
+    const auto before = fetch(get, urls, tally);
+    const std::size_t opened = tally.connections_opened;
+    std::this_thread::sleep_for(400ms);
+    const auto after = fetch(get, urls, tally);
+    for (const auto& p : after.pages)
+      EXPECT_EQ(p.error, error_kind::none) << M::name << " " << p.url;
+    EXPECT_EQ(after.pages, before.pages) << M::name;
+    EXPECT_EQ(after.pages.back().status, 404) << M::name;
+    EXPECT_EQ(after.requests_sent, 2 * urls.size()) << M::name;
+    EXPECT_EQ(after.bytes_received, 2 * before.bytes_received) << M::name;
+    // The connections were indeed closed under the client, and new ones opened.
+    EXPECT_GT(tally.connections_opened, opened) << M::name;
+    if (!first_model)
+      first_model = after;
+    else
+      EXPECT_EQ(after, *first_model) << M::name;
+  });
+}
+
 // ---- no descriptors or threads left behind
 
 std::size_t count_entries(const char* dir) {

@@ -48,43 +48,52 @@ coroutines::task<response> get(connection& c, const std::string& text,
   }
   const tcp::endpoint endpoint(address, target->port);
   c.stream.expires_after(timeout);  // one deadline for connect, write and read together
-  if (!c.open || c.peer != endpoint) {
-    c.close();
-    auto [connect_error] = co_await c.stream.async_connect(endpoint, as_tuple);
-    if (connect_error) {
-      c.close();
-      out.error = classify(connect_error);
-      co_return out;
-    }
-    c.stream.socket().set_option(tcp::no_delay(true), ec);
-    c.open = true;
-    c.peer = endpoint;
-    ++tally.connections_opened;
-  }
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target->target, 11};
   req.set(bhttp::field::host, target->host + ":" + std::to_string(target->port));
   req.set(bhttp::field::user_agent, "concur");
-  auto [write_error, written] = co_await bhttp::async_write(c.stream, req, as_tuple);
-  if (write_error) {
-    c.close();
-    out.error = classify(write_error);
-    co_return out;
+  // A reused connection may have been closed by the server while it sat idle: then the request
+  // is sent once more on a fresh one, within the same deadline (see stale_keep_alive).
+  for (bool reused = c.open && c.peer == endpoint;; reused = false) {
+    if (!reused) {
+      c.close();
+      auto [connect_error] = co_await c.stream.async_connect(endpoint, as_tuple);
+      if (connect_error) {
+        c.close();
+        out.error = classify(connect_error);
+        break;
+      }
+      c.stream.socket().set_option(tcp::no_delay(true), ec);
+      c.open = true;
+      c.peer = endpoint;
+      ++tally.connections_opened;
+    }
+    out.sent = false;
+    auto [write_error, written] = co_await bhttp::async_write(c.stream, req, as_tuple);
+    if (write_error) {
+      c.close();
+      if (reused && stale_keep_alive(write_error)) continue;
+      out.error = classify(write_error);
+      break;
+    }
+    out.sent = true;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(body_limit);
+    auto [read_error, read] = co_await bhttp::async_read(c.stream, c.buffer, parser, as_tuple);
+    if (read_error) {
+      const bool answered_some = parser.got_some() || c.buffer.size() > 0;
+      c.close();
+      if (reused && !answered_some && stale_keep_alive(read_error)) continue;
+      out.error = classify(read_error);
+      break;
+    }
+    auto res = parser.release();
+    out.status = static_cast<int>(res.result_int());
+    out.body = std::move(res.body());
+    tally.bytes_received += out.body.size();
+    if (!res.keep_alive()) c.close();
+    break;
   }
-  out.sent = true;
-  ++tally.requests_sent;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(body_limit);
-  auto [read_error, read] = co_await bhttp::async_read(c.stream, c.buffer, parser, as_tuple);
-  if (read_error) {
-    c.close();
-    out.error = classify(read_error);
-    co_return out;
-  }
-  auto res = parser.release();
-  out.status = static_cast<int>(res.result_int());
-  out.body = std::move(res.body());
-  tally.bytes_received += out.body.size();
-  if (!res.keep_alive()) c.close();
+  if (out.sent) ++tally.requests_sent;  // once, whatever the attempts
   co_return out;
 }
 
