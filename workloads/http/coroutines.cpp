@@ -64,6 +64,46 @@ class status_and_body_parser : public bhttp::basic_parser<false> {
   std::string body_;
 };
 
+// The request Beast's serializer would write for request<empty_body>{GET, target, 11} with Host
+// and User-Agent set, built into the connection's string (no allocation once it has grown). The
+// URLs of a batch share their origin: what depends on it alone (the endpoint, the header lines
+// after the request line) is kept from the connection's previous request, and a URL that
+// starts with the same "http://authority/" parses to the same host and port.
+struct request_builder {
+  // False for a URL parse_url refuses or whose host is not an IPv4 address.
+  bool build(std::string_view url_text, std::string& request, tcp::endpoint& endpoint) {
+    std::string_view target;
+    if (!origin.empty() && url_text.size() > origin.size() && url_text.starts_with(origin) &&
+        url_text[origin.size()] == '/') {
+      target = url_text.substr(origin.size());
+    } else {
+      origin.clear();
+      const auto u = parse_url(url_text);
+      if (!u) return false;
+      beast::error_code ec;
+      const auto address = asio::ip::make_address_v4(u->host, ec);
+      if (ec) return false;
+      peer = tcp::endpoint(address, u->port);
+      after_target =
+          fmt::format(" HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: concur\r\n\r\n", u->host, u->port);
+      if (const auto slash = url_text.find('/', std::string_view("http://").size());
+          slash != std::string_view::npos) {
+        origin = url_text.substr(0, slash);
+        target = url_text.substr(slash);
+      } else {
+        target = "/";  // a bare origin: not cached
+      }
+    }
+    request.assign("GET ").append(target).append(after_target);
+    endpoint = peer;
+    return true;
+  }
+
+  std::string origin;  // "http://authority" of the last URL that had a path
+  tcp::endpoint peer;
+  std::string after_target;
+};
+
 struct connection {
   explicit connection(loop::executor_type ex) : socket(ex) { buffer.reserve(read_buffer_bytes); }
   void close() {
@@ -82,33 +122,21 @@ struct connection {
   socket_type socket;
   beast::flat_buffer buffer;  // reserved up front: Beast reads at most its free space at a time
   std::string request;        // the request's bytes, rebuilt in place for each request
+  request_builder requests;
   tcp::endpoint peer;
   clock_type::time_point deadline = no_deadline;  // of the request in flight
   bool timed_out = false;
 };
 
-// The request Beast's serializer would write for request<empty_body>{GET, target, 11} with Host
-// and User-Agent set, built into the connection's string (no allocation once it has grown).
-void build_request(std::string& out, const url& u) {
-  out.clear();
-  fmt::format_to(std::back_inserter(out),
-                 "GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: concur\r\n\r\n", u.target, u.host,
-                 u.port);
-}
-
 coroutines::task<response> get(connection& c, const std::string& text,
                                std::chrono::milliseconds timeout, client_tally& tally) {
   response out;
-  const auto target = parse_url(text);
-  beast::error_code ec;
-  const auto address =
-      target ? asio::ip::make_address_v4(target->host, ec) : asio::ip::address_v4();
-  if (!target || ec) {
+  tcp::endpoint endpoint;
+  if (!c.requests.build(text, c.request, endpoint)) {
     out.error = error_kind::bad_url;
     co_return out;
   }
-  const tcp::endpoint endpoint(address, target->port);
-  build_request(c.request, *target);
+  beast::error_code ec;
   c.timed_out = false;
   c.deadline = clock_type::now() + timeout;  // one deadline for connect, write and read together
   // A reused connection may have been closed by the server while it sat idle: then the request
