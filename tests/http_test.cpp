@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -160,6 +162,37 @@ TEST(http_client, refused_reset_and_bad_urls_are_results_not_failures_in_every_m
     EXPECT_EQ(r[5].error, error_kind::reset) << M::name;
     EXPECT_EQ(r[6].status, 200) << M::name;
     EXPECT_EQ(tally.requests_sent, 4u) << M::name;
+  });
+}
+
+TEST(http_client, a_keep_alive_connection_the_server_closed_while_idle_is_retried_in_every_model) {
+  // The server closes keep-alive connections idle for 100 ms: the second batch, on the same
+  // getter, finds every connection of the first closed by the server and must resend on a fresh
+  // one: the same answer, each request counted once.
+  site_server server({.pages = 10, .fanout = 2, .seed = 1}, {.idle_timeout = 100ms});
+  const std::vector<std::string> urls{server.url_of(1), server.url_of(2), server.url_of(3),
+                                      server.url_of(99)};
+  std::optional<fetch_result> first_model;
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto get =
+        make_getter(m, {.concurrency = 2, .timeout = 2s}, models::config::defaults(), tally);
+    const auto before = fetch(get, urls, tally);
+    const std::size_t opened = tally.connections_opened;
+    std::this_thread::sleep_for(400ms);
+    const auto after = fetch(get, urls, tally);
+    for (const auto& p : after.pages)
+      EXPECT_EQ(p.error, error_kind::none) << M::name << " " << p.url;
+    EXPECT_EQ(after.pages, before.pages) << M::name;
+    EXPECT_EQ(after.pages.back().status, 404) << M::name;
+    EXPECT_EQ(after.requests_sent, 2 * urls.size()) << M::name;
+    EXPECT_EQ(after.bytes_received, 2 * before.bytes_received) << M::name;
+    // The connections were indeed closed under the client, and new ones opened.
+    EXPECT_GT(tally.connections_opened, opened) << M::name;
+    if (!first_model)
+      first_model = after;
+    else
+      EXPECT_EQ(after, *first_model) << M::name;
   });
 }
 
@@ -428,6 +461,76 @@ TEST(http_cli, serve_prints_its_address_serves_fetch_and_crawl_and_stops_on_sigt
   ::waitpid(serve.pid, &status, 0);
   std::fclose(serve.out);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// ---- nginx does not outlive a killed parent
+
+// Run by the next test in a process of its own: starts nginx, reports its pid and directory on
+// the descriptor CONCUR_NGINX_REPORT_FD names, then waits to be killed.
+TEST(http_nginx, DISABLED_helper_starts_nginx_and_waits_to_be_killed) {
+  const char* report_fd = std::getenv("CONCUR_NGINX_REPORT_FD");
+  if (!report_fd) GTEST_SKIP() << "a helper process of nginx_dies_with_its_killed_parent";
+  const int fd = std::atoi(report_fd);
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // nginx must not hold the report pipe open
+  const site s({.pages = 3, .fanout = 2, .seed = 1}, "127.0.0.1", 1);
+  const nginx_server nginx(s);
+  const std::string report = std::to_string(nginx.pid()) + " " + nginx.directory() + "\n";
+  ASSERT_EQ(::write(fd, report.data(), report.size()), static_cast<ssize_t>(report.size()));
+  ::close(fd);
+  for (;;) ::pause();
+}
+
+// Whether the process is gone (a zombie counts: whoever adopted it may never reap it).
+bool gone(pid_t pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return true;
+  char state = '?';
+  const int read = std::fscanf(f, "%*d (%*[^)]) %c", &state);
+  std::fclose(f);
+  return read == 1 && (state == 'Z' || state == 'X');
+}
+
+TEST(http_nginx, nginx_dies_with_its_killed_parent) {
+  if (!nginx_server::binary())
+    GTEST_SKIP() << "nginx is not installed (scripts/optional-packages: nginx-light)";
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  constexpr int report_fd = 100;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], report_fd);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);  // its gtest chatter
+  std::vector<std::string> args{"/proc/self/exe",
+                                "--gtest_filter=http_nginx.DISABLED_helper_starts_nginx_and_waits_"
+                                "to_be_killed",
+                                "--gtest_also_run_disabled_tests"};
+  std::vector<std::string> env{"CONCUR_NGINX_REPORT_FD=" + std::to_string(report_fd)};
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t helper = -1;
+  const int spawned = posix_spawn(&helper, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  FILE* report = ::fdopen(fds[0], "r");
+  ASSERT_EQ(spawned, 0);
+  const std::string line = line_of(report);
+  std::fclose(report);
+  ::kill(helper, SIGKILL);
+  ::waitpid(helper, nullptr, 0);
+  ASSERT_FALSE(line.empty()) << "the helper did not start nginx";
+  const pid_t nginx = std::stoi(line);
+  const std::string dir = line.substr(line.find(' ') + 1, line.size() - line.find(' ') - 2);
+  const auto start = std::chrono::steady_clock::now();
+  while (!gone(nginx) && std::chrono::steady_clock::now() - start < 2s)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(gone(nginx)) << "nginx " << nginx << " outlived its killed parent";
+  ::kill(nginx, SIGKILL);  // whatever happened, leave nothing behind
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace

@@ -58,6 +58,14 @@ error_kind classify(const boost::system::error_code& ec) {
   return error_kind::other;
 }
 
+bool stale_keep_alive(const boost::system::error_code& ec) {
+  namespace asio = boost::asio;
+  namespace bhttp = boost::beast::http;
+  return ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::error::connection_aborted;
+}
+
 namespace {
 
 namespace asio = boost::asio;
@@ -159,43 +167,58 @@ class blocking_client::impl {
       out.error = error_kind::bad_url;
       return out;
     }
-    if (!socket_.is_open() || peer_ != endpoint) {
-      close();
-      if (!connect(endpoint, deadline, ec)) {
-        close();
-        out.error = classify(ec);
-        return out;
-      }
-    }
-    deadline_stream stream(socket_, deadline);
     bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target->target, 11};
     req.set(bhttp::field::host, fmt_host(*target));
     req.set(bhttp::field::user_agent, "concur");
-    bhttp::write(stream, req, ec);
-    if (ec) {
+    // A reused connection may have been closed by the server while it sat idle: then the request
+    // is sent once more on a fresh one, within the same deadline (see stale_keep_alive).
+    for (bool reused = socket_.is_open() && peer_ == endpoint;; reused = false) {
+      if (!reused) {
+        close();
+        if (!connect(endpoint, deadline, ec)) {
+          close();
+          out.error = classify(ec);
+          return out;
+        }
+      }
+      bool answered_some = false;
+      ec = exchange(req, deadline, out, answered_some);
+      if (!ec) break;
       close();
+      if (reused && !answered_some && stale_keep_alive(ec)) continue;
       out.error = classify(ec);
-      return out;
+      break;
     }
-    out.sent = true;
-    tally_.requests_sent.fetch_add(1, std::memory_order_relaxed);
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(body_limit);
-    bhttp::read(stream, buffer_, parser, ec);
-    if (ec) {
-      close();
-      out.error = classify(ec);
-      return out;
-    }
-    auto res = parser.release();
-    out.status = static_cast<int>(res.result_int());
-    out.body = std::move(res.body());
-    tally_.bytes_received.fetch_add(out.body.size(), std::memory_order_relaxed);
-    if (!res.keep_alive()) close();
+    // Counted once, whatever the attempts: the request the answer (or error) belongs to.
+    if (out.sent) tally_.requests_sent.fetch_add(1, std::memory_order_relaxed);
+    if (out.error == error_kind::none)
+      tally_.bytes_received.fetch_add(out.body.size(), std::memory_order_relaxed);
     return out;
   }
 
  private:
+  // Writes the request and reads the response on the open connection; `answered_some` says
+  // whether any byte of a response arrived.
+  beast::error_code exchange(const bhttp::request<bhttp::empty_body>& req,
+                             clock_type::time_point deadline, response& out, bool& answered_some) {
+    deadline_stream stream(socket_, deadline);
+    beast::error_code ec;
+    out.sent = false;
+    bhttp::write(stream, req, ec);
+    if (ec) return ec;
+    out.sent = true;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(body_limit);
+    bhttp::read(stream, buffer_, parser, ec);
+    answered_some = parser.got_some() || buffer_.size() > 0;
+    if (ec) return ec;
+    auto res = parser.release();
+    out.status = static_cast<int>(res.result_int());
+    out.body = std::move(res.body());
+    if (!res.keep_alive()) close();
+    return ec;
+  }
+
   static std::string fmt_host(const url& u) { return u.host + ":" + std::to_string(u.port); }
 
   // A non-blocking connect, waited for in poll() until the deadline.

@@ -19,6 +19,11 @@ enum class error_kind { none, refused, timed_out, reset, bad_response, bad_url, 
 std::string_view to_string(error_kind e);
 error_kind classify(const boost::system::error_code& ec);
 
+// Whether a request that failed with `ec` on a reused keep-alive connection, before any byte of
+// its response arrived, met a connection the server had closed while it sat idle: such a
+// request is sent once more on a fresh connection, within its deadline. Timeouts are not stale.
+bool stale_keep_alive(const boost::system::error_code& ec);
+
 struct response {
   int status = 0;  // 0 when there is no complete response
   std::string body;

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +56,23 @@ bool accepts(std::uint16_t port) {
   return ok;
 }
 
+// Starts argv[0] in a child process the kernel kills (SIGKILL) when its parent dies, so that a
+// test or bench killed with SIGKILL leaves no nginx behind. argv is built before the fork: the
+// child makes only async-signal-safe calls until it execs. Returns the pid, or -1.
+pid_t spawn_tied_to_this_thread(const std::vector<char*>& argv) {
+  const pid_t parent = ::getpid();
+  sigset_t none;
+  ::sigemptyset(&none);
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ::_exit(127);
+  // The parent may have died before prctl: then the signal will never come.
+  if (::getppid() != parent) ::_exit(127);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // not the forking thread's mask: nginx needs TERM
+  ::execve(argv[0], argv.data(), environ);
+  ::_exit(127);
+}
+
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream s;
@@ -96,7 +113,8 @@ nginx_server::nginx_server(const site& s) : site_(s) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) break;
+    pid_ = spawn_tied_to_this_thread(argv);
+    if (pid_ < 0) break;
     for (int i = 0; i < 500; ++i) {
       if (accepts(port_)) return;
       int status = 0;

@@ -18,12 +18,18 @@ class nginx_server {
 
   // Exports `s` to a fresh temporary directory and starts nginx on it; throws std::runtime_error
   // (with nginx's error log) when nginx is missing or does not start.
+  // nginx is killed by the kernel when the thread that constructed this dies (PR_SET_PDEATHSIG
+  // follows the forking thread, not the process): construct it on a thread that lives as long
+  // as the process, as the bench, the CLI and the tests do (their main thread), or nginx dies
+  // early.
   explicit nginx_server(const site& s);
   ~nginx_server();  // stops nginx (SIGTERM, waited for) and removes the directory
   nginx_server(const nginx_server&) = delete;
   nginx_server& operator=(const nginx_server&) = delete;
 
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& directory() const { return dir_; }
   std::string url_of(std::size_t page) const { return site_.url_of(page, port_); }
   std::string root_url() const { return url_of(0); }
 
@@ -35,7 +41,7 @@ class nginx_server {
 };
 
 // nginx serving the embedded server's site for this spec (same bodies, same dead port), started
-// on first use and stopped when the process exits.
+// on first use (on that thread: see the constructor) and stopped when the process exits.
 nginx_server& shared_nginx(const site_spec& spec);
 
 }  // namespace concur::http

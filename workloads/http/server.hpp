@@ -15,7 +15,8 @@ struct server_options {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port
   unsigned threads = 1;
-  std::chrono::seconds idle_timeout{60};  // an idle keep-alive connection is closed after this
+  // An idle keep-alive connection is closed after this.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 };
 
 class site_server {
