@@ -17,6 +17,7 @@
 #include "core/page_cache.hpp"
 #include "core/report.hpp"
 #include "tests/support.hpp"
+#include "workloads/http/server.hpp"
 #include "workloads/http/wrk.hpp"
 
 namespace concur {
@@ -140,26 +141,48 @@ TEST(wrk, a_refused_connection_is_an_error_with_wrks_own_words) {
   }
 }
 
-TEST(wrk, its_bench_cell_is_verified_and_reports_rate_and_cpu_per_request) {
+TEST(wrk, its_bench_cells_are_verified_and_report_rate_and_cpu_per_request) {
   if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
   temp_dir dir("concur-bench");
   const auto json = (dir.path() / "out.json").string();
+  // wrk on one page, and wrk_pages on every page in turn (its Lua script).
   const auto r = run_command(std::string(CONCUR_BENCH) +
-                             " --benchmark_filter='^fetch/wrk/n10000_c64' --benchmark_out=" + json);
+                             " --benchmark_filter='^fetch/wrk(_pages)?/n10000_c64' "
+                             "--benchmark_out=" +
+                             json);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto results = report::load(json);
-  ASSERT_EQ(results.rows.size(), 1u);
-  const auto& row = results.rows.front();
-  EXPECT_EQ(row.verdict, "pass") << row.detail;
-  EXPECT_EQ(row.case_name, "n10000_c64");
-  EXPECT_TRUE(row.items_per_second && *row.items_per_second > 0);
-  // The time stands for the case's 10,000 requests at wrk's rate.
-  ASSERT_TRUE(row.real_s);
-  EXPECT_NEAR(*row.real_s * *row.items_per_second, 10'000, 1);
-  const auto cpu = std::find_if(row.metrics.begin(), row.metrics.end(),
-                                [](const auto& m) { return m.first == "client_cpu_us_per_req"; });
-  ASSERT_NE(cpu, row.metrics.end());
-  EXPECT_GT(cpu->second, 0);
+  ASSERT_EQ(results.rows.size(), 2u);
+  for (const auto& row : results.rows) {
+    SCOPED_TRACE(row.model);
+    EXPECT_EQ(row.verdict, "pass") << row.detail;
+    EXPECT_EQ(row.case_name, "n10000_c64");
+    EXPECT_TRUE(row.items_per_second && *row.items_per_second > 0);
+    // The time stands for the case's 10,000 requests at wrk's rate.
+    ASSERT_TRUE(row.real_s);
+    EXPECT_NEAR(*row.real_s * *row.items_per_second, 10'000, 1);
+    const auto cpu = std::find_if(row.metrics.begin(), row.metrics.end(),
+                                  [](const auto& m) { return m.first == "client_cpu_us_per_req"; });
+    ASSERT_NE(cpu, row.metrics.end());
+    EXPECT_GT(cpu->second, 0);
+  }
+}
+
+TEST(wrk, requests_every_target_it_is_given) {
+  if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
+  // Against the embedded server: every page answers 200, and a target that is not a page 404,
+  // which fails the run.
+  const http::site_spec spec{.pages = 50, .fanout = 3, .seed = 9, .body_bytes = 64};
+  http::site_server server(spec);
+  std::vector<std::string> targets;
+  for (std::size_t i = 0; i < spec.pages; ++i) targets.push_back("/page/" + std::to_string(i));
+  const auto ok = http::run_wrk({.url = server.url_of(0), .connections = 4, .targets = targets});
+  EXPECT_EQ(ok.problem(), "");
+  targets.push_back("/no/such/page");
+  const auto with_404 =
+      http::run_wrk({.url = server.url_of(0), .connections = 4, .targets = targets});
+  EXPECT_GT(with_404.non_2xx, 0u);
+  EXPECT_NE(with_404.problem().find("not 2xx"), std::string::npos) << with_404.problem();
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "workloads/http/wrk.hpp"
 
 #include <fmt/format.h>
+#include <stdlib.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <stdexcept>
+#include <vector>
 
 #include "core/process.hpp"
 
@@ -26,13 +30,61 @@ std::string wrk_result::problem() const {
   return {};
 }
 
+namespace {
+
+// A Lua script for wrk that requests the targets in turn, in a file removed with this object.
+class target_script {
+ public:
+  explicit target_script(const std::vector<std::string>& targets) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "concur-wrk-XXXXXX.lua").string();
+    const int fd = ::mkstemps(pattern.data(), 4);
+    if (fd < 0) throw std::runtime_error("cannot make a temporary file for wrk's script");
+    ::close(fd);
+    path_ = pattern;
+    std::ofstream out(path_);
+    out << "local targets = {\n";
+    for (const auto& t : targets) out << "  \"" << lua_escaped(t) << "\",\n";
+    out << "}\nlocal i = 0\nrequest = function()\n  i = i % #targets + 1\n"
+           "  return wrk.format(nil, targets[i])\nend\n";
+    if (!out) throw std::runtime_error("cannot write wrk's script " + path_);
+  }
+  ~target_script() { ::unlink(path_.c_str()); }
+  target_script(const target_script&) = delete;
+  target_script& operator=(const target_script&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  static std::string lua_escaped(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+      if (c == '"' || c == '\\')
+        out += {'\\', static_cast<char>(c)};
+      else if (c < 0x20 || c >= 0x7f)
+        out += fmt::format("\\{:03d}", c);
+      else
+        out += static_cast<char>(c);
+    }
+    return out;
+  }
+  std::string path_;
+};
+
+}  // namespace
+
 wrk_result run_wrk(const wrk_options& o) {
   const auto wrk = wrk_binary();
   if (!wrk) throw std::runtime_error("wrk is not installed (Debian package wrk)");
-  const auto run =
-      process::capture({*wrk, fmt::format("-t{}", o.threads), fmt::format("-c{}", o.connections),
-                        fmt::format("-d{}s", o.seconds), o.url},
-                       true);
+  std::vector<std::string> argv{*wrk, fmt::format("-t{}", o.threads),
+                                fmt::format("-c{}", o.connections),
+                                fmt::format("-d{}s", o.seconds)};
+  std::optional<target_script> script;
+  if (!o.targets.empty()) {
+    script.emplace(o.targets);
+    argv.insert(argv.end(), {"-s", script->path()});
+  }
+  argv.push_back(o.url);
+  const auto run = process::capture(argv, true);
   if (run.status != 0)
     throw std::runtime_error(fmt::format("wrk exited with status {}:\n{}", run.status, run.out));
   auto r = parse_wrk_output(run.out);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace concur::http {
 
@@ -16,6 +17,9 @@ struct wrk_options {
   std::size_t connections = 64;
   unsigned threads = 1;
   unsigned seconds = 1;
+  // When set, wrk requests these targets of the url's server in turn (a Lua script it runs per
+  // request, which costs it some CPU) instead of the url alone.
+  std::vector<std::string> targets = {};
 };
 
 struct wrk_result {
