@@ -360,6 +360,9 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
         for (const auto& m : models[w]) {
           auto it = cells.find({w, m, c});
           if (it == cells.end() || it->second.verdict() != "pass") continue;
+          if (std::none_of(metric_names.begin(), metric_names.end(),
+                           [&](const auto& k) { return it->second.median_metric(k); }))
+            continue;  // an external program that measured none of them (find)
           md += fmt::format("| {} | {} |", c, m);
           for (const auto& k : metric_names) {
             const auto v = it->second.median_metric(k);
