@@ -8,4 +8,4 @@ set grid ytics
 set xtics rotate by -30
 set datafile missing 'NaN'
 set style data linespoints
-plot for [i=2:6] 'reports/reference/plots/fetch.dat' using i:xtic(1) title columnheader(i)
+plot for [i=2:8] 'reports/reference/plots/fetch.dat' using i:xtic(1) title columnheader(i)
