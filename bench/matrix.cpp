@@ -100,6 +100,22 @@ std::string skip_reason(const std::string& unavailable, double ideal_seconds, co
   return "";
 }
 
+// A cell that cannot run at all (a model that declines the workload, a program not installed):
+// every verdict is `unsupported`, with the reason.
+cell& mark_unsupported(cell& out, std::string reason) {
+  out.unsupported = std::move(reason);
+  out.skip_reason = "unsupported: " + out.unsupported;
+  out.verify = [reason = out.skip_reason] {
+    return verdict{verdict_kind::unsupported, reason, ""};
+  };
+  out.run = []() -> std::any { throw std::logic_error("an unsupported cell was run"); };
+  out.check = [reason = out.skip_reason](const std::any&) {
+    return verdict{verdict_kind::unsupported, reason, ""};
+  };
+  out.metrics = [](const std::any&) { return concur::metrics{}; };
+  return out;
+}
+
 template <class W, class M>
 cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracle<W>> expected,
                const options& opts) {
@@ -113,17 +129,7 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
            .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(config)),
            .items = W::items(c.params)};
   if constexpr (declines<W, M>) {
-    out.unsupported = std::string(W::unsupported(M{}));
-    out.skip_reason = "unsupported: " + out.unsupported;
-    out.verify = [reason = out.skip_reason] {
-      return verdict{verdict_kind::unsupported, reason, ""};
-    };
-    out.run = []() -> std::any { throw std::logic_error("an unsupported cell was run"); };
-    out.check = [reason = out.skip_reason](const std::any&) {
-      return verdict{verdict_kind::unsupported, reason, ""};
-    };
-    out.metrics = [](const std::any&) { return concur::metrics{}; };
-    return out;
+    return mark_unsupported(out, std::string(W::unsupported(M{})));
   } else {
     out.skip_reason = skip_reason(c.unavailable, out.ideal_seconds, opts);
     out.prepare = c.prepare;
@@ -179,18 +185,7 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
       .ideal_seconds = W::ideal_seconds(c.params, models::sequential_model::max_in_flight(config)),
       .items = W::items(c.params)};
   out.metrics = [](const std::any&) { return concur::metrics{}; };
-  if (!b.unavailable.empty()) {
-    out.unsupported = b.unavailable;
-    out.skip_reason = "unsupported: " + b.unavailable;
-    out.verify = [reason = out.skip_reason] {
-      return verdict{verdict_kind::unsupported, reason, ""};
-    };
-    out.run = []() -> std::any { throw std::logic_error("an unavailable baseline was run"); };
-    out.check = [reason = out.skip_reason](const std::any&) {
-      return verdict{verdict_kind::unsupported, reason, ""};
-    };
-    return out;
-  }
+  if (!b.unavailable.empty()) return mark_unsupported(out, b.unavailable);
   out.skip_reason = skip_reason(c.unavailable, out.ideal_seconds, opts);
   out.prepare = c.prepare;
 

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "models/completion.hpp"
 #include "models/outcome.hpp"
 #include "models/tbb.hpp"
 
@@ -54,24 +55,7 @@ class async_task {
         arena_(static_cast<int>(std::max(2u, threads)), 1) {
     // The task holds a plain pointer: the state outlives it (the destructor waits for the group),
     // and nothing of the task's own is left to destroy after it ends.
-    arena_.execute([s = state_.get(), this] {
-      group_.run([s] {
-        std::optional<T> value;
-        std::exception_ptr error;
-        try {
-          value.emplace(s->body());
-        } catch (...) {
-          error = std::current_exception();
-        }
-        {
-          std::scoped_lock lock(s->mutex);
-          s->value = std::move(value);
-          s->error = error;
-          s->done = true;
-        }
-        s->finished.notify_all();
-      });
-    });
+    arena_.execute([s = state_.get(), this] { group_.run([s] { s->end.run(s->body); }); });
   }
   async_task(const async_task&) = delete;
   async_task& operator=(const async_task&) = delete;
@@ -80,25 +64,18 @@ class async_task {
     wait_group();
   }
 
-  bool done() const {
-    std::scoped_lock lock(state_->mutex);
-    return state_->done;
-  }
+  bool done() const { return state_->end.done(); }
   // task_group::cancel(): a task not started yet never runs; a running one sees check_cancelled().
   void cancel() { group_.cancel(); }
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> d) {
-    std::unique_lock lock(state_->mutex);
-    return state_->finished.wait_for(lock, d, [&] { return state_->done; });
+    return state_->end.wait_for(d);
   }
   // Waits for the group (the caller joins the arena meanwhile), then returns the value or
   // rethrows; a task cancelled before it started ends with task_cancelled.
   T get() {
     wait_group();
-    std::scoped_lock lock(state_->mutex);
-    if (!state_->done) throw task_cancelled();
-    if (state_->error) std::rethrow_exception(state_->error);
-    return std::move(*state_->value);
+    return state_->end.take();
   }
 
  private:
@@ -109,11 +86,7 @@ class async_task {
   struct state {
     explicit state(std::function<T()> f) : body(std::move(f)) {}
     std::function<T()> body;
-    std::mutex mutex;
-    std::condition_variable finished;
-    bool done = false;
-    std::optional<T> value;
-    std::exception_ptr error;
+    completion<T> end;
   };
   std::unique_ptr<state> state_;
   oneapi::tbb::task_arena arena_;
@@ -121,17 +94,8 @@ class async_task {
   bool waited_ = false;
 };
 
-// asyncio.wait_for: the value, or std::nullopt when `timeout` passed first; the group was then
-// cancelled and the task has ended. A task that finished anyway at the deadline gives its value.
-template <class T, class Rep, class Period>
-std::optional<T> wait_for(async_task<T>& task, std::chrono::duration<Rep, Period> timeout) {
-  if (!task.wait_for(timeout)) task.cancel();
-  try {
-    return task.get();
-  } catch (const task_cancelled&) {
-    return std::nullopt;
-  }
-}
+// asyncio.wait_for (models/completion.hpp): the group is cancelled when the deadline passes.
+using concur::wait_for;
 
 // asyncio.gather, "first error" mode, as a task_group does it: the first exception cancels the
 // group (tasks not started never run, running ones see check_cancelled()), wait() rethrows it.

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "models/completion.hpp"
 #include "models/outcome.hpp"
 
 namespace concur::threads {
@@ -41,68 +42,34 @@ class future_task {
  public:
   template <class F>
   explicit future_task(F fn)
-      : state_(std::make_shared<state>()),
+      : state_(std::make_shared<completion<T>>()),
         thread_([s = state_, fn = std::move(fn)](std::stop_token stop) mutable {
-          std::optional<T> value;
-          std::exception_ptr error;
-          try {
-            value.emplace(fn(stop));
-          } catch (...) {
-            error = std::current_exception();
-          }
-          {
-            std::scoped_lock lock(s->mutex);
-            s->value = std::move(value);
-            s->error = error;
-            s->done = true;
-          }
-          s->finished.notify_all();
+          s->run([&] { return fn(stop); });
         }) {}
 
   // Whether the task has ended (with a value or an error); never blocks.
-  bool done() const {
-    std::scoped_lock lock(state_->mutex);
-    return state_->done;
-  }
+  bool done() const { return state_->done(); }
   // Asks the task to stop; it ends at its next cancellation point. After its end, does nothing.
   void cancel() { thread_.request_stop(); }
   // Blocks until the task ends or `d` passes; true when it ended.
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> d) {
-    std::unique_lock lock(state_->mutex);
-    return state_->finished.wait_for(lock, d, [&] { return state_->done; });
+    return state_->wait_for(d);
   }
   // Blocks until the task ends and its thread is joined; returns its value (moved out: call it
   // once) or rethrows its error.
   T get() {
     if (thread_.joinable()) thread_.join();
-    if (state_->error) std::rethrow_exception(state_->error);
-    return std::move(*state_->value);
+    return state_->take();
   }
 
  private:
-  struct state {
-    std::mutex mutex;
-    std::condition_variable finished;
-    bool done = false;
-    std::optional<T> value;
-    std::exception_ptr error;
-  };
-  std::shared_ptr<state> state_;
+  std::shared_ptr<completion<T>> state_;
   std::jthread thread_;  // declared last: joined before the state goes
 };
 
-// asyncio.wait_for: the task's value, or std::nullopt when `timeout` passed first; then the task
-// was cancelled and has ended. A task that finished anyway at the deadline gives its value.
-template <class T, class Rep, class Period>
-std::optional<T> wait_for(future_task<T>& task, std::chrono::duration<Rep, Period> timeout) {
-  if (!task.wait_for(timeout)) task.cancel();
-  try {
-    return task.get();
-  } catch (const task_cancelled&) {
-    return std::nullopt;
-  }
-}
+// asyncio.wait_for (models/completion.hpp).
+using concur::wait_for;
 
 template <class T>
 using stoppable = std::function<T(std::stop_token)>;

@@ -17,18 +17,7 @@ result workload::run(models::coroutines_model, const params& p, const models::co
     auto beat = loop::spawn(ex, loop::heartbeat(p.period, stop, beats));
     co_await loop::yield();  // let the heartbeat start before the computation takes the thread
     const auto start = std::chrono::steady_clock::now();
-    std::uint64_t x = seed;
-    const std::uint64_t slice = p.yield_every ? p.yield_every : p.iterations;
-    while (r.iterations < p.iterations) {
-      const std::uint64_t next = std::min(p.iterations, r.iterations + slice);
-      x = compute(x, r.iterations, next);
-      r.iterations = next;
-      if (r.iterations < p.iterations) {
-        co_await loop::yield();
-        ++r.yields;
-      }
-    }
-    r.answer = x;
+    for (sliced_chain chain(p, r); chain.next_slice();) co_await loop::yield();
     compute_time = std::chrono::steady_clock::now() - start;
     stop = true;
     co_await beat.result();

@@ -4,6 +4,7 @@
 // that wants to tick every `period`. It never yields (yield_every = 0) or yields every k steps
 // (asyncio.sleep(0)). Measured: the heartbeat's worst and 99th-percentile gap, and how much slower
 // the computation ran than it does alone.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -51,6 +52,32 @@ inline std::uint64_t compute(std::uint64_t x, std::uint64_t from, std::uint64_t 
 }
 
 inline constexpr std::uint64_t seed = 42;
+
+// The chain computed slice by slice (`yield_every` steps, or all at once): between two slices is a
+// yield point, where each model yields its own way. Fills r.iterations, r.yields and r.answer.
+class sliced_chain {
+ public:
+  sliced_chain(const params& p, result& r)
+      : p_(p), r_(r), slice_(p.yield_every ? p.yield_every : p.iterations) {}
+  // Computes the next slice; true when a yield point follows it (steps remain).
+  bool next_slice() {
+    const std::uint64_t next = std::min(p_.iterations, r_.iterations + slice_);
+    x_ = compute(x_, r_.iterations, next);
+    r_.iterations = next;
+    if (r_.iterations < p_.iterations) {
+      ++r_.yields;
+      return true;
+    }
+    r_.answer = x_;
+    return false;
+  }
+
+ private:
+  const params& p_;
+  result& r_;
+  std::uint64_t slice_;
+  std::uint64_t x_ = seed;
+};
 
 // The yield points of a run: after every full slice of `yield_every` steps except the last.
 std::uint64_t yields_of(const params& p);

@@ -22,18 +22,7 @@ result workload::run(models::executor_model, const params& p, const models::conf
     const auto start = std::chrono::steady_clock::now();
     r = co_await executor::run_in_executor(loop.pool(), [&p] {
       result out;
-      std::uint64_t x = seed;
-      const std::uint64_t slice = p.yield_every ? p.yield_every : p.iterations;
-      while (out.iterations < p.iterations) {
-        const std::uint64_t next = std::min(p.iterations, out.iterations + slice);
-        x = compute(x, out.iterations, next);
-        out.iterations = next;
-        if (out.iterations < p.iterations) {
-          std::this_thread::yield();
-          ++out.yields;
-        }
-      }
-      out.answer = x;
+      for (sliced_chain chain(p, out); chain.next_slice();) std::this_thread::yield();
       return out;
     });
     compute_time = std::chrono::steady_clock::now() - start;

@@ -8,15 +8,10 @@ result workload::run(models::sequential_model, const params& p, const models::co
   const double solo = solo_ms_per_step(p.iterations);
   result r;
   const auto start = std::chrono::steady_clock::now();
-  std::uint64_t x = seed;
-  const std::uint64_t slice = p.yield_every ? p.yield_every : p.iterations;
-  while (r.iterations < p.iterations) {
-    const std::uint64_t next = std::min(p.iterations, r.iterations + slice);
-    x = compute(x, r.iterations, next);
-    r.iterations = next;
-    if (r.iterations < p.iterations) ++r.yields;
+  sliced_chain chain(p, r);
+  while (chain.next_slice()) {
+    // a yield point, with nothing to yield to
   }
-  r.answer = x;
   measure(r, heartbeat_log{}, std::chrono::steady_clock::now() - start, solo);
   return r;
 }

@@ -23,18 +23,7 @@ result workload::run(models::threads_model, const params& p, const models::confi
       }
     });
     const auto start = std::chrono::steady_clock::now();
-    std::uint64_t x = seed;
-    const std::uint64_t slice = p.yield_every ? p.yield_every : p.iterations;
-    while (r.iterations < p.iterations) {
-      const std::uint64_t next = std::min(p.iterations, r.iterations + slice);
-      x = compute(x, r.iterations, next);
-      r.iterations = next;
-      if (r.iterations < p.iterations) {
-        std::this_thread::yield();
-        ++r.yields;
-      }
-    }
-    r.answer = x;
+    for (sliced_chain chain(p, r); chain.next_slice();) std::this_thread::yield();
     compute_time = std::chrono::steady_clock::now() - start;
     heart.request_stop();
     heart.join();
