@@ -118,6 +118,26 @@ void for_each_model(F f) {
   for_each_type(models::all{}, [&]<class M>() { f(M{}); });
 }
 
+TEST(http_matrix, a_one_page_case_asks_every_model_for_page_1_n_times) {
+  // The work of wrk on one URL: N requests, all for page 1, every one answered and counted.
+  const fetch_params p{.site = {.pages = 120, .fanout = 3, .seed = 5, .body_bytes = 256},
+                       .client = {8, 5s},
+                       .one_page = true};
+  const auto expected = fetch_workload::reference(p);
+  ASSERT_EQ(expected.pages.size(), 120u);
+  ASSERT_EQ(expected.requests_sent, 120u);
+  for (const auto& page : expected.pages) {
+    EXPECT_TRUE(page.url.ends_with("/page/1")) << page.url;
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page, expected.pages.front());
+  }
+  for_each_model([&]<class M>(M m) {
+    const auto actual = fetch_workload::run(m, p, models::config::defaults());
+    EXPECT_EQ(actual, expected) << M::name << ": "
+                                << fetch_workload::describe_diff(expected, actual);
+  });
+}
+
 TEST(http_client, a_timeout_fires_within_a_bounded_overshoot_in_every_model) {
   auto& server = embedded_server(faulty_fetch().site);
   std::string slow;

@@ -108,13 +108,18 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
 // ---- the workloads, against the embedded server
 
 struct fetch_params {
-  site_spec site;  // every page of it is fetched, in page order
+  site_spec site;  // every page of it is fetched, in page order (N = site.pages requests)
   client_options client;
   // Served by nginx (nginx.hpp) instead of the embedded server: only for sites without faults
   // or latency (a static server has neither).
   bool via_nginx = false;
-  // Time wrk (wrk.hpp) beside the models at the same connection count, against the same server.
+  // Time wrk (wrk.hpp) beside the models at the same connection count, against the same server,
+  // doing the case's work: every page in turn, or the one page.
   bool wrk_baseline = false;
+  // The N requests are all for page 1, as wrk's on one URL: a server's cost per request depends
+  // on the pages asked for (nginx answers one file faster than 10,000), so a client is compared
+  // with wrk's one-URL rate on the one URL only.
+  bool one_page = false;
 };
 
 struct crawl_params {

@@ -36,13 +36,9 @@ std::string site_spec::key() const {
       faults.server_error, faults.slow, faults.truncated, faults.unreachable);
 }
 
-std::uint64_t fnv1a(std::string_view bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
+std::uint64_t body_hash(std::string_view bytes) {
+  static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
+  return std::hash<std::string_view>{}(bytes);
 }
 
 std::string url::origin() const {
