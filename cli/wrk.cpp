@@ -1,57 +1,153 @@
 // concur wrk: the baseline beside the HTTP workloads: wrk at the same connection count against the
 // same site (the embedded server, or nginx serving its export), with wrk's own CPU per request.
+// With --against MODEL it alternates wrk and the model's client round by round on the same work,
+// so that drift on a shared machine hits both alike, and gives the median of the paired ratios.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "workloads/http/http.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
 #include "workloads/http/wrk.hpp"
 
 namespace concur::cli {
+namespace {
+
+struct args {
+  std::size_t connections = 64;
+  unsigned threads = 1;
+  unsigned seconds = 5;
+  bool nginx = false;
+  bool every_page = false;
+  std::string against;  // a model, or none
+  unsigned rounds = 5;
+};
+
+struct client_run {
+  double requests_per_second = 0;
+  double cpu_per_request = 0;  // seconds
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// The model's client on the URLs, as a bench cell runs it (getter made inside the timing);
+// throws when a page did not answer 200.
+client_run run_model(const args& a, const std::vector<std::string>& urls,
+                     const http::site_server& server) {
+  http::client_tally tally;
+  const http::client_cpu cpu(server);
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = http::fetch(http::make_getter(a.against, {.concurrency = a.connections},
+                                                    models::config::defaults(), tally),
+                                  urls, tally);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu_seconds = cpu.seconds();
+  for (const auto& page : result.pages)
+    if (page.error != http::error_kind::none || page.status != 200)
+      throw std::runtime_error(fmt::format("{}: {}", a.against, http::describe(page)));
+  const double n = static_cast<double>(urls.size());
+  return {.requests_per_second = n / seconds, .cpu_per_request = cpu_seconds / n};
+}
+
+void run(const args& a, int& exit_code) {
+  const http::site_spec spec{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512};
+  http::site_server server(spec);
+  std::unique_ptr<http::nginx_server> nginx;
+  if (a.nginx) nginx = std::make_unique<http::nginx_server>(server.site());
+  const auto url_of = [&](std::size_t i) { return nginx ? nginx->url_of(i) : server.url_of(i); };
+  // The work: page 1 (wrk's one URL), or every page in turn; the model's N = the site's pages.
+  std::vector<std::string> urls(spec.pages);
+  for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = url_of(a.every_page ? i : 1);
+  http::wrk_options options{.url = urls.front(),
+                            .connections = a.connections,
+                            .threads = a.threads,
+                            .seconds = a.seconds};
+  if (a.every_page)
+    for (const auto& u : urls) options.targets.push_back(http::parse_url(u).value().target);
+  const std::string where = nginx ? "nginx" : "the embedded server";
+  const std::string work = a.every_page ? "every page in turn" : "one page";
+
+  if (a.against.empty()) {
+    const double server_cpu = server.cpu_seconds();
+    const auto r = http::run_wrk(options);
+    const double server_used = server.cpu_seconds() - server_cpu;
+    fmt::print("{}", r.output);
+    fmt::print("wrk -t{} -c{} -d{}s on {} of {}: {:.0f} requests/s, {:.2f} us wrk CPU per request",
+               a.threads, a.connections, a.seconds, work, where, r.requests_per_second,
+               r.cpu_per_request() * 1e6);
+    if (!nginx)
+      fmt::print(", {:.2f} us server CPU per request",
+                 r.requests > 0 ? server_used * 1e6 / r.requests : 0.0);
+    fmt::print("\n");
+    if (const auto problem = r.problem(); !problem.empty()) {
+      fmt::print(stderr, "concur wrk: {}\n", problem);
+      exit_code = 1;
+    }
+    return;
+  }
+
+  const auto models = http::model_names();
+  if (std::find(models.begin(), models.end(), a.against) == models.end())
+    throw std::runtime_error(fmt::format("no model named {}", a.against));
+  fmt::print("wrk -t{} -c{} -d{}s against {} ({} requests, C = {}), alternating, on {} of {}\n",
+             a.threads, a.connections, a.seconds, a.against, urls.size(), a.connections, work,
+             where);
+  run_model(a, urls, server);  // warms the server's caches and the client's allocator
+  std::vector<double> rate_ratios, cpu_ratios;
+  for (unsigned round = 1; round <= a.rounds; ++round) {
+    const auto w = http::run_wrk(options);
+    if (const auto problem = w.problem(); !problem.empty())
+      throw std::runtime_error("wrk: " + problem);
+    const auto m = run_model(a, urls, server);
+    rate_ratios.push_back(m.requests_per_second / w.requests_per_second);
+    cpu_ratios.push_back(m.cpu_per_request / w.cpu_per_request());
+    fmt::print(
+        "round {}: wrk {:.0f} requests/s, {:.2f} us CPU per request; {} {:.0f} requests/s, {:.2f} "
+        "us; rate {:.2f}x, CPU per request {:.2f}x\n",
+        round, w.requests_per_second, w.cpu_per_request() * 1e6, a.against, m.requests_per_second,
+        m.cpu_per_request * 1e6, rate_ratios.back(), cpu_ratios.back());
+  }
+  fmt::print("median of {} rounds: {} at {:.2f}x wrk's requests/s, {:.2f}x its CPU per request\n",
+             a.rounds, a.against, median(rate_ratios), median(cpu_ratios));
+}
+
+}  // namespace
 
 void add_wrk(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("wrk",
                                  "baseline: wrk against the site of fetch/*/n10000_c64 (embedded "
-                                 "server, or nginx with --nginx)");
-  struct args {
-    std::size_t connections = 64;
-    unsigned threads = 1;
-    unsigned seconds = 5;
-    bool nginx = false;
-  };
+                                 "server, or nginx with --nginx); --against MODEL alternates it "
+                                 "with a model's client on the same work");
   auto a = std::make_shared<args>();
   cmd->add_option("-c,--connections", a->connections, "connections (the workloads' C)")
       ->capture_default_str();
   cmd->add_option("-t,--threads", a->threads, "wrk threads")->capture_default_str();
-  cmd->add_option("-d,--seconds", a->seconds, "duration")->capture_default_str();
+  cmd->add_option("-d,--seconds", a->seconds, "duration of each wrk run")->capture_default_str();
   cmd->add_flag("--nginx", a->nginx, "against nginx serving the exported site");
+  cmd->add_flag("--every-page", a->every_page,
+                "every page in turn (a Lua script for wrk) instead of page 1");
+  cmd->add_option("--against", a->against,
+                  "a model whose client runs the same work after each wrk run (its N: the "
+                  "site's 10,000 pages)");
+  cmd->add_option("--rounds", a->rounds, "wrk and model runs to alternate (with --against)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->callback([a, &exit_code] {
     try {
-      const http::site_spec spec{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512};
-      http::site_server server(spec);
-      std::unique_ptr<http::nginx_server> nginx;
-      if (a->nginx) nginx = std::make_unique<http::nginx_server>(server.site());
-      const std::string url = nginx ? nginx->url_of(1) : server.url_of(1);
-      const double server_cpu = server.cpu_seconds();
-      const auto run = http::run_wrk({.url = url,
-                                      .connections = a->connections,
-                                      .threads = a->threads,
-                                      .seconds = a->seconds});
-      const double server_used = server.cpu_seconds() - server_cpu;
-      fmt::print("{}", run.output);
-      fmt::print("wrk -t{} -c{} -d{}s against {}: {:.0f} requests/s, {:.2f} us wrk CPU per request",
-                 a->threads, a->connections, a->seconds, nginx ? "nginx" : "the embedded server",
-                 run.requests_per_second, run.cpu_per_request() * 1e6);
-      if (!nginx)
-        fmt::print(", {:.2f} us server CPU per request",
-                   run.requests > 0 ? server_used * 1e6 / run.requests : 0.0);
-      fmt::print("\n");
-      if (const auto problem = run.problem(); !problem.empty()) {
-        fmt::print(stderr, "concur wrk: {}\n", problem);
-        exit_code = 1;
-      }
+      exit_code = 0;
+      run(*a, exit_code);
     } catch (const std::exception& e) {
       fmt::print(stderr, "concur wrk: {}\n", e.what());
       exit_code = 1;

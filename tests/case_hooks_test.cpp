@@ -177,6 +177,20 @@ TEST(wrk, its_bench_cells_are_verified_and_do_the_work_of_their_case) {
   }
 }
 
+TEST(wrk, alternates_with_a_model_on_the_same_work_and_gives_the_paired_ratios) {
+  if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
+  const auto r = run_command(std::string(CONCUR_CLI) +
+                             " wrk --against coroutines --every-page --rounds 2 -d 1 -c 8 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* expected :
+       {"alternating, on every page in turn of the embedded server", "round 1: wrk ",
+        "round 2: wrk ", "median of 2 rounds: coroutines at "})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
+  const auto bad = run_command(std::string(CONCUR_CLI) + " wrk --against nosuchmodel 2>&1");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("no model named nosuchmodel"), std::string::npos) << bad.output;
+}
+
 TEST(wrk, requests_every_target_it_is_given) {
   if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
   // Against the embedded server: every page answers 200, and a target that is not a page 404,

@@ -102,6 +102,21 @@ std::vector<std::string> model_names() {
   return out;
 }
 
+namespace {
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+}  // namespace
+
+client_cpu::client_cpu(const site_server& server)
+    : server_(server), process_(process_cpu_seconds()), server_start_(server.cpu_seconds()) {}
+
+double client_cpu::seconds() const {
+  return (process_cpu_seconds() - process_) - (server_.cpu_seconds() - server_start_);
+}
+
 concur::metrics measures_metrics(const run_measures& m, std::size_t requests) {
   return {{"client_cpu_us_per_req",
            requests ? m.client_cpu_seconds * 1e6 / static_cast<double>(requests) : 0.0},
@@ -112,26 +127,6 @@ namespace {
 
 // A request costs at least this much on loopback (wrk's rate on the reference machine).
 constexpr double floor_seconds_per_request = 10e-6;
-
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// The client's CPU over a run: the process's, less what the embedded server's threads used.
-class client_cpu {
- public:
-  explicit client_cpu(const site_server& server)
-      : server_(server), process_(process_cpu_seconds()), server_start_(server.cpu_seconds()) {}
-  double seconds() const {
-    return (process_cpu_seconds() - process_) - (server_.cpu_seconds() - server_start_);
-  }
-
- private:
-  const site_server& server_;
-  double process_, server_start_;
-};
 
 // What the site answers, computed from the site itself: the oracle that needs no run.
 getter reference_getter(const site& s, std::uint16_t port, std::chrono::milliseconds timeout,

@@ -105,6 +105,20 @@ fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
 crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
                    const client_tally& tally);
 
+class site_server;
+
+// The client's CPU since construction: the process's, less what the embedded server's threads
+// used (the server may share the process).
+class client_cpu {
+ public:
+  explicit client_cpu(const site_server& server);
+  double seconds() const;
+
+ private:
+  const site_server& server_;
+  double process_, server_start_;
+};
+
 // ---- the workloads, against the embedded server
 
 struct fetch_params {
