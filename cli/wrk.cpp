@@ -8,7 +8,9 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -32,7 +34,15 @@ struct args {
 
 struct client_run {
   double requests_per_second = 0;
-  double cpu_per_request = 0;  // seconds
+  double cpu_per_request = 0;         // the client's, seconds
+  double server_cpu_per_request = 0;  // the server's over the same run, seconds
+};
+
+// The server's CPU so far: the embedded server's threads, or the nginx process.
+struct server_cpu {
+  const http::site_server& server;
+  const http::nginx_server* nginx;
+  double operator()() const { return nginx ? nginx->cpu_seconds() : server.cpu_seconds(); }
 };
 
 double median(std::vector<double> v) {
@@ -44,8 +54,9 @@ double median(std::vector<double> v) {
 // The model's client on the URLs, as a bench cell runs it (getter made inside the timing);
 // throws when a page did not answer 200.
 client_run run_model(const args& a, const std::vector<std::string>& urls,
-                     const http::site_server& server) {
+                     const http::site_server& server, const server_cpu& server_used) {
   http::client_tally tally;
+  const double server_start = server_used();
   const http::client_cpu cpu(server);
   const auto start = std::chrono::steady_clock::now();
   const auto result = http::fetch(http::make_getter(a.against, {.concurrency = a.connections},
@@ -54,11 +65,23 @@ client_run run_model(const args& a, const std::vector<std::string>& urls,
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double cpu_seconds = cpu.seconds();
+  const double server_seconds = server_used() - server_start;
   for (const auto& page : result.pages)
     if (page.error != http::error_kind::none || page.status != 200)
       throw std::runtime_error(fmt::format("{}: {}", a.against, http::describe(page)));
   const double n = static_cast<double>(urls.size());
-  return {.requests_per_second = n / seconds, .cpu_per_request = cpu_seconds / n};
+  return {.requests_per_second = n / seconds,
+          .cpu_per_request = cpu_seconds / n,
+          .server_cpu_per_request = server_seconds / n};
+}
+
+// wrk on the same work, with the server's CPU over its run.
+std::pair<http::wrk_result, double> run_wrk(const http::wrk_options& options,
+                                            const server_cpu& server_used) {
+  const double server_start = server_used();
+  auto r = http::run_wrk(options);
+  const double server_seconds = server_used() - server_start;
+  return {r, r.requests > 0 ? server_seconds / r.requests : 0.0};
 }
 
 void run(const args& a, int& exit_code) {
@@ -78,19 +101,16 @@ void run(const args& a, int& exit_code) {
     for (const auto& u : urls) options.targets.push_back(http::parse_url(u).value().target);
   const std::string where = nginx ? "nginx" : "the embedded server";
   const std::string work = a.every_page ? "every page in turn" : "one page";
+  const server_cpu server_used{server, nginx.get()};
 
   if (a.against.empty()) {
-    const double server_cpu = server.cpu_seconds();
-    const auto r = http::run_wrk(options);
-    const double server_used = server.cpu_seconds() - server_cpu;
+    const auto [r, server_per_request] = run_wrk(options, server_used);
     fmt::print("{}", r.output);
-    fmt::print("wrk -t{} -c{} -d{}s on {} of {}: {:.0f} requests/s, {:.2f} us wrk CPU per request",
-               a.threads, a.connections, a.seconds, work, where, r.requests_per_second,
-               r.cpu_per_request() * 1e6);
-    if (!nginx)
-      fmt::print(", {:.2f} us server CPU per request",
-                 r.requests > 0 ? server_used * 1e6 / r.requests : 0.0);
-    fmt::print("\n");
+    fmt::print(
+        "wrk -t{} -c{} -d{}s on {} of {}: {:.0f} requests/s, {:.2f} us wrk CPU per request, "
+        "{:.2f} us server CPU per request\n",
+        a.threads, a.connections, a.seconds, work, where, r.requests_per_second,
+        r.cpu_per_request() * 1e6, server_per_request * 1e6);
     if (const auto problem = r.problem(); !problem.empty()) {
       fmt::print(stderr, "concur wrk: {}\n", problem);
       exit_code = 1;
@@ -104,23 +124,28 @@ void run(const args& a, int& exit_code) {
   fmt::print("wrk -t{} -c{} -d{}s against {} ({} requests, C = {}), alternating, on {} of {}\n",
              a.threads, a.connections, a.seconds, a.against, urls.size(), a.connections, work,
              where);
-  run_model(a, urls, server);  // warms the server's caches and the client's allocator
-  std::vector<double> rate_ratios, cpu_ratios;
+  run_model(a, urls, server, server_used);  // warms the server's caches and the client's allocator
+  std::vector<double> rate_ratios, cpu_ratios, server_ratios;
   for (unsigned round = 1; round <= a.rounds; ++round) {
-    const auto w = http::run_wrk(options);
+    const auto [w, w_server] = run_wrk(options, server_used);
     if (const auto problem = w.problem(); !problem.empty())
       throw std::runtime_error("wrk: " + problem);
-    const auto m = run_model(a, urls, server);
+    const auto m = run_model(a, urls, server, server_used);
     rate_ratios.push_back(m.requests_per_second / w.requests_per_second);
     cpu_ratios.push_back(m.cpu_per_request / w.cpu_per_request());
+    server_ratios.push_back(w_server > 0 ? m.server_cpu_per_request / w_server : 0.0);
     fmt::print(
-        "round {}: wrk {:.0f} requests/s, {:.2f} us CPU per request; {} {:.0f} requests/s, {:.2f} "
-        "us; rate {:.2f}x, CPU per request {:.2f}x\n",
-        round, w.requests_per_second, w.cpu_per_request() * 1e6, a.against, m.requests_per_second,
-        m.cpu_per_request * 1e6, rate_ratios.back(), cpu_ratios.back());
+        "round {}: wrk {:.0f} requests/s, {:.2f} us CPU per request (server {:.2f} us); {} {:.0f} "
+        "requests/s, {:.2f} us (server {:.2f} us); rate {:.2f}x, CPU per request {:.2f}x\n",
+        round, w.requests_per_second, w.cpu_per_request() * 1e6, w_server * 1e6, a.against,
+        m.requests_per_second, m.cpu_per_request * 1e6, m.server_cpu_per_request * 1e6,
+        rate_ratios.back(), cpu_ratios.back());
   }
-  fmt::print("median of {} rounds: {} at {:.2f}x wrk's requests/s, {:.2f}x its CPU per request\n",
-             a.rounds, a.against, median(rate_ratios), median(cpu_ratios));
+  fmt::print(
+      "median of {} rounds: {} at {:.2f}x wrk's requests/s, {:.2f}x its CPU per request; the "
+      "server spent {:.2f}x the CPU per request on {}'s requests that it spent on wrk's\n",
+      a.rounds, a.against, median(rate_ratios), median(cpu_ratios), median(server_ratios),
+      a.against);
 }
 
 }  // namespace

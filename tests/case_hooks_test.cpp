@@ -184,7 +184,7 @@ TEST(wrk, alternates_with_a_model_on_the_same_work_and_gives_the_paired_ratios) 
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* expected :
        {"alternating, on every page in turn of the embedded server", "round 1: wrk ",
-        "round 2: wrk ", "median of 2 rounds: coroutines at "})
+        "round 2: wrk ", "(server ", "median of 2 rounds: coroutines at ", "the server spent "})
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
   const auto bad = run_command(std::string(CONCUR_CLI) + " wrk --against nosuchmodel 2>&1");
   EXPECT_EQ(bad.exit_code, 1);

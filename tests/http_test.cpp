@@ -365,7 +365,9 @@ TEST(http_nginx, a_crawl_of_the_exported_site_reaches_the_same_pages_with_the_sa
         p.depth, tally);
   };
   const auto want = crawl_with(embedded.root_url());
+  const double nginx_cpu = nginx.cpu_seconds();
   const auto got = crawl_with(nginx.root_url());
+  EXPECT_GT(nginx.cpu_seconds(), nginx_cpu) << "serving the crawl cost nginx no CPU?";
   // Sorted by URL, the two differ in order (their ports differ): compare by path.
   std::map<std::string, visit> by_path;
   for (const auto& g : got.visited) by_path.emplace(without_port(g.url, nginx.port()), g);

@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -137,6 +138,14 @@ nginx_server::nginx_server(const site& s) : site_(s) {
   std::error_code ignored;
   fs::remove_all(dir_, ignored);
   throw std::runtime_error("nginx did not start: " + log);
+}
+
+double nginx_server::cpu_seconds() const {
+  clockid_t clock{};
+  timespec ts{};
+  if (pid_ < 0 || clock_getcpuclockid(pid_, &clock) != 0 || clock_gettime(clock, &ts) != 0)
+    return 0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 nginx_server::~nginx_server() {

@@ -29,6 +29,7 @@ class nginx_server {
 
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+  double cpu_seconds() const;  // CPU time nginx (one process: no master) has used so far
   const std::string& directory() const { return dir_; }
   std::string url_of(std::size_t page) const { return site_.url_of(page, port_); }
   std::string root_url() const { return url_of(0); }
