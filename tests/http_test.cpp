@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -307,11 +308,18 @@ TEST(http_server, survives_garbage_vanishing_clients_and_idle_connections) {
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
     ::close(fd);
   }
-  // Many idle connections, then real requests on all models still succeed.
+  // Thousands of idle connections (each costs this process two descriptors: ours and the
+  // server's), then real requests on all models still succeed.
+  rlimit files{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+  files.rlim_cur = files.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &files);
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+  ASSERT_GE(files.rlim_cur, 2 * 2000 + 256u) << "too few descriptors allowed for this test";
   std::vector<int> idle;
-  for (int i = 0; i < 300; ++i)
+  for (int i = 0; i < 2000; ++i)
     if (const int fd = connect_to(server.port()); fd >= 0) idle.push_back(fd);
-  EXPECT_EQ(idle.size(), 300u);
+  EXPECT_EQ(idle.size(), 2000u);
   for_each_model([&]<class M>(M m) {
     client_tally tally;
     const auto r = make_getter(m, {.concurrency = 4, .timeout = 2s}, models::config::defaults(),
