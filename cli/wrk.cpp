@@ -30,6 +30,7 @@ struct args {
   bool every_page = false;
   std::string against;  // a model, or none
   unsigned rounds = 5;
+  std::size_t requests = 10'000;  // the model's N
 };
 
 struct client_run {
@@ -90,15 +91,16 @@ void run(const args& a, int& exit_code) {
   std::unique_ptr<http::nginx_server> nginx;
   if (a.nginx) nginx = std::make_unique<http::nginx_server>(server.site());
   const auto url_of = [&](std::size_t i) { return nginx ? nginx->url_of(i) : server.url_of(i); };
-  // The work: page 1 (wrk's one URL), or every page in turn; the model's N = the site's pages.
-  std::vector<std::string> urls(spec.pages);
-  for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = url_of(a.every_page ? i : 1);
+  // The work: page 1 (wrk's one URL), or every page in turn, N requests for the model.
+  std::vector<std::string> urls(a.requests);
+  for (std::size_t i = 0; i < urls.size(); ++i) urls[i] = url_of(a.every_page ? i % spec.pages : 1);
   http::wrk_options options{.url = urls.front(),
                             .connections = a.connections,
                             .threads = a.threads,
                             .seconds = a.seconds};
   if (a.every_page)
-    for (const auto& u : urls) options.targets.push_back(http::parse_url(u).value().target);
+    for (std::size_t i = 0; i < spec.pages; ++i)
+      options.targets.push_back(http::parse_url(url_of(i)).value().target);
   const std::string where = nginx ? "nginx" : "the embedded server";
   const std::string work = a.every_page ? "every page in turn" : "one page";
   const server_cpu server_used{server, nginx.get()};
@@ -164,8 +166,11 @@ void add_wrk(CLI::App& app, int& exit_code) {
   cmd->add_flag("--every-page", a->every_page,
                 "every page in turn (a Lua script for wrk) instead of page 1");
   cmd->add_option("--against", a->against,
-                  "a model whose client runs the same work after each wrk run (its N: the "
-                  "site's 10,000 pages)");
+                  "a model whose client runs the same work after each wrk run");
+  cmd->add_option("-n,--requests", a->requests,
+                  "the model's requests per run, on fresh connections (the bench case: 10,000)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--rounds", a->rounds, "wrk and model runs to alternate (with --against)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -179,12 +179,14 @@ TEST(wrk, its_bench_cells_are_verified_and_do_the_work_of_their_case) {
 
 TEST(wrk, alternates_with_a_model_on_the_same_work_and_gives_the_paired_ratios) {
   if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
-  const auto r = run_command(std::string(CONCUR_CLI) +
-                             " wrk --against coroutines --every-page --rounds 2 -d 1 -c 8 2>&1");
+  const auto r =
+      run_command(std::string(CONCUR_CLI) +
+                  " wrk --against coroutines --every-page --rounds 2 -d 1 -c 8 -n 12000 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* expected :
-       {"alternating, on every page in turn of the embedded server", "round 1: wrk ",
-        "round 2: wrk ", "(server ", "median of 2 rounds: coroutines at ", "the server spent "})
+       {"(12000 requests, C = 8), alternating, on every page in turn of the embedded server",
+        "round 1: wrk ", "round 2: wrk ", "(server ", "median of 2 rounds: coroutines at ",
+        "the server spent "})
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
   const auto bad = run_command(std::string(CONCUR_CLI) + " wrk --against nosuchmodel 2>&1");
   EXPECT_EQ(bad.exit_code, 1);
