@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "core/median.hpp"
 #include "workloads/http/http.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
@@ -45,12 +46,6 @@ struct server_cpu {
   const http::nginx_server* nginx;
   double operator()() const { return nginx ? nginx->cpu_seconds() : server.cpu_seconds(); }
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 // The model's client on the URLs, as a bench cell runs it (getter made inside the timing);
 // throws when a page did not answer 200.
@@ -146,8 +141,8 @@ void run(const args& a, int& exit_code) {
   fmt::print(
       "median of {} rounds: {} at {:.2f}x wrk's requests/s, {:.2f}x its CPU per request; the "
       "server spent {:.2f}x the CPU per request on {}'s requests that it spent on wrk's\n",
-      a.rounds, a.against, median(rate_ratios), median(cpu_ratios), median(server_ratios),
-      a.against);
+      a.rounds, a.against, median(rate_ratios).value(), median(cpu_ratios).value(),
+      median(server_ratios).value(), a.against);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "core/report.hpp"
+#include "core/median.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -140,13 +141,6 @@ std::string md_escape(std::string s) {
       out += c;
   }
   return out;
-}
-
-std::optional<double> median(std::vector<double> v) {
-  if (v.empty()) return std::nullopt;
-  std::sort(v.begin(), v.end());
-  const auto n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 template <class T>
