@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "bench/matrix.hpp"
+#include "core/cpu_time.hpp"
 #include "core/environment.hpp"
 #include "core/memory.hpp"
 
@@ -21,15 +22,9 @@ namespace {
 // This process's CPU, plus that of the children it has waited for: an external baseline (find,
 // wrk) is charged for its own CPU.
 double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   rusage children{};
   getrusage(RUSAGE_CHILDREN, &children);
-  const auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-  };
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9 +
-         seconds(children.ru_utime) + seconds(children.ru_stime);
+  return cpu_time::of_process() + cpu_time::of_usage(children);
 }
 
 // Google Benchmark's filter semantics: a regex, or its negation with a leading '-'.

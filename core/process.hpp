@@ -13,6 +13,8 @@
 #include <system_error>
 #include <vector>
 
+#include "core/cpu_time.hpp"
+
 namespace concur::process {
 
 namespace detail {
@@ -55,12 +57,7 @@ inline int wait_for(pid_t pid, double* cpu_seconds = nullptr) {
   rusage usage{};
   while (::wait4(pid, &status, 0, &usage) < 0)
     if (errno != EINTR) throw std::system_error(errno, std::system_category(), "wait4");
-  if (cpu_seconds) {
-    const auto seconds = [](const timeval& t) {
-      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-    };
-    *cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-  }
+  if (cpu_seconds) *cpu_seconds = cpu_time::of_usage(usage);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

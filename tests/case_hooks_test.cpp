@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,15 @@ TEST(wrk, alternates_with_a_model_on_the_same_work_and_gives_the_paired_ratios) 
         "round 1: wrk ", "round 2: wrk ", "(server ", "median of 2 rounds: coroutines at ",
         "the server spent "})
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
+  // The medians are measured ratios: positive and finite (the embedded server's threads give
+  // its CPU), whatever this machine's load makes of them.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      r.output, m,
+      std::regex(R"(coroutines at ([0-9.]+)x wrk's requests/s, ([0-9.]+)x its CPU per request; )"
+                 R"(the server spent ([0-9.]+)x)")))
+      << r.output;
+  for (int i = 1; i <= 3; ++i) EXPECT_GT(std::stod(m[i]), 0.0) << m[0];
   const auto bad = run_command(std::string(CONCUR_CLI) + " wrk --against nosuchmodel 2>&1");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("no model named nosuchmodel"), std::string::npos) << bad.output;

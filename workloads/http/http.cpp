@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/cpu_time.hpp"
 #include "core/diff.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
@@ -102,19 +103,11 @@ std::vector<std::string> model_names() {
   return out;
 }
 
-namespace {
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-}  // namespace
-
 client_cpu::client_cpu(const site_server& server)
-    : server_(server), process_(process_cpu_seconds()), server_start_(server.cpu_seconds()) {}
+    : server_(server), process_(cpu_time::of_process()), server_start_(server.cpu_seconds()) {}
 
 double client_cpu::seconds() const {
-  return (process_cpu_seconds() - process_) - (server_.cpu_seconds() - server_start_);
+  return (cpu_time::of_process() - process_) - (server_.cpu_seconds() - server_start_);
 }
 
 concur::metrics measures_metrics(const run_measures& m, std::size_t requests) {

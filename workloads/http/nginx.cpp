@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/cpu_time.hpp"
 #include "workloads/http/server.hpp"
 
 extern char** environ;
@@ -142,10 +143,8 @@ nginx_server::nginx_server(const site& s) : site_(s) {
 
 double nginx_server::cpu_seconds() const {
   clockid_t clock{};
-  timespec ts{};
-  if (pid_ < 0 || clock_getcpuclockid(pid_, &clock) != 0 || clock_gettime(clock, &ts) != 0)
-    return 0;
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  if (pid_ < 0 || clock_getcpuclockid(pid_, &clock) != 0) return 0;
+  return cpu_time::of_clock(clock);
 }
 
 nginx_server::~nginx_server() {

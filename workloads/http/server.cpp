@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/cpu_time.hpp"
 #include "models/loop.hpp"
 
 namespace concur::http {
@@ -93,11 +94,9 @@ class site_server::impl {
     double total = 0;
     for (auto& t : threads_) {
       clockid_t clock{};
-      timespec ts{};
       if (!const_cast<std::thread&>(t).joinable()) continue;
-      if (pthread_getcpuclockid(const_cast<std::thread&>(t).native_handle(), &clock) == 0 &&
-          clock_gettime(clock, &ts) == 0)
-        total += static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+      if (pthread_getcpuclockid(const_cast<std::thread&>(t).native_handle(), &clock) == 0)
+        total += cpu_time::of_clock(clock);
     }
     return total;
   }
