@@ -1,6 +1,8 @@
 #pragma once
 // Reports from Google Benchmark's JSON: one long-format CSV row per workload x model x case x
 // repetition, and a markdown summary (medians, speed-up, efficiency, verdicts, environment).
+// Read in report_json.cpp, written in report_csv.cpp, report_markdown.cpp and report_plot.cpp;
+// the words shared with concur-bench are in core/vocabulary.hpp.
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stdexcept>
@@ -17,9 +19,10 @@ class error : public std::runtime_error {
 struct row {
   std::string workload, model, case_name;
   int repetition = 0;
-  std::string verdict;  // pass, FAIL, refused, skipped, unsupported, error
+  std::string verdict;  // to_string(vocabulary::verdict_kind): pass, FAIL, skipped, ...
   std::string detail;   // the reason or diff when not pass
   std::string oracle, settings;
+  bool external = false;  // an external program (find, fd, wrk), not a model
   long long iterations = 0;
   // Timings and counters; absent when the cell did not run.
   std::optional<double> real_s, process_cpu_s, items_per_second, ideal_s, efficiency, cpu_util,

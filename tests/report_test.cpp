@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/report.hpp"
+#include "core/vocabulary.hpp"
 #include "tests/support.hpp"
 
 namespace concur::report {
@@ -115,6 +116,123 @@ TEST(report, compares_models_with_the_external_programs_and_lists_each_cases_set
   EXPECT_NE(md.find("| n1 | executor | 0.40× | – |"), std::string::npos) << md;
   EXPECT_EQ(md.find("| n2 | executor | 0."), std::string::npos) << "no wrk on n2\n" << md;
   EXPECT_NE(md.find("- **executor**: pool of 6 (n1); pool of 16 (n2)"), std::string::npos) << md;
+}
+
+TEST(vocabulary, every_verdict_kind_reads_back_from_its_name) {
+  using vocabulary::verdict_kind;
+  for (const auto k : {verdict_kind::pass, verdict_kind::fail, verdict_kind::skipped,
+                       verdict_kind::refused, verdict_kind::unsupported, verdict_kind::error})
+    EXPECT_EQ(vocabulary::parse_verdict_kind(to_string(k)), k) << to_string(k);
+  EXPECT_EQ(to_string(verdict_kind::fail), "FAIL");
+  EXPECT_EQ(to_string(verdict_kind::skipped), "skipped");
+  EXPECT_FALSE(vocabulary::parse_verdict_kind("fail"));
+  EXPECT_FALSE(vocabulary::parse_verdict_kind(""));
+}
+
+TEST(vocabulary, a_skip_message_is_the_kind_then_the_detail) {
+  using vocabulary::verdict_kind;
+  EXPECT_EQ(vocabulary::skip_message(verdict_kind::skipped, "ideal time 0.1 s exceeds the budget"),
+            "skipped: ideal time 0.1 s exceeds the budget");
+  EXPECT_EQ(vocabulary::skip_message(verdict_kind::fail, "threw: boom"), "FAIL: threw: boom");
+  for (const auto k : {verdict_kind::fail, verdict_kind::skipped, verdict_kind::refused,
+                       verdict_kind::unsupported}) {
+    const auto back = vocabulary::parse_skip_message(vocabulary::skip_message(k, "a: b"));
+    EXPECT_EQ(back.kind, k) << to_string(k);
+    EXPECT_EQ(back.detail, "a: b") << to_string(k);
+  }
+}
+
+TEST(vocabulary, a_skip_message_without_a_known_kind_is_an_error_kept_whole) {
+  using vocabulary::verdict_kind;
+  for (const char* message : {"out of memory", "pass: not a skip", "skipped:no space", ""}) {
+    const auto back = vocabulary::parse_skip_message(message);
+    EXPECT_EQ(back.kind, verdict_kind::error) << message;
+    EXPECT_EQ(back.detail, message);
+    EXPECT_EQ(vocabulary::skip_message(back.kind, back.detail), message);
+  }
+}
+
+TEST(vocabulary, a_models_label_reads_as_before) {
+  EXPECT_EQ(vocabulary::make_label({.oracle = "sequential", .settings = "pool of 6"}),
+            "oracle=sequential; settings=pool of 6");
+  const auto l = vocabulary::parse_label("oracle=sequential; settings=1 thread; one task");
+  EXPECT_EQ(l.oracle, "sequential");
+  EXPECT_EQ(l.settings, "1 thread; one task");
+  EXPECT_FALSE(l.external);
+}
+
+TEST(vocabulary, a_label_marks_an_external_program_and_reads_back) {
+  const vocabulary::label wrk{.oracle = "its own error counts",
+                              .settings = "wrk -t1 -c10; time = its own; settings=odd",
+                              .external = true};
+  const auto text = vocabulary::make_label(wrk);
+  const auto back = vocabulary::parse_label(text);
+  EXPECT_EQ(back.oracle, wrk.oracle) << text;
+  EXPECT_EQ(back.settings, wrk.settings) << text;
+  EXPECT_TRUE(back.external) << text;
+}
+
+TEST(vocabulary, an_old_label_marks_an_external_program_by_its_settings) {
+  const auto old =
+      vocabulary::parse_label("oracle=sequential (record count); settings=external program: find");
+  EXPECT_EQ(old.oracle, "sequential (record count)");
+  EXPECT_EQ(old.settings, "external program: find");
+  EXPECT_TRUE(old.external);
+  const auto none = vocabulary::parse_label("not a label");
+  EXPECT_TRUE(none.oracle.empty() && none.settings.empty() && !none.external);
+}
+
+TEST(vocabulary, counters_of_the_harness_and_of_google_benchmark_are_not_metrics) {
+  EXPECT_TRUE(vocabulary::is_workload_metric(vocabulary::counters::client_cpu_us_per_req));
+  EXPECT_TRUE(vocabulary::is_workload_metric("bytes_received"));
+  for (const auto key : vocabulary::counters::harness)
+    EXPECT_FALSE(vocabulary::is_workload_metric(key)) << key;
+  for (const auto key : {"real_time", "items_per_second", "error_message", "aggregate_unit"})
+    EXPECT_FALSE(vocabulary::is_workload_metric(key)) << key;
+}
+
+// The same external program, as an old concur-bench labelled it and as the current one does.
+TEST(report, reads_external_programs_from_old_and_new_labels) {
+  const auto doc = nlohmann::json::parse(R"({"benchmarks": [
+    {"name": "dirsearch/threads/t", "run_type": "iteration", "real_time": 50, "time_unit": "ms",
+     "label": "oracle=sequential; settings=4 threads", "ideal_s": 0.01, "files": 7},
+    {"name": "dirsearch/find/t", "run_type": "iteration", "real_time": 100, "time_unit": "ms",
+     "label": "oracle=sequential (record count); settings=external program: find"},
+    {"name": "dirsearch/fd/t", "run_type": "iteration", "real_time": 25, "time_unit": "ms",
+     "label": "oracle=sequential (record count); external=yes; settings=fd -j4"}]})");
+  const auto r = parse(doc);
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_FALSE(r.rows[0].external);
+  EXPECT_TRUE(r.rows[1].external);
+  EXPECT_EQ(r.rows[1].settings, "external program: find");
+  EXPECT_TRUE(r.rows[2].external);
+  EXPECT_EQ(r.rows[2].oracle, "sequential (record count)");
+  EXPECT_EQ(r.rows[2].settings, "fd -j4");
+  ASSERT_EQ(r.rows[0].metrics.size(), 1u);  // ideal_s is the harness's, files the workload's
+  EXPECT_EQ(r.rows[0].metrics[0].first, "files");
+  const auto md = to_markdown(r);
+  EXPECT_NE(md.find("| case | model | vs find | vs fd |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| t | threads | 2.00× | 0.50× |"), std::string::npos) << md;
+}
+
+TEST(report, reads_the_verdict_from_the_skip_message) {
+  const auto doc = nlohmann::json::parse(R"({"benchmarks": [
+    {"name": "w/threads/a", "error_occurred": true, "error_message": "FAIL: threw: boom"},
+    {"name": "w/tbb/a", "error_occurred": true, "error_message": "unsupported: no tbb: here"},
+    {"name": "w/executor/a", "error_occurred": true, "error_message": "refused: no threads"},
+    {"name": "w/coroutines/a", "error_occurred": true, "error_message": "something broke"}]})");
+  const auto r = parse(doc);
+  ASSERT_EQ(r.rows.size(), 4u);
+  EXPECT_EQ(r.rows[0].verdict, "FAIL");
+  EXPECT_EQ(r.rows[0].detail, "threw: boom");
+  EXPECT_EQ(r.rows[1].verdict, "unsupported");
+  EXPECT_EQ(r.rows[1].detail, "no tbb: here");
+  EXPECT_EQ(r.rows[2].verdict, "refused");
+  EXPECT_EQ(r.rows[3].verdict, "error");
+  EXPECT_EQ(r.rows[3].detail, "something broke");
+  EXPECT_NE(
+      to_markdown(r).find("| a | tbb | – | – | – | – | – | – | – | unsupported: no tbb: here |"),
+      std::string::npos);
 }
 
 TEST(report, rejects_what_is_not_benchmark_json) {

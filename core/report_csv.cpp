@@ -1,0 +1,50 @@
+// results.csv: one long-format row per workload x model x case x repetition.
+#include <fmt/format.h>
+
+#include "core/report.hpp"
+
+namespace concur::report {
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string csv_number(const std::optional<double>& v) {
+  return v ? fmt::format("{:.9g}", *v) : "";
+}
+
+// The workload's own figures in one field: "name=value;name=value".
+std::string csv_metrics(const row& x) {
+  std::string metrics;
+  for (const auto& [k, v] : x.metrics)
+    metrics += fmt::format("{}{}={:.6g}", metrics.empty() ? "" : ";", k, v);
+  return metrics;
+}
+
+}  // namespace
+
+std::string to_csv(const results& r) {
+  std::string out =
+      "workload,model,case,repetition,verdict,oracle,real_time_s,process_cpu_s,items_per_second,"
+      "ideal_s,efficiency,cpu_util,peak_rss_growth_bytes,bytes_per_item,iterations,metrics,"
+      "settings,detail\n";
+  for (const auto& x : r.rows) {
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
+        csv_field(x.model), csv_field(x.case_name), x.repetition, x.verdict, csv_field(x.oracle),
+        csv_number(x.real_s), csv_number(x.process_cpu_s), csv_number(x.items_per_second),
+        csv_number(x.ideal_s), csv_number(x.efficiency), csv_number(x.cpu_util),
+        csv_number(x.peak_rss_growth_bytes), csv_number(x.bytes_per_item), x.iterations,
+        csv_field(csv_metrics(x)), csv_field(x.settings), csv_field(x.detail));
+  }
+  return out;
+}
+
+}  // namespace concur::report

@@ -1,0 +1,121 @@
+// Reading what concur-bench wrote: Google Benchmark's JSON, one row per repetition.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "core/report.hpp"
+#include "core/vocabulary.hpp"
+
+namespace concur::report {
+namespace {
+
+using nlohmann::json;
+namespace vocab = concur::vocabulary;
+
+double seconds_per_unit(const std::string& unit) {
+  if (unit == "ns") return 1e-9;
+  if (unit == "us") return 1e-6;
+  if (unit == "ms") return 1e-3;
+  if (unit == "s") return 1.0;
+  throw error(fmt::format("unknown time_unit \"{}\"", unit));
+}
+
+std::optional<double> number(const json& j, std::string_view key) {
+  if (auto it = j.find(key); it != j.end() && it->is_number()) return it->get<double>();
+  return std::nullopt;
+}
+
+// The benchmark's name, workload/model/case (Google Benchmark may append more).
+row row_named(const json& b) {
+  const std::string name = b.value("run_name", b.value("name", ""));
+  std::vector<std::string> parts;
+  std::stringstream ss(name);
+  for (std::string part; std::getline(ss, part, '/');) parts.push_back(part);
+  if (parts.size() < 3)
+    throw error(fmt::format("benchmark \"{}\" is not named workload/model/case", name));
+  return {.workload = parts[0], .model = parts[1], .case_name = parts[2]};
+}
+
+void read_timings(const json& b, row& r) {
+  namespace counters = vocab::counters;
+  r.iterations = b.value("iterations", 0LL);
+  const double unit = seconds_per_unit(b.value("time_unit", "ns"));
+  if (auto t = number(b, "real_time")) r.real_s = *t * unit;
+  r.process_cpu_s = number(b, counters::process_cpu_s);
+  r.items_per_second = number(b, "items_per_second");
+  r.ideal_s = number(b, counters::ideal_s);
+  r.efficiency = number(b, counters::efficiency);
+  r.cpu_util = number(b, counters::cpu_util);
+  r.peak_rss_growth_bytes = number(b, counters::peak_rss_growth);
+  r.bytes_per_item = number(b, counters::bytes_per_item);
+  for (const auto& [key, value] : b.items())
+    if (vocab::is_workload_metric(key) && value.is_number())
+      r.metrics.emplace_back(key, value.get<double>());
+}
+
+row parse_row(const json& b) {
+  row r = row_named(b);
+  r.repetition = b.value("repetition_index", 0);
+  if (b.value("error_occurred", false)) {
+    auto skip = vocab::parse_skip_message(b.value("error_message", ""));
+    r.verdict = to_string(skip.kind);
+    r.detail = std::move(skip.detail);
+    return r;
+  }
+  r.verdict = to_string(vocab::verdict_kind::pass);
+  auto label = vocab::parse_label(b.value("label", ""));
+  r.oracle = std::move(label.oracle);
+  r.settings = std::move(label.settings);
+  r.external = label.external;
+  read_timings(b, r);
+  return r;
+}
+
+}  // namespace
+
+results parse(const json& doc) {
+  if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
+    throw error(
+        "not Google Benchmark JSON: no \"benchmarks\" array (write it with concur-bench "
+        "--benchmark_out=FILE)");
+  results out;
+  if (auto ctx = doc.find("context"); ctx != doc.end() && ctx->is_object()) {
+    for (const auto& [key, value] : ctx->items()) {
+      if (key == "caches") continue;
+      out.context.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
+  for (const auto& b : doc["benchmarks"]) {
+    if (!b.is_object()) throw error("a \"benchmarks\" entry is not an object");
+    if (b.value("run_type", "iteration") != "iteration") continue;  // aggregates: we fold ourselves
+    out.rows.push_back(parse_row(b));
+  }
+  return out;
+}
+
+results load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw error(fmt::format("cannot open \"{}\"", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  // Google Benchmark writes NaN and inf for aggregates of constant counters (a cv of 0/0); JSON
+  // has no such numbers, so they are read as null (absent).
+  static const std::regex non_finite(R"((:\s*)-?(NaN|nan|inf|Infinity)\b)");
+  const std::string cleaned = std::regex_replace(text.str(), non_finite, "$1null");
+  json doc;
+  try {
+    doc = json::parse(cleaned);
+  } catch (const json::parse_error& e) {
+    throw error(fmt::format("\"{}\" is not valid JSON: {}", path, e.what()));
+  }
+  try {
+    return parse(doc);
+  } catch (const json::exception& e) {
+    throw error(fmt::format("\"{}\": unexpected content: {}", path, e.what()));
+  }
+}
+
+}  // namespace concur::report

@@ -1,0 +1,93 @@
+#include "core/vocabulary.hpp"
+
+#include <algorithm>
+
+namespace concur::vocabulary {
+namespace {
+
+constexpr std::array all_kinds = {verdict_kind::pass,        verdict_kind::fail,
+                                  verdict_kind::skipped,     verdict_kind::refused,
+                                  verdict_kind::unsupported, verdict_kind::error};
+
+// The kinds a skip message can carry as its prefix.
+constexpr std::array skip_kinds = {verdict_kind::fail, verdict_kind::refused, verdict_kind::skipped,
+                                   verdict_kind::unsupported};
+
+constexpr std::string_view separator = ": ";
+constexpr std::string_view oracle_key = "oracle=";
+constexpr std::string_view external_field = "; external=yes";
+constexpr std::string_view settings_key = "; settings=";
+
+}  // namespace
+
+std::string_view to_string(verdict_kind k) {
+  switch (k) {
+    case verdict_kind::pass:
+      return "pass";
+    case verdict_kind::fail:
+      return "FAIL";  // loud in a column of passes
+    case verdict_kind::skipped:
+      return "skipped";
+    case verdict_kind::refused:
+      return "refused";
+    case verdict_kind::unsupported:
+      return "unsupported";
+    case verdict_kind::error:
+      return "error";
+  }
+  return "?";
+}
+
+std::optional<verdict_kind> parse_verdict_kind(std::string_view text) {
+  for (const verdict_kind k : all_kinds)
+    if (to_string(k) == text) return k;
+  return std::nullopt;
+}
+
+// An error carries no prefix of ours: its message is its detail, as it came.
+std::string skip_message(verdict_kind kind, std::string_view detail) {
+  if (kind == verdict_kind::error) return std::string(detail);
+  std::string out(to_string(kind));
+  out += separator;
+  out += detail;
+  return out;
+}
+
+skip parse_skip_message(std::string_view message) {
+  for (const verdict_kind k : skip_kinds) {
+    const std::string prefix = std::string(to_string(k)) + std::string(separator);
+    if (message.starts_with(prefix)) return {k, std::string(message.substr(prefix.size()))};
+  }
+  return {verdict_kind::error, std::string(message)};
+}
+
+std::string make_label(const label& l) {
+  std::string out(oracle_key);
+  out += l.oracle;
+  if (l.external) out += external_field;
+  out += settings_key;
+  out += l.settings;
+  return out;
+}
+
+label parse_label(std::string_view text) {
+  const auto settings_at = text.find(settings_key);
+  if (!text.starts_with(oracle_key) || settings_at == std::string_view::npos) return {};
+  std::string_view oracle = text.substr(oracle_key.size(), settings_at - oracle_key.size());
+  label out{.settings = std::string(text.substr(settings_at + settings_key.size()))};
+  out.external = oracle.ends_with(external_field);
+  if (out.external) oracle.remove_suffix(external_field.size());
+  out.oracle = std::string(oracle);
+  // Old files: no marker, only the settings text.
+  if (out.settings.starts_with(external_program)) out.external = true;
+  return out;
+}
+
+bool is_workload_metric(std::string_view key) {
+  const auto in = [key](const auto& names) {
+    return std::find(names.begin(), names.end(), key) != names.end();
+  };
+  return !in(benchmark_keys) && !in(counters::harness);
+}
+
+}  // namespace concur::vocabulary

@@ -1,0 +1,84 @@
+#pragma once
+// The words concur-bench writes into Google Benchmark's JSON and `concur report` reads back:
+// verdict kinds, skip messages, the label, counter names. Defined once here so the two sides
+// cannot drift; the parsers also read the files older binaries wrote.
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace concur::vocabulary {
+
+// What a cell came to. `error` is the report's word for a skip message it cannot place (not
+// written by concur-bench: Google Benchmark's own, or from elsewhere).
+enum class verdict_kind { pass, fail, skipped, refused, unsupported, error };
+
+std::string_view to_string(verdict_kind k);  // "pass", "FAIL", "skipped", ...
+std::optional<verdict_kind> parse_verdict_kind(std::string_view text);
+
+// A cell that was not timed says why in its skip message: "<kind>: <detail>", e.g.
+// "skipped: ideal time 0.1 s exceeds the budget of 0.05 s (--budget)".
+struct skip {
+  verdict_kind kind;
+  std::string detail;  // the reason, or the diff for fail
+};
+std::string skip_message(verdict_kind kind, std::string_view detail);
+// A message without a known prefix is {error, the whole message}.
+skip parse_skip_message(std::string_view message);
+
+// The label of a timed cell: "oracle=<oracle>; settings=<settings>", with "external=yes; "
+// before settings for an external program (settings is free text, so it comes last).
+struct label {
+  std::string oracle;     // what the result was checked against
+  std::string settings;   // the model's (or program's) settings
+  bool external = false;  // an external program (find, fd, wrk) beside the models
+};
+std::string make_label(const label& l);
+// Also reads old labels, which marked an external program only by settings starting with
+// `external_program`. Text that is no label at all gives an empty label.
+label parse_label(std::string_view text);
+
+// How an external program's settings begin ("external program: wrk ...").
+inline constexpr std::string_view external_program = "external program";
+
+// Counters concur-bench sets on every timed cell.
+namespace counters {
+inline constexpr std::string_view ideal_s = "ideal_s";
+inline constexpr std::string_view efficiency = "efficiency";
+inline constexpr std::string_view process_cpu_s = "process_cpu_s";
+inline constexpr std::string_view cpu_util = "cpu_util";
+inline constexpr std::string_view peak_rss_growth = "peak_rss_growth";
+inline constexpr std::string_view bytes_per_item = "bytes_per_item";
+inline constexpr std::array harness = {ideal_s,  efficiency,      process_cpu_s,
+                                       cpu_util, peak_rss_growth, bytes_per_item};
+
+// A figure a workload measures beside its answer (a metric, not in `harness`) that the report
+// compares between the models and the external programs.
+inline constexpr std::string_view client_cpu_us_per_req = "client_cpu_us_per_req";
+}  // namespace counters
+
+// The keys Google Benchmark itself writes for a run; any other number is a counter.
+inline constexpr std::array<std::string_view, 19> benchmark_keys = {"name",
+                                                                    "family_index",
+                                                                    "per_family_instance_index",
+                                                                    "run_name",
+                                                                    "run_type",
+                                                                    "repetitions",
+                                                                    "repetition_index",
+                                                                    "threads",
+                                                                    "iterations",
+                                                                    "real_time",
+                                                                    "cpu_time",
+                                                                    "time_unit",
+                                                                    "label",
+                                                                    "items_per_second",
+                                                                    "bytes_per_second",
+                                                                    "error_occurred",
+                                                                    "error_message",
+                                                                    "aggregate_name",
+                                                                    "aggregate_unit"};
+
+// Neither a harness counter nor Google Benchmark's own: a workload's measured figure.
+bool is_workload_metric(std::string_view key);
+
+}  // namespace concur::vocabulary
