@@ -15,9 +15,12 @@
 #include "core/cpu_time.hpp"
 #include "core/environment.hpp"
 #include "core/memory.hpp"
+#include "core/vocabulary.hpp"
 
 namespace concur::bench {
 namespace {
+
+namespace counters = vocabulary::counters;
 
 // This process's CPU, plus that of the children it has waited for: an external baseline (find,
 // wrk) is charged for its own CPU.
@@ -38,6 +41,15 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// What the JSON says of a cell that was not timed: its kind, then the reason or diff.
+std::string skip_message(const verdict& v) {
+  return vocabulary::skip_message(v.kind, v.detail);
+}
+
+void set_counter(benchmark::State& state, std::string_view name, benchmark::Counter value) {
+  state.counters[std::string(name)] = value;
+}
+
 class runner {
  public:
   explicit runner(std::vector<cell> cells) : cells_(std::move(cells)) {}
@@ -53,9 +65,10 @@ class runner {
     std::fflush(stderr);
     verdict v = c.verify();
     if (v.kind == verdict_kind::fail) ++failed_;
-    std::fprintf(stderr, "%s%s\n", std::string(to_string(v.kind)).c_str(),
-                 v.kind == verdict_kind::pass ? fmt::format(" (against {})", v.oracle).c_str()
-                                              : fmt::format(": {}", v.detail).c_str());
+    const std::string outcome = v.kind == verdict_kind::pass
+                                    ? fmt::format("{} (against {})", to_string(v.kind), v.oracle)
+                                    : skip_message(v);
+    std::fprintf(stderr, "%s\n", outcome.c_str());
     return verdicts_.emplace(c.name(), std::move(v)).first->second;
   }
 
@@ -65,7 +78,9 @@ class runner {
       state.SkipWithError(skip_message(v).c_str());
       return;
     }
-    state.SetLabel(fmt::format("oracle={}; settings={}", v.oracle, c.settings).c_str());
+    state.SetLabel(
+        vocabulary::make_label({.oracle = v.oracle, .settings = c.settings, .external = c.external})
+            .c_str());
     const peak_rss_probe memory;
     const double cpu_start = cpu_seconds();
     const auto wall_start = std::chrono::steady_clock::now();
@@ -91,11 +106,12 @@ class runner {
           self_timed.cpu_seconds += t.cpu_seconds;
         }
       } catch (const resource_exhausted& e) {
-        state.SkipWithError(fmt::format("refused: {}", e.what()).c_str());
+        state.SkipWithError(skip_message({verdict_kind::refused, e.what(), ""}).c_str());
         break;
       } catch (const std::exception& e) {
         ++failed_;
-        state.SkipWithError(fmt::format("FAIL: threw: {}", e.what()).c_str());
+        state.SkipWithError(
+            skip_message({verdict_kind::fail, fmt::format("threw: {}", e.what()), ""}).c_str());
         break;
       }
     }
@@ -113,24 +129,20 @@ class runner {
     for (const auto& [key, value] : c.metrics(last)) state.counters[key] = value;
     const auto iterations = static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<std::int64_t>(iterations * c.items));
-    state.counters["ideal_s"] = c.ideal_seconds;
-    state.counters["efficiency"] = c.ideal_seconds * iterations / wall;
-    state.counters["process_cpu_s"] = benchmark::Counter(cpu, benchmark::Counter::kAvgIterations);
-    state.counters["cpu_util"] = cpu / wall;
+    set_counter(state, counters::ideal_s, c.ideal_seconds);
+    set_counter(state, counters::efficiency, c.ideal_seconds * iterations / wall);
+    set_counter(state, counters::process_cpu_s,
+                benchmark::Counter(cpu, benchmark::Counter::kAvgIterations));
+    set_counter(state, counters::cpu_util, cpu / wall);
     if (const auto growth = c.external ? std::nullopt : memory.growth()) {
-      state.counters["peak_rss_growth"] = benchmark::Counter(
-          static_cast<double>(*growth), benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
-      state.counters["bytes_per_item"] = static_cast<double>(*growth) / c.items;
+      set_counter(state, counters::peak_rss_growth,
+                  benchmark::Counter(static_cast<double>(*growth), benchmark::Counter::kDefaults,
+                                     benchmark::Counter::kIs1024));
+      set_counter(state, counters::bytes_per_item, static_cast<double>(*growth) / c.items);
     }
   }
 
  private:
-  static std::string skip_message(const verdict& v) {
-    if (v.kind == verdict_kind::fail) return "FAIL: " + v.detail;
-    if (v.kind == verdict_kind::refused) return "refused: " + v.detail;
-    return v.detail;  // already starts with "skipped:" or "unsupported:"
-  }
-
   std::vector<cell> cells_;
   std::map<std::string, verdict> verdicts_;
   int failed_ = 0;
@@ -182,7 +194,7 @@ int main(int argc, char** argv) {
     for (const auto& c : runner.cells()) {
       if (!bench::matches_filter(c.name(), filter)) continue;
       fmt::print("{:<45} ideal {:>9.3f} s  {:<40} {}\n", c.name(), c.ideal_seconds, c.settings,
-                 c.skip_reason);
+                 c.skip_message());
     }
     return 0;
   }

@@ -11,23 +11,6 @@
 #include "workloads/workloads.hpp"
 
 namespace concur::bench {
-
-std::string_view to_string(verdict_kind k) {
-  switch (k) {
-    case verdict_kind::pass:
-      return "pass";
-    case verdict_kind::fail:
-      return "FAIL";
-    case verdict_kind::skipped:
-      return "skipped";
-    case verdict_kind::refused:
-      return "refused";
-    case verdict_kind::unsupported:
-      return "unsupported";
-  }
-  return "?";
-}
-
 namespace {
 
 // The expected result of one case: the sequential run when it fits the budget, else the
@@ -93,10 +76,10 @@ verdict compare(const std::string& cell_name, const typename W::result_type& exp
 
 // Why a cell that could run does not: the case cannot run here, or it is over budget.
 std::string skip_reason(const std::string& unavailable, double ideal_seconds, const options& opts) {
-  if (!unavailable.empty()) return "skipped: " + unavailable;
+  if (!unavailable.empty()) return unavailable;
   if (ideal_seconds > opts.budget_seconds)
-    return fmt::format("skipped: ideal time {:.1f} s exceeds the budget of {:g} s (--budget)",
-                       ideal_seconds, opts.budget_seconds);
+    return fmt::format("ideal time {:.1f} s exceeds the budget of {:g} s (--budget)", ideal_seconds,
+                       opts.budget_seconds);
   return "";
 }
 
@@ -104,7 +87,7 @@ std::string skip_reason(const std::string& unavailable, double ideal_seconds, co
 // every verdict is `unsupported`, with the reason.
 cell& mark_unsupported(cell& out, std::string reason) {
   out.unsupported = std::move(reason);
-  out.skip_reason = "unsupported: " + out.unsupported;
+  out.skip_reason = out.unsupported;
   out.verify = [reason = out.skip_reason] {
     return verdict{verdict_kind::unsupported, reason, ""};
   };
@@ -180,7 +163,8 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
       .model = b.name,
       .case_name = c.name,
       .kind = c.kind,
-      .settings = b.settings.empty() ? "external program: " + b.name : b.settings,
+      .settings = b.settings.empty() ? fmt::format("{}: {}", vocabulary::external_program, b.name)
+                                     : b.settings,
       .external = true,
       .ideal_seconds = W::ideal_seconds(c.params, models::sequential_model::max_in_flight(config)),
       .items = W::items(c.params)};

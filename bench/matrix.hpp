@@ -6,16 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "core/vocabulary.hpp"
 #include "core/workload.hpp"
 
 namespace concur::bench {
 
-enum class verdict_kind { pass, fail, skipped, refused, unsupported };
-std::string_view to_string(verdict_kind k);
+using vocabulary::to_string;
+using vocabulary::verdict_kind;
 
 struct verdict {
   verdict_kind kind;
-  std::string detail;  // the diff for fail, the reason otherwise
+  std::string detail;  // the diff for fail, the reason otherwise (without the kind)
   std::string oracle;  // what the result was checked against: "sequential", "reference", or ""
   bool ok() const { return kind != verdict_kind::fail; }
 };
@@ -54,6 +55,12 @@ struct cell {
   std::string skip_reason;
 
   std::string name() const { return workload + "/" + model + "/" + case_name; }
+  // "unsupported: <reason>" or "skipped: <reason>"; empty when the cell runs.
+  std::string skip_message() const {
+    if (skip_reason.empty()) return "";
+    return vocabulary::skip_message(
+        unsupported.empty() ? verdict_kind::skipped : verdict_kind::unsupported, skip_reason);
+  }
 };
 
 std::vector<cell> make_cells(const options& opts);
