@@ -16,8 +16,8 @@ struct client_args {
 
 inline void add_client_options(CLI::App& cmd, client_args& a) {
   static const std::map<std::string, double> ms_units{{"ms", 1.0}, {"s", 1000.0}};
-  cmd.add_option("--model", a.model, "sequential, threads, executor, coroutines or tbb")
-      ->check(CLI::IsMember(http::model_names()))
+  cmd.add_option("--model", a.model, models::names_text())
+      ->check(CLI::IsMember(models::names()))
       ->capture_default_str();
   cmd.add_option("-c,--concurrency", a.client.concurrency,
                  "requests in flight (and keep-alive connections)")

@@ -111,6 +111,11 @@ void menu(const dirsearch::result& r) {
   fmt::print("\n");
 }
 
+dirsearch::result run(std::string_view model, const dirsearch::params& p,
+                      const models::config& config) {
+  return models::visit(model, [&]<class M>() { return dirsearch::workload::run(M{}, p, config); });
+}
+
 }  // namespace
 
 void add_dirsearch(CLI::App& app, int& exit_code) {
@@ -124,8 +129,8 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
   };
   auto a = std::make_shared<args>();
   cmd->add_option("DIR", a->dirs, "directories to search (none: ask for them until `done`)");
-  cmd->add_option("--model,-m", a->model, "sequential, threads, executor, coroutines or tbb")
-      ->check(CLI::IsMember(dirsearch::model_names()))
+  cmd->add_option("--model,-m", a->model, models::names_text())
+      ->check(CLI::IsMember(models::names()))
       ->capture_default_str();
   cmd->add_flag("--print", a->print,
                 "write every entry as DIR/PATH, one a line, the errors on stderr");
@@ -147,7 +152,7 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
         exit_code = 2;
         return;
       }
-      exit_code = print_all(*dirsearch::run_model(a->model, p, config));
+      exit_code = print_all(run(a->model, p, config));
       return;
     }
     std::string line;
@@ -175,7 +180,7 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
                    r.entries.size(), r.errors.size(), ms);
       std::fflush(stdout);
     };
-    const auto found = *dirsearch::run_model(a->model, p, config);
+    const auto found = run(a->model, p, config);
     menu(found);
   });
 }

@@ -8,6 +8,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   for (auto add : concur::cli::all_commands) add(app, exit_code);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are parse "errors" that exit 0; every other is a usage error: 2.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return exit_code;
 }

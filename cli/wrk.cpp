@@ -115,9 +115,9 @@ void run(const args& a, int& exit_code) {
     return;
   }
 
-  const auto models = http::model_names();
-  if (std::find(models.begin(), models.end(), a.against) == models.end())
-    throw std::runtime_error(fmt::format("no model named {}", a.against));
+  if (const auto names = models::names();
+      std::find(names.begin(), names.end(), a.against) == names.end())
+    throw models::unknown_model(a.against);
   fmt::print("wrk -t{} -c{} -d{}s against {} ({} requests, C = {}), alternating, on {} of {}\n",
              a.threads, a.connections, a.seconds, a.against, urls.size(), a.connections, work,
              where);

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 
 namespace concur {
 
@@ -9,6 +10,11 @@ struct type_list {};
 template <class... Ts, class F>
 constexpr void for_each_type(type_list<Ts...>, F&& f) {
   (f.template operator()<Ts>(), ...);
+}
+
+template <class... Ts>
+constexpr std::size_t size(type_list<Ts...>) {
+  return sizeof...(Ts);
 }
 
 }  // namespace concur

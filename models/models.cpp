@@ -17,6 +17,24 @@ config config::defaults() {
   return {.pool_threads = std::min(32u, cores + 4), .arena_threads = cores};
 }
 
+std::vector<std::string> names() {
+  std::vector<std::string> out;
+  for_each_type(all{}, [&]<class M>() { out.emplace_back(M::name); });
+  return out;
+}
+
+std::string names_text() {
+  const auto all_names = names();
+  std::string out;
+  for (std::size_t i = 0; i < all_names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == all_names.size() ? " or " : ", ") + all_names[i];
+  return out;
+}
+
+unknown_model::unknown_model(std::string_view name)
+    : std::invalid_argument(fmt::format("no model named {} (the models: {})", name, names_text())) {
+}
+
 std::string threads_model::settings(const config&) {
   return fmt::format("one std::jthread per task, stack limit {} bytes", rlimit_value(RLIMIT_STACK));
 }
@@ -52,9 +70,9 @@ std::string thread_limit_message(std::size_t started, std::size_t wanted,
 // invisible to TSan. Dropped: reports in which one access is oneTBB constructing its task object
 // (a frame named function_task: copying the closure in), and reports whose top frame is oneTBB's
 // own header code on its own objects (task_group.h: finalising a task whose memory its small-object
-// pool recycled across threads; the pipeline header's tokens). The hand-over of the tasks' own data is annotated
-// (models/tbb_tsan.hpp), so races inside task bodies are still reported. Built in, so every
-// binary and every run has it.
+// pool recycled across threads; the pipeline header's tokens). The hand-over of the tasks' own data
+// is annotated (models/tbb_tsan.hpp), so races inside task bodies are still reported. Built in, so
+// every binary and every run has it.
 extern "C" const char* __tsan_default_suppressions() {
   return "race:function_task\n"
          "race_top:oneapi/tbb/task_group.h\n"

@@ -1,10 +1,13 @@
 #pragma once
 // The one list of models. A model here is a tag with its name, its settings and how many tasks it
 // can have in flight; the machinery each model gives a workload lives in its own header.
+#include <concepts>
 #include <cstddef>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/type_list.hpp"
 
@@ -51,5 +54,33 @@ struct tbb_model {
 };
 
 using all = type_list<sequential_model, threads_model, executor_model, coroutines_model, tbb_model>;
+
+template <class M>
+concept model = requires(const config& c) {
+  { M::name } -> std::convertible_to<std::string_view>;
+  { M::settings(c) } -> std::convertible_to<std::string>;
+  { M::max_in_flight(c) } -> std::same_as<in_flight>;
+};
+
+// The names in the order of models::all, and as a help text ("a, b or c").
+std::vector<std::string> names();
+std::string names_text();
+
+class unknown_model : public std::invalid_argument {
+ public:
+  explicit unknown_model(std::string_view name);
+};
+
+// Calls f.template operator()<M>() for the model named `name` and returns what it returns: how
+// the command line runs a model chosen by name. Throws unknown_model for any other name.
+template <class F>
+auto visit(std::string_view name, F&& f) {
+  std::optional<decltype(f.template operator()<sequential_model>())> out;
+  for_each_type(all{}, [&]<class M>() {
+    if (M::name == name) out.emplace(f.template operator()<M>());
+  });
+  if (!out) throw unknown_model(name);
+  return std::move(*out);
+}
 
 }  // namespace concur::models

@@ -7,7 +7,14 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "bench/matrix.hpp"
+#include "tests/support.hpp"
 #include "workloads/sleep/sleep.hpp"
 
 namespace concur::bench {
@@ -76,17 +83,53 @@ INSTANTIATE_TEST_SUITE_P(matrix, every_cell, ::testing::ValuesIn(test_cell_names
                          [](const auto& info) { return identifier(info.param); });
 
 TEST(matrix, has_every_workload_in_every_model_for_every_case) {
-  const std::set<std::string> five{"sequential", "threads", "executor", "coroutines", "tbb"};
+  const auto model_names = models::names();
+  const std::set<std::string> every_model(model_names.begin(), model_names.end());
   std::map<std::string, std::set<std::string>> models_per_case;
   std::set<std::string> names;
   for (const auto& c : make_cells({})) {
     EXPECT_TRUE(names.insert(c.name()).second) << "duplicate cell " << c.name();
     EXPECT_FALSE(c.settings.empty()) << c.name();
-    if (five.count(c.model)) models_per_case[c.workload + "/" + c.case_name].insert(c.model);
+    if (every_model.count(c.model)) models_per_case[c.workload + "/" + c.case_name].insert(c.model);
   }
   EXPECT_GE(models_per_case.size(), 6u);
   for (const auto& [workload_case, models] : models_per_case)
-    EXPECT_EQ(models, five) << workload_case;
+    EXPECT_EQ(models, every_model) << workload_case;
+}
+
+// The one list of models is models::all: a source file that names every model again (their tags,
+// their names as strings, or the help text) is a second list a new model would have to join.
+TEST(model_list, no_source_file_but_the_list_names_every_model) {
+  const auto root = std::filesystem::path(CONCUR_TEST_DATA).parent_path().parent_path();
+  std::vector<std::string> lists;
+  for (const char* dir : {"bench", "cli", "core", "models", "workloads", "tests"})
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root / dir)) {
+      const auto ext = entry.path().extension();
+      if (ext != ".cpp" && ext != ".hpp") continue;
+      std::ifstream in(entry.path());
+      const std::string text{std::istreambuf_iterator<char>(in), {}};
+      const auto names_all = [&](auto spelling) {
+        for (const auto& m : models::names())
+          if (text.find(spelling(m)) == std::string::npos) return false;
+        return true;
+      };
+      if (names_all([](const std::string& m) { return m + "_model"; }) ||
+          names_all([](const std::string& m) { return '"' + m + '"'; }) ||
+          text.find(models::names_text()) != std::string::npos)
+        lists.push_back(entry.path().lexically_relative(root).string());
+    }
+  EXPECT_EQ(lists, std::vector<std::string>{"models/models.hpp"});
+}
+
+TEST(model_list, the_command_line_offers_every_model_and_refuses_others) {
+  for (const char* command : {"dirsearch", "fetch", "crawl"}) {
+    const auto help = testing::run_command(fmt::format("{} {} --help", CONCUR_CLI, command));
+    EXPECT_EQ(help.exit_code, 0) << help.output;
+    EXPECT_NE(help.output.find(models::names_text()), std::string::npos) << help.output;
+    const auto bad = testing::run_command(
+        fmt::format("{} {} --model nosuchmodel /nonexistent", CONCUR_CLI, command));
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  }
 }
 
 TEST(verification, catches_a_wrong_result_with_a_readable_diff) {

@@ -6,6 +6,7 @@
 
 namespace concur::cpuyield {
 
+template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {
   const double solo = solo_ms_per_step(p.iterations);
   heartbeat_log beats;

@@ -109,11 +109,9 @@ struct workload {
     return m;
   }
 
-  static result run(models::sequential_model, const params&, const models::config&);
-  static result run(models::threads_model, const params&, const models::config&);
-  static result run(models::executor_model, const params&, const models::config&);
-  static result run(models::coroutines_model, const params&, const models::config&);
-  static result run(models::tbb_model, const params&, const models::config&);
+  // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
+  template <models::model M>
+  static result run(M, const params&, const models::config&);
 };
 
 }  // namespace concur::cpuyield

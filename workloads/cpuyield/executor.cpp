@@ -8,6 +8,7 @@
 
 namespace concur::cpuyield {
 
+template <>
 result workload::run(models::executor_model, const params& p, const models::config& config) {
   const double solo = solo_ms_per_step(p.iterations);
   heartbeat_log beats;

@@ -4,6 +4,7 @@
 
 namespace concur::cpuyield {
 
+template <>
 result workload::run(models::sequential_model, const params& p, const models::config&) {
   const double solo = solo_ms_per_step(p.iterations);
   result r;

@@ -9,6 +9,7 @@
 
 namespace concur::cpuyield {
 
+template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   if (config.arena_threads < 2)
     throw resource_exhausted(

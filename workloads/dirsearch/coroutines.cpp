@@ -27,6 +27,7 @@ coroutines::task<root_result> search_root(const params& p, std::string root) {
 
 }  // namespace
 
+template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {
   const auto roots = resolve_roots(p);
   auto found = coroutines::run([&]() -> coroutines::task<std::vector<root_result>> {

@@ -230,17 +230,11 @@ std::size_t workload::baseline_records(const result& r) {
 }
 
 std::vector<std::string> model_names() {
-  std::vector<std::string> names;
-  for_each_type(models::all{}, [&]<class M>() { names.emplace_back(M::name); });
-  return names;
+  return models::names();
 }
 
 std::optional<result> run_model(std::string_view model, const params& p, const models::config& c) {
-  std::optional<result> out;
-  for_each_type(models::all{}, [&]<class M>() {
-    if (M::name == model) out = workload::run(M{}, p, c);
-  });
-  return out;
+  return models::visit(model, [&]<class M>() { return workload::run(M{}, p, c); });
 }
 
 }  // namespace concur::dirsearch

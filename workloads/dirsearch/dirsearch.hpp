@@ -66,11 +66,9 @@ struct workload {
   static std::vector<baseline> baselines(const params& p);
   static std::size_t baseline_records(const result& r);
 
-  static result run(models::sequential_model, const params&, const models::config&);
-  static result run(models::threads_model, const params&, const models::config&);
-  static result run(models::executor_model, const params&, const models::config&);
-  static result run(models::coroutines_model, const params&, const models::config&);
-  static result run(models::tbb_model, const params&, const models::config&);
+  // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
+  template <models::model M>
+  static result run(M, const params&, const models::config&);
 };
 
 // A name or path for a terminal: bytes that are not printable ASCII (a newline in a name, invalid

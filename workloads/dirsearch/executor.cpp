@@ -60,6 +60,7 @@ executor::task<root_result> search_root(boost::asio::thread_pool& pool, const pa
 
 }  // namespace
 
+template <>
 result workload::run(models::executor_model, const params& p, const models::config& config) {
   const auto roots = resolve_roots(p);
   // The pool's threads shared among the roots: that many reads of one root in flight at once.

@@ -4,6 +4,7 @@
 
 namespace concur::dirsearch {
 
+template <>
 result workload::run(models::sequential_model, const params& p, const models::config&) {
   result out;
   for (auto& root : resolve_roots(p)) {

@@ -59,6 +59,7 @@ class search {
 
 }  // namespace
 
+template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   const auto roots = resolve_roots(p);
   result out;

@@ -54,6 +54,7 @@ void search_part(shared_stack& stack, const options& opts, tally& found) {
 
 }  // namespace
 
+template <>
 result workload::run(models::threads_model, const params& p, const models::config& config) {
   const auto roots = resolve_roots(p);
   const std::size_t per_root =

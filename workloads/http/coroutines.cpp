@@ -243,6 +243,7 @@ coroutines::task<std::size_t> worker(coroutines_state& s, connection& c,
 
 }  // namespace
 
+template <>
 getter make_getter(models::coroutines_model, const client_options& options, const models::config&,
                    client_tally& tally) {
   auto state = std::make_shared<coroutines_state>(options.timeout);

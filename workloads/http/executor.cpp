@@ -26,6 +26,7 @@ executor::task<std::size_t> worker(executor_state& s, const std::vector<std::str
 
 }  // namespace
 
+template <>
 getter make_getter(models::executor_model, const client_options& options,
                    const models::config& config, client_tally& tally) {
   auto state = std::shared_ptr<executor_state>(new executor_state{

@@ -90,17 +90,7 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
 
 getter make_getter(std::string_view model, const client_options& options,
                    const models::config& config, client_tally& tally) {
-  getter out;
-  for_each_type(models::all{}, [&]<class M>() {
-    if (M::name == model) out = make_getter(M{}, options, config, tally);
-  });
-  return out;
-}
-
-std::vector<std::string> model_names() {
-  std::vector<std::string> out;
-  for_each_type(models::all{}, [&]<class M>() { out.emplace_back(M::name); });
-  return out;
+  return models::visit(model, [&]<class M>() { return make_getter(M{}, options, config, tally); });
 }
 
 client_cpu::client_cpu(const site_server& server)
@@ -201,27 +191,30 @@ std::pair<std::vector<std::string>, std::uint16_t> fetch_urls(const fetch_params
   return p.via_nginx ? fill(shared_nginx(p.site)) : fill(embedded_server(p.site));
 }
 
-template <class M>
-fetch_result run_fetch(const fetch_params& p, const models::config& config) {
+}  // namespace
+
+fetch_result run_fetch(const fetch_params& p, const models::config& config,
+                       const getter_maker& make) {
   const auto& server = embedded_server(p.site);
   const auto urls = fetch_urls(p).first;
   client_tally tally;
   const client_cpu cpu(server);
-  fetch_result out = fetch(make_getter(M{}, p.client, config, tally), urls, tally);
+  fetch_result out = fetch(make(p.client, config, tally), urls, tally);
   out.measured.client_cpu_seconds = cpu.seconds();
   return out;
 }
 
-template <class M>
-crawl_result run_crawl(const crawl_params& p, const models::config& config) {
+crawl_result run_crawl(const crawl_params& p, const models::config& config,
+                       const getter_maker& make) {
   const auto& server = embedded_server(p.site);
   client_tally tally;
   const client_cpu cpu(server);
-  crawl_result out =
-      crawl(make_getter(M{}, p.client, config, tally), server.root_url(), p.depth, tally);
+  crawl_result out = crawl(make(p.client, config, tally), server.root_url(), p.depth, tally);
   out.measured.client_cpu_seconds = cpu.seconds();
   return out;
 }
+
+namespace {
 
 // The fault cases' per-request timeout: far below the slow pages' delay (3 s), far above what a
 // loaded 2-core machine running sanitized tests two at a time takes for a plain page (250 ms
@@ -334,27 +327,6 @@ std::string fetch_workload::describe_diff(const fetch_result& expected,
       .str();
 }
 
-fetch_result fetch_workload::run(models::sequential_model m, const fetch_params& p,
-                                 const models::config& c) {
-  return run_fetch<decltype(m)>(p, c);
-}
-fetch_result fetch_workload::run(models::threads_model m, const fetch_params& p,
-                                 const models::config& c) {
-  return run_fetch<decltype(m)>(p, c);
-}
-fetch_result fetch_workload::run(models::executor_model m, const fetch_params& p,
-                                 const models::config& c) {
-  return run_fetch<decltype(m)>(p, c);
-}
-fetch_result fetch_workload::run(models::coroutines_model m, const fetch_params& p,
-                                 const models::config& c) {
-  return run_fetch<decltype(m)>(p, c);
-}
-fetch_result fetch_workload::run(models::tbb_model m, const fetch_params& p,
-                                 const models::config& c) {
-  return run_fetch<decltype(m)>(p, c);
-}
-
 // ---- crawl
 
 std::vector<case_def<crawl_params>> crawl_workload::cases() {
@@ -420,27 +392,6 @@ std::string crawl_workload::describe_diff(const crawl_result& expected,
       .sorted_set("edges", edges(expected), edges(actual), same)
       .sorted_set("errors", expected.errors, actual.errors, same)
       .str();
-}
-
-crawl_result crawl_workload::run(models::sequential_model m, const crawl_params& p,
-                                 const models::config& c) {
-  return run_crawl<decltype(m)>(p, c);
-}
-crawl_result crawl_workload::run(models::threads_model m, const crawl_params& p,
-                                 const models::config& c) {
-  return run_crawl<decltype(m)>(p, c);
-}
-crawl_result crawl_workload::run(models::executor_model m, const crawl_params& p,
-                                 const models::config& c) {
-  return run_crawl<decltype(m)>(p, c);
-}
-crawl_result crawl_workload::run(models::coroutines_model m, const crawl_params& p,
-                                 const models::config& c) {
-  return run_crawl<decltype(m)>(p, c);
-}
-crawl_result crawl_workload::run(models::tbb_model m, const crawl_params& p,
-                                 const models::config& c) {
-  return run_crawl<decltype(m)>(p, c);
 }
 
 }  // namespace concur::http

@@ -29,15 +29,9 @@ struct client_options {
 
 // GETs every URL with at most C in flight; responses in URL order. Made once per run.
 using getter = std::function<std::vector<response>(const std::vector<std::string>& urls)>;
-getter make_getter(models::sequential_model, const client_options&, const models::config&,
-                   client_tally&);
-getter make_getter(models::threads_model, const client_options&, const models::config&,
-                   client_tally&);
-getter make_getter(models::executor_model, const client_options&, const models::config&,
-                   client_tally&);
-getter make_getter(models::coroutines_model, const client_options&, const models::config&,
-                   client_tally&);
-getter make_getter(models::tbb_model, const client_options&, const models::config&, client_tally&);
+// One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
+template <models::model M>
+getter make_getter(M, const client_options&, const models::config&, client_tally&);
 
 // ---- results
 
@@ -94,10 +88,9 @@ struct crawl_result {
   }
 };
 
-// The getter of the model named `model` (models::all), or an empty one when there is none.
+// The getter of the model named `model` (models::all); throws models::unknown_model.
 getter make_getter(std::string_view model, const client_options&, const models::config&,
                    client_tally&);
-std::vector<std::string> model_names();
 
 // The workloads over any model's getter (what the CLI runs against any server).
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
@@ -142,6 +135,20 @@ struct crawl_params {
   client_options client;
 };
 
+// A fetch or a crawl of the embedded server (or nginx) with the getter `make` gives.
+using getter_maker =
+    std::function<getter(const client_options&, const models::config&, client_tally&)>;
+template <models::model M>
+getter_maker maker_of() {
+  return [](const client_options& o, const models::config& c, client_tally& t) {
+    return make_getter(M{}, o, c, t);
+  };
+}
+fetch_result run_fetch(const fetch_params& p, const models::config& config,
+                       const getter_maker& make);
+crawl_result run_crawl(const crawl_params& p, const models::config& config,
+                       const getter_maker& make);
+
 // What the bench cells report beside their timings.
 concur::metrics measures_metrics(const run_measures& m, std::size_t requests);
 
@@ -161,11 +168,10 @@ struct fetch_workload {
   static std::vector<baseline> baselines(const params_type& p);
   static std::size_t baseline_records(const result_type& r) { return r.pages.size(); }
 
-  static result_type run(models::sequential_model, const params_type&, const models::config&);
-  static result_type run(models::threads_model, const params_type&, const models::config&);
-  static result_type run(models::executor_model, const params_type&, const models::config&);
-  static result_type run(models::coroutines_model, const params_type&, const models::config&);
-  static result_type run(models::tbb_model, const params_type&, const models::config&);
+  template <models::model M>
+  static result_type run(M, const params_type& p, const models::config& c) {
+    return run_fetch(p, c, maker_of<M>());
+  }
 };
 
 struct crawl_workload {
@@ -182,11 +188,10 @@ struct crawl_workload {
     return measures_metrics(r.measured, r.requests_sent);
   }
 
-  static result_type run(models::sequential_model, const params_type&, const models::config&);
-  static result_type run(models::threads_model, const params_type&, const models::config&);
-  static result_type run(models::executor_model, const params_type&, const models::config&);
-  static result_type run(models::coroutines_model, const params_type&, const models::config&);
-  static result_type run(models::tbb_model, const params_type&, const models::config&);
+  template <models::model M>
+  static result_type run(M, const params_type& p, const models::config& c) {
+    return run_crawl(p, c, maker_of<M>());
+  }
 };
 
 }  // namespace concur::http

@@ -4,6 +4,7 @@
 
 namespace concur::http {
 
+template <>
 getter make_getter(models::sequential_model, const client_options& options, const models::config&,
                    client_tally& tally) {
   auto client = std::make_shared<blocking_client>(options.timeout, tally);

@@ -5,6 +5,7 @@
 
 namespace concur::http {
 
+template <>
 getter make_getter(models::tbb_model, const client_options& options, const models::config& config,
                    client_tally& tally) {
   auto clients = std::make_shared<client_pool>(options.concurrency, options.timeout, tally);

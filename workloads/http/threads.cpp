@@ -7,6 +7,7 @@
 
 namespace concur::http {
 
+template <>
 getter make_getter(models::threads_model, const client_options& options, const models::config&,
                    client_tally& tally) {
   auto clients = std::make_shared<client_pool>(options.concurrency, options.timeout, tally);

@@ -16,6 +16,7 @@ coroutines::task<std::uint64_t> call(std::size_t i, const params& p, std::size_t
 
 }  // namespace
 
+template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {
   result r;
   heartbeat_log beats;

@@ -45,11 +45,9 @@ struct workload {
     return {{"loop_worst_gap_ms", r.loop_worst_gap_ms}, {"loop_p99_gap_ms", r.loop_p99_gap_ms}};
   }
 
-  static result run(models::sequential_model, const params&, const models::config&);
-  static result run(models::threads_model, const params&, const models::config&);
-  static result run(models::executor_model, const params&, const models::config&);
-  static result run(models::coroutines_model, const params&, const models::config&);
-  static result run(models::tbb_model, const params&, const models::config&);
+  // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
+  template <models::model M>
+  static result run(M, const params&, const models::config&);
 };
 
 }  // namespace concur::offload

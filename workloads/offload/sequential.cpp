@@ -3,6 +3,7 @@
 
 namespace concur::offload {
 
+template <>
 result workload::run(models::sequential_model, const params& p, const models::config&) {
   result r;
   for (std::size_t i = 0; i < p.calls; ++i) {

@@ -6,6 +6,7 @@
 
 namespace concur::offload {
 
+template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   std::vector<std::uint64_t> values(p.calls);
   std::atomic<std::size_t> calls{0};

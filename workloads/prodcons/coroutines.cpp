@@ -25,6 +25,7 @@ coroutines::task<std::size_t> produce_then_close(on_loop& s, const params& p) {
 
 }  // namespace
 
+template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {
   return coroutines::run([&]() -> coroutines::task<result> {
     auto ex = co_await boost::asio::this_coro::executor;

@@ -29,6 +29,7 @@ executor::task<std::size_t> produce_then_close(on_loop& s, boost::asio::thread_p
 
 }  // namespace
 
+template <>
 result workload::run(models::executor_model, const params& p, const models::config& config) {
   executor::event_loop loop(config.pool_threads);
   return loop.run([&]() -> executor::task<result> {

@@ -6,6 +6,7 @@
 
 namespace concur::prodcons {
 
+template <>
 result workload::run(models::sequential_model, const params& p, const models::config&) {
   std::deque<std::uint64_t> queue;
   std::vector<std::uint64_t> consumed;

@@ -45,6 +45,7 @@ struct pipeline_state {
 
 }  // namespace
 
+template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   pipeline_state s{.p = p, .total = p.producers * p.items_per_producer};
   tbb_model::run_in_arena(config.arena_threads, [&] {

@@ -9,6 +9,7 @@
 
 namespace concur::prodcons {
 
+template <>
 result workload::run(models::threads_model, const params& p, const models::config&) {
   threads::bounded_queue<std::uint64_t> queue(p.capacity);
   std::atomic<std::size_t> produced{0}, consumers_done{0};

@@ -17,6 +17,7 @@ coroutines::task<std::uint64_t> slow(std::size_t i, std::chrono::milliseconds de
 
 }  // namespace
 
+template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {
   tally work;
   auto values = coroutines::run([&]() -> coroutines::task<std::vector<std::uint64_t>> {

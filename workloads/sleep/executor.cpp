@@ -18,6 +18,7 @@ executor::task<std::uint64_t> slow(boost::asio::thread_pool& pool, std::size_t i
 
 }  // namespace
 
+template <>
 result workload::run(models::executor_model, const params& p, const models::config& config) {
   tally work;
   executor::event_loop loop(config.pool_threads);

@@ -5,6 +5,7 @@
 
 namespace concur::sleep {
 
+template <>
 result workload::run(models::sequential_model, const params& p, const models::config&) {
   tally work;
   std::vector<std::uint64_t> values;

@@ -48,11 +48,9 @@ struct workload {
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p) { return static_cast<double>(p.tasks); }
 
-  static result run(models::sequential_model, const params&, const models::config&);
-  static result run(models::threads_model, const params&, const models::config&);
-  static result run(models::executor_model, const params&, const models::config&);
-  static result run(models::coroutines_model, const params&, const models::config&);
-  static result run(models::tbb_model, const params&, const models::config&);
+  // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
+  template <models::model M>
+  static result run(M, const params&, const models::config&);
 };
 
 }  // namespace concur::sleep

@@ -6,6 +6,7 @@
 
 namespace concur::sleep {
 
+template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   tally work;
   std::vector<std::uint64_t> values(p.tasks);

@@ -6,6 +6,7 @@
 
 namespace concur::sleep {
 
+template <>
 result workload::run(models::threads_model, const params& p, const models::config&) {
   tally work;
   std::vector<std::uint64_t> values(p.tasks);

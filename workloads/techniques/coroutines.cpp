@@ -74,6 +74,7 @@ coroutines::task<void> scenarios(const params& p, result& r) {
 
 }  // namespace
 
+template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {
   result r;
   coroutines::run([&]() -> coroutines::task<void> { co_await scenarios(p, r); });

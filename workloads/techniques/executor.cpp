@@ -85,6 +85,7 @@ executor::task<void> scenarios(boost::asio::thread_pool& pool, const params& p, 
 
 }  // namespace
 
+template <>
 result workload::run(models::executor_model, const params& p, const models::config& config) {
   result r;
   executor::event_loop loop(config.pool_threads);

@@ -24,6 +24,7 @@ bool long_task(clock::time_point stop_at, clock::time_point& ended) {
 
 }  // namespace
 
+template <>
 result workload::run(models::sequential_model, const params& p, const models::config&) {
   result r;
   for (std::size_t i = 0; i < p.rounds; ++i) {

@@ -30,6 +30,7 @@ std::function<int()> gather_task(std::size_t i) {
 
 }  // namespace
 
+template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   result r;
   const unsigned threads = config.arena_threads;

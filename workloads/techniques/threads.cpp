@@ -27,6 +27,7 @@ threads::stoppable<int> gather_task(std::size_t i) {
 
 }  // namespace
 
+template <>
 result workload::run(models::threads_model, const params& p, const models::config&) {
   result r;
   for (std::size_t i = 0; i < p.rounds; ++i) {
