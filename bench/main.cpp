@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
   app.add_option("--pool-threads", opts.config.pool_threads, "executor model: pool size")
       ->check(CLI::Range(1u, 4096u))
       ->capture_default_str();
-  app.add_option("--arena-threads", opts.config.arena_threads, "tbb model: arena size")
+  app.add_option("--worker-threads", opts.config.worker_threads,
+                 "tbb model: arena size; threads model: dirsearch's walkers")
       ->check(CLI::Range(1u, 4096u))
       ->capture_default_str();
   app.allow_extras();

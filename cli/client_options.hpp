@@ -33,7 +33,7 @@ inline void add_client_options(CLI::App& cmd, client_args& a) {
       ->default_str("5000ms");
   cmd.add_option("--pool-threads", a.config.pool_threads, "executor model: pool size")
       ->capture_default_str();
-  cmd.add_option("--arena-threads", a.config.arena_threads, "tbb model: arena size")
+  cmd.add_option("--worker-threads", a.config.worker_threads, "tbb model: arena size")
       ->capture_default_str();
 }
 

@@ -6,6 +6,7 @@
 
 #include "cli/client_options.hpp"
 #include "cli/commands.hpp"
+#include "core/stopwatch.hpp"
 
 namespace concur::cli {
 
@@ -21,10 +22,9 @@ void add_crawl(CLI::App& app, int& exit_code) {
   cmd->callback([a, root, depth, &exit_code] {
     http::client_tally tally;
     const auto get = http::make_getter(a->model, a->client, a->config, tally);
-    const auto start = std::chrono::steady_clock::now();
+    const stopwatch elapsed;
     const auto result = http::crawl(get, *root, *depth, tally);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = elapsed.seconds();
     std::vector<http::visit> by_depth = result.visited;
     std::stable_sort(by_depth.begin(), by_depth.end(),
                      [](auto& x, auto& y) { return x.depth < y.depth; });

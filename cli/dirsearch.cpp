@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "core/stopwatch.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 
 namespace concur::cli {
@@ -145,7 +146,7 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
     p.opts.follow_symlinks = a->follow;
     p.roots = a->dirs;
     auto config = models::config::defaults();
-    if (a->threads) config.pool_threads = config.arena_threads = a->threads;
+    if (a->threads) config.pool_threads = config.worker_threads = a->threads;
     if (a->print) {
       if (p.roots.empty()) {
         fmt::print(stderr, "concur dirsearch --print: name at least one directory\n");
@@ -166,11 +167,9 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
     }
     fmt::print("searching {} directories with the {} model\n", p.roots.size(), a->model);
     std::mutex print_mutex;
-    const auto start = std::chrono::steady_clock::now();
+    const stopwatch elapsed;
     p.on_root_done = [&](const dirsearch::root_result& r) {
-      const double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count();
+      const double ms = elapsed.milliseconds();
       const std::scoped_lock lock(print_mutex);
       if (r.dirs_opened == 0 && !r.errors.empty())
         fmt::print("  {}: cannot search: {} ({:.1f} ms)\n", printable(r.root),

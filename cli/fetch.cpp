@@ -6,6 +6,7 @@
 
 #include "cli/client_options.hpp"
 #include "cli/commands.hpp"
+#include "core/stopwatch.hpp"
 
 namespace concur::cli {
 
@@ -19,10 +20,9 @@ void add_fetch(CLI::App& app, int& exit_code) {
   cmd->callback([a, urls, &exit_code] {
     http::client_tally tally;
     const auto get = http::make_getter(a->model, a->client, a->config, tally);
-    const auto start = std::chrono::steady_clock::now();
+    const stopwatch elapsed;
     const auto result = http::fetch(get, *urls, tally);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = elapsed.seconds();
     for (const auto& page : result.pages) fmt::print("{}\n", http::describe(page));
     fmt::print(
         "{} URLs in {:.3f} s ({}): {} requests sent, {} connections opened, {} body bytes "

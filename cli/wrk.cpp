@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "core/median.hpp"
+#include "core/stopwatch.hpp"
 #include "workloads/http/http.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
@@ -54,12 +55,11 @@ client_run run_model(const args& a, const std::vector<std::string>& urls,
   http::client_tally tally;
   const double server_start = server_used();
   const http::client_cpu cpu(server);
-  const auto start = std::chrono::steady_clock::now();
+  const stopwatch elapsed;
   const auto result = http::fetch(http::make_getter(a.against, {.concurrency = a.connections},
                                                     models::config::defaults(), tally),
                                   urls, tally);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = elapsed.seconds();
   const double cpu_seconds = cpu.seconds();
   const double server_seconds = server_used() - server_start;
   for (const auto& page : result.pages)

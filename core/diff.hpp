@@ -56,7 +56,6 @@ class diff {
     return *this;
   }
 
-  bool empty() const { return lines_.empty(); }
   std::string str() const;  // lines joined with '\n'
 
  private:

@@ -43,7 +43,7 @@ key_values describe_environment(const models::config& config, double budget_seco
       {"kernel_threads_max", proc_value("/proc/sys/kernel/threads-max")},
       {"vm_max_map_count", proc_value("/proc/sys/vm/max_map_count")},
       {"executor_pool_threads", std::to_string(config.pool_threads)},
-      {"tbb_arena_threads", std::to_string(config.arena_threads)},
+      {"worker_threads", std::to_string(config.worker_threads)},
       {"budget_seconds", fmt::format("{:g}", budget_seconds)},
   };
 }

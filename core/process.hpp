@@ -7,9 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -100,6 +105,22 @@ inline captured capture(const std::vector<std::string>& argv, bool merge_stderr 
   ::close(fds[0]);
   r.status = detail::wait_for(pid, &r.cpu_seconds);
   return r;
+}
+
+// The path of an executable `name` in $PATH (or /usr/bin:/bin without one), then in `more_dirs`
+// (daemons such as nginx live in /usr/sbin, which a user's PATH may lack); nullopt when none.
+inline std::optional<std::string> find_program(
+    std::string_view name, std::initializer_list<std::string_view> more_dirs = {}) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (auto dir : more_dirs) (dirs += ':') += dir;
+  for (std::size_t pos = 0; pos <= dirs.size();) {
+    const std::size_t end = std::min(dirs.find(':', pos), dirs.size());
+    const std::string candidate = dirs.substr(pos, end - pos) + "/" + std::string(name);
+    if (end > pos && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    pos = end + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace concur::process

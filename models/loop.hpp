@@ -61,6 +61,14 @@ auto run(F make_main) {
   return run(ctx, std::move(make_main));
 }
 
+// asyncio.sleep(d): suspends this coroutine on a timer; the loop runs others meanwhile, and a
+// cancel ends the wait at once.
+template <class Rep, class Period>
+task<void> sleep_for(std::chrono::duration<Rep, Period> d) {
+  steady_timer timer(co_await asio::this_coro::executor, d);
+  co_await timer.async_wait(use_task);
+}
+
 // Starts every task at once and waits for all of them (asyncio.gather): results in task order,
 // whatever order they finish in. The first exception is rethrown once all tasks have ended.
 template <class T>

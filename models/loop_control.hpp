@@ -24,13 +24,6 @@ inline task<void> yield() {
   co_await asio::post(co_await asio::this_coro::executor, use_task);
 }
 
-// asyncio.sleep(d): suspends this coroutine on a timer; a cancel ends the wait at once.
-template <class Rep, class Period>
-task<void> sleep_for(std::chrono::duration<Rep, Period> d) {
-  steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(use_task);
-}
-
 // Ticks `log` every `period` until `stop` is true, then returns the number of ticks.
 template <class Rep, class Period>
 task<std::size_t> heartbeat(std::chrono::duration<Rep, Period> period, const bool& stop,

@@ -14,7 +14,7 @@ namespace models {
 
 config config::defaults() {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  return {.pool_threads = std::min(32u, cores + 4), .arena_threads = cores};
+  return {.pool_threads = std::min(32u, cores + 4), .worker_threads = cores};
 }
 
 std::vector<std::string> names() {
@@ -44,7 +44,7 @@ std::string executor_model::settings(const config& c) {
 }
 
 std::string tbb_model::settings(const config& c) {
-  return fmt::format("task_arena of {}", c.arena_threads);
+  return fmt::format("task_arena of {}", c.worker_threads);
 }
 
 }  // namespace models

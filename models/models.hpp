@@ -15,8 +15,10 @@ namespace concur::models {
 
 // Settings every model reads; they appear beside every result.
 struct config {
-  unsigned pool_threads;   // executor: Python's ThreadPoolExecutor default, min(32, cores + 4)
-  unsigned arena_threads;  // tbb: the arena, sized to the cores
+  unsigned pool_threads;  // executor: Python's ThreadPoolExecutor default, min(32, cores + 4)
+  // tbb's arena, and the threads the threads model shares among the roots where it bounds its
+  // fan-out (dirsearch's walkers): the cores.
+  unsigned worker_threads;
   static config defaults();
 };
 
@@ -50,7 +52,7 @@ struct coroutines_model {
 struct tbb_model {
   static constexpr std::string_view name = "tbb";
   static std::string settings(const config& c);
-  static in_flight max_in_flight(const config& c) { return c.arena_threads; }
+  static in_flight max_in_flight(const config& c) { return c.worker_threads; }
 };
 
 using all = type_list<sequential_model, threads_model, executor_model, coroutines_model, tbb_model>;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/diff.hpp"
+#include "core/stopwatch.hpp"
 
 namespace concur::cpuyield {
 
@@ -15,12 +16,10 @@ std::uint64_t yields_of(const params& p) {
 
 double solo_ms_per_step(std::uint64_t iterations) {
   const std::uint64_t n = std::clamp<std::uint64_t>(iterations / 4, 1, 4'000'000);
-  const auto start = std::chrono::steady_clock::now();
+  const stopwatch elapsed;
   volatile std::uint64_t sink = compute(seed, 0, n);
   (void)sink;
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-             .count() /
-         static_cast<double>(n);
+  return elapsed.milliseconds() / static_cast<double>(n);
 }
 
 void measure(result& r, const heartbeat_log& beats,

@@ -11,7 +11,7 @@ namespace concur::cpuyield {
 
 template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
-  if (config.arena_threads < 2)
+  if (config.worker_threads < 2)
     throw resource_exhausted(
         "tbb: the heartbeat holds an arena thread; an arena of 1 cannot run the computation beside "
         "it");
@@ -20,7 +20,7 @@ result workload::run(models::tbb_model, const params& p, const models::config& c
   result r;
   std::chrono::steady_clock::duration compute_time{};
   std::atomic<bool> done{false};
-  tbb_model::run_in_arena(config.arena_threads, [&] {
+  tbb_model::run_in_arena(config.worker_threads, [&] {
     tbb_model::task_group group;
     group.run([&] {
       const auto start = std::chrono::steady_clock::now();

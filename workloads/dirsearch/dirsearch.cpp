@@ -7,21 +7,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "core/diff.hpp"
 #include "core/page_cache.hpp"
+#include "core/process.hpp"
 
 namespace concur::dirsearch {
-
-std::size_t root_result::files() const {
-  return static_cast<std::size_t>(std::count_if(
-      entries.begin(), entries.end(), [](const entry& e) { return e.type == entry_type::file; }));
-}
-
-std::size_t root_result::dirs() const {
-  return static_cast<std::size_t>(std::count_if(
-      entries.begin(), entries.end(), [](const entry& e) { return e.type == entry_type::dir; }));
-}
 
 void canonicalize(root_result& r) {
   std::sort(r.entries.begin(), r.entries.end());
@@ -107,7 +99,7 @@ std::vector<case_def<params>> workload::cases() {
           {"chain"}),
   };
   if (std::filesystem::is_directory("/usr/include"))
-    out.push_back({"usr_include", case_kind::test, params{{"/usr/include"}, {}, std::nullopt, {}}});
+    out.push_back({"usr_include", case_kind::test, params{.roots = {"/usr/include"}}});
   // About 200,000 entries: one tree, and four trees of a quarter each searched at once.
   // No deep chain there: fd (a baseline) cannot go past PATH_MAX; the tests cover the chain.
   const tree_spec big{.seed = 7, .dirs = 10'000, .files_per_dir = 19, .depth = 6, .chain_depth = 0};
@@ -117,7 +109,7 @@ std::vector<case_def<params>> workload::cases() {
   out.push_back(
       fixture_case("4roots_200k", case_kind::bench, quarters, {"tree", "tree2", "tree3", "tree4"}));
   if (const char* root = std::getenv("CONCUR_DIRSEARCH_ROOT"); root && *root)
-    out.push_back({"env_root", case_kind::bench, params{{root}, {}, std::nullopt, {}}});
+    out.push_back({"env_root", case_kind::bench, params{.roots = {root}}});
   for (auto& c : out) c.params.baselines = c.kind == case_kind::bench;
 
   // Cold cache: the page cache is dropped before every run, so directories come from the disk.
@@ -135,7 +127,7 @@ std::vector<case_def<params>> workload::cases() {
   out.back().params.baselines = true;
   auto io16 = cold_case("cold_200k_io16", case_kind::bench, big);
   io16.config = models::config::defaults();
-  io16.config->pool_threads = io16.config->arena_threads = 16;
+  io16.config->pool_threads = io16.config->worker_threads = 16;
   out.push_back(std::move(io16));
   return out;
 }
@@ -147,7 +139,7 @@ double workload::items(const params& p) {
 double workload::ideal_seconds(const params& p, models::in_flight limit) {
   // A warm walk on getdents64 reads a few million entries a second per core.
   constexpr double entries_per_second = 3e6;
-  const double cores = std::max(1u, models::config::defaults().arena_threads);
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
   const double parallel = limit ? std::min(static_cast<double>(*limit), cores) : cores;
   return items(p) / (entries_per_second * parallel);
 }
@@ -183,22 +175,6 @@ std::string workload::describe_diff(const result& expected, const result& actual
   return d.str();
 }
 
-namespace {
-
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  for (std::size_t pos = 0; pos <= dirs.size();) {
-    std::size_t end = dirs.find(':', pos);
-    if (end == std::string::npos) end = dirs.size();
-    if (::access((dirs.substr(pos, end - pos) + "/" + program).c_str(), X_OK) == 0) return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
-}  // namespace
-
 std::vector<baseline> workload::baselines(const params& p) {
   if (!p.baselines || p.opts.follow_symlinks) return {};
   const auto with_roots = [p](std::vector<std::string> head, std::vector<std::string> tail) {
@@ -214,12 +190,13 @@ std::vector<baseline> workload::baselines(const params& p) {
                 .count_argv = with_roots({"find"}, {"-print0"}),
                 .record_separator = '\0',
                 .extra_records = p.roots.size()};  // find prints each root too
-  if (!on_path("find")) find.unavailable = "find is not installed";
+  if (!process::find_program("find")) find.unavailable = "find is not installed";
   baseline fd{.name = "fdfind",
               .timed_argv = with_roots({"fdfind", "-u", "."}, {}),
               .count_argv = with_roots({"fdfind", "-u", "-0", "."}, {}),
               .record_separator = '\0'};
-  if (!on_path("fdfind")) fd.unavailable = "fdfind is not installed (Debian package fd-find)";
+  if (!process::find_program("fdfind"))
+    fd.unavailable = "fdfind is not installed (Debian package fd-find)";
   return {find, fd};
 }
 

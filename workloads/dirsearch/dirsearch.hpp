@@ -21,8 +21,6 @@ struct root_result {
   std::vector<error> errors;
   std::size_t dirs_opened = 0;   // work parity
   std::size_t entries_read = 0;  // work parity
-  std::size_t files() const;
-  std::size_t dirs() const;
   // Equal when the same entries and errors were found by the same work, in any order.
   bool operator==(const root_result& o) const;
 };

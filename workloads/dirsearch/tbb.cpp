@@ -63,7 +63,7 @@ template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   const auto roots = resolve_roots(p);
   result out;
-  tbb_model::run_in_arena(config.arena_threads, [&] {
+  tbb_model::run_in_arena(config.worker_threads, [&] {
     search s(p, roots);
     out.roots = s.wait();
   });

@@ -58,7 +58,7 @@ template <>
 result workload::run(models::threads_model, const params& p, const models::config& config) {
   const auto roots = resolve_roots(p);
   const std::size_t per_root =
-      std::max<std::size_t>(1, config.arena_threads / std::max<std::size_t>(1, roots.size()));
+      std::max<std::size_t>(1, config.worker_threads / std::max<std::size_t>(1, roots.size()));
   std::vector<std::optional<shared_stack>> stacks(roots.size());
   std::vector<std::vector<tally>> found(roots.size(), std::vector<tally>(per_root));
   result out;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/cpu_time.hpp"
+#include "core/process.hpp"
 #include "workloads/http/server.hpp"
 
 extern char** environ;
@@ -85,9 +86,7 @@ std::string read_file(const fs::path& p) {
 }  // namespace
 
 std::optional<std::string> nginx_server::binary() {
-  for (const char* p : {"/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"})
-    if (::access(p, X_OK) == 0) return std::string(p);
-  return std::nullopt;
+  return process::find_program("nginx", {"/usr/sbin", "/usr/local/sbin"});
 }
 
 nginx_server::nginx_server(const site& s) : site_(s) {

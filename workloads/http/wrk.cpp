@@ -15,9 +15,7 @@
 namespace concur::http {
 
 std::optional<std::string> wrk_binary() {
-  for (const char* p : {"/usr/bin/wrk", "/usr/local/bin/wrk"})
-    if (::access(p, X_OK) == 0) return std::string(p);
-  return std::nullopt;
+  return process::find_program("wrk");
 }
 
 std::string wrk_result::problem() const {

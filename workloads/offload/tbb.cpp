@@ -10,7 +10,7 @@ template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   std::vector<std::uint64_t> values(p.calls);
   std::atomic<std::size_t> calls{0};
-  tbb_model::run_in_arena(config.arena_threads, [&] {
+  tbb_model::run_in_arena(config.worker_threads, [&] {
     tbb_model::task_group group;
     for (std::size_t i = 0; i < p.calls; ++i) {
       group.run([&, i] {

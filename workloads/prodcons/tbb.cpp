@@ -48,7 +48,7 @@ struct pipeline_state {
 template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   pipeline_state s{.p = p, .total = p.producers * p.items_per_producer};
-  tbb_model::run_in_arena(config.arena_threads, [&] {
+  tbb_model::run_in_arena(config.worker_threads, [&] {
     using oneapi::tbb::filter_mode;
     // Each body starts with an acquire and ends with a release of `s`, so that ThreadSanitizer
     // sees the hand-overs libtbb makes between them (see models/tbb_tsan.hpp).

@@ -10,7 +10,7 @@ template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   tally work;
   std::vector<std::uint64_t> values(p.tasks);
-  tbb_model::run_in_arena(config.arena_threads, [&] {
+  tbb_model::run_in_arena(config.worker_threads, [&] {
     tbb_model::task_group group;
     for (std::size_t i = 0; i < p.tasks; ++i) {
       group.run([&, i] {

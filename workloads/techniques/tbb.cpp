@@ -33,7 +33,7 @@ std::function<int()> gather_task(std::size_t i) {
 template <>
 result workload::run(models::tbb_model, const params& p, const models::config& config) {
   result r;
-  const unsigned threads = config.arena_threads;
+  const unsigned threads = config.worker_threads;
   for (std::size_t i = 0; i < p.rounds; ++i) {
     clock::time_point ended;
     std::atomic<bool> started{false};

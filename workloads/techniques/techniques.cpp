@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <time.h>
 
 #include <algorithm>
 
+#include "core/cpu_time.hpp"
 #include "core/diff.hpp"
 
 namespace concur::techniques {
@@ -26,9 +26,8 @@ double micros(clock::duration d) {
 }
 
 clock::duration thread_cpu_time() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  return std::chrono::duration_cast<clock::duration>(
+      std::chrono::duration<double>(cpu_time::of_clock(CLOCK_THREAD_CPUTIME_ID)));
 }
 
 std::vector<case_def<params>> workload::cases() {
