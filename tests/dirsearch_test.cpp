@@ -1,6 +1,7 @@
-// The directory search: the fixture generator, every model on every fixture (faults included),
-// the walk against find, the unreadable directory as an unprivileged user, the deep chain, a tree
-// changing during the walk, and the lab app driven through a pipe.
+// The directory search: the fixture generator, every model on the fixture's faults, links and bad
+// roots, the walk against find, the unreadable directory as an unprivileged user, the deep chain, a
+// tree changing during the walk, and the lab app driven through a pipe. (matrix_test's every_cell
+// checks every model against the sequential walk on every test case.)
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -21,7 +22,6 @@
 #include <thread>
 #include <vector>
 
-#include "core/report.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 
 namespace concur::dirsearch {
@@ -75,7 +75,7 @@ result run(std::string_view model, const params& p) {
 }
 
 params fixture_params(std::vector<std::string> roots, bool follow = false, tree_spec spec = {}) {
-  return params{std::move(roots), options{follow}, spec, {}};
+  return {.roots = std::move(roots), .opts = {.follow_symlinks = follow}, .fixture = spec};
 }
 
 const entry* find_entry(const root_result& r, std::string_view path) {
@@ -101,8 +101,8 @@ TEST(dirsearch_tree, same_seed_same_tree_other_seed_other_tree) {
   EXPECT_EQ(a.hash, b.hash);
   EXPECT_NE(a.hash, c.hash);
   EXPECT_EQ(a.entries(), expected_entries(spec));
-  const auto ra = run("sequential", params{{dir.path() + "/a"}, {}, std::nullopt, {}});
-  const auto rb = run("sequential", params{{dir.path() + "/b"}, {}, std::nullopt, {}});
+  const auto ra = run("sequential", params{.roots = {dir.path() + "/a"}});
+  const auto rb = run("sequential", params{.roots = {dir.path() + "/b"}});
   EXPECT_EQ(ra.roots[0].entries.size(), a.entries());
   auto ea = ra.roots[0], eb = rb.roots[0];
   canonicalize(ea);
@@ -118,20 +118,6 @@ TEST(dirsearch_tree, the_chain_is_deeper_than_path_max) {
   for (const auto& e : r.roots[0].entries) longest = std::max(longest, e.path.size());
   EXPECT_GT(longest, static_cast<std::size_t>(PATH_MAX));
   EXPECT_TRUE(r.roots[0].errors.empty());
-}
-
-// Every model against the sequential walk on every test case (the matrix does this too; here it
-// runs in every sanitizer build).
-TEST(dirsearch_models, agree_with_sequential_on_every_test_case) {
-  for (const auto& c : workload::cases()) {
-    if (c.kind != case_kind::test) continue;
-    const auto expected = run("sequential", c.params);
-    for (const auto& model : model_names()) {
-      const auto actual = run(model, c.params);
-      EXPECT_EQ(expected, actual) << c.name << " / " << model << ":\n"
-                                  << workload::describe_diff(expected, actual);
-    }
-  }
 }
 
 TEST(dirsearch_models, faults_are_listed_not_followed) {
@@ -257,7 +243,7 @@ TEST(dirsearch_find, sequential_walk_finds_what_find_finds) {
   if (::access("/usr/include", R_OK) == 0) roots.push_back("/usr/include");
   for (const auto& root : roots) {
     SCOPED_TRACE(root);
-    const auto r = run("sequential", params{{root}, {}, std::nullopt, {}}).roots[0];
+    const auto r = run("sequential", params{.roots = {root}}).roots[0];
     std::set<std::pair<std::string, char>> ours;
     for (const auto& e : r.entries) ours.emplace(e.path, type_letter(e.type));
     const auto theirs = find_entries(root);
@@ -427,7 +413,7 @@ TEST(dirsearch_models, tree_changing_during_the_walk) {
     temp_dir dir;
     const std::string root = dir.path() + "/t";
     generate_tree(root, {.seed = 9, .dirs = 120, .files_per_dir = 3, .depth = 3, .faults = false});
-    const auto before = run("sequential", params{{root}, {}, std::nullopt, {}}).roots[0];
+    const auto before = run("sequential", params{.roots = {root}}).roots[0];
     std::vector<std::string> victims;
     for (const auto& e : before.entries)
       if (e.type == entry_type::dir && std::count(e.path.begin(), e.path.end(), '/') == 1)
@@ -439,29 +425,13 @@ TEST(dirsearch_models, tree_changing_during_the_walk) {
     });
     go = true;
     result r;
-    EXPECT_NO_THROW(r = run(model, params{{root}, {}, std::nullopt, {}}));
+    EXPECT_NO_THROW(r = run(model, params{.roots = {root}}));
     remover.join();
     ASSERT_EQ(r.roots.size(), 1u);
     EXPECT_LE(r.roots[0].entries.size(), before.entries.size());
     for (const auto& e : r.roots[0].errors)
       EXPECT_EQ(e.code, ENOENT) << printable(e.path) << ": " << e.message;
   }
-}
-
-// The dirsearch metrics include a count that is 0 in every repetition; Google Benchmark writes its
-// coefficient of variation as a bare NaN, which the report must survive.
-TEST(dirsearch_report, bare_nan_in_benchmark_json_is_absent) {
-  temp_dir dir;
-  const std::string path = dir.path() + "/results.json";
-  std::ofstream(path) << R"({"benchmarks": [
-    {"name": "dirsearch/sequential/x/real_time", "run_name": "dirsearch/sequential/x/real_time",
-     "run_type": "iteration", "iterations": 2, "real_time": 5.0, "time_unit": "ms", "errors": NaN,
-     "entries": 7},
-    {"name": "dirsearch/sequential/x/real_time_cv", "run_type": "aggregate", "errors": -nan,
-     "real_time": inf}]})";
-  const auto r = report::load(path);
-  ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(r.rows[0].metrics, (std::vector<std::pair<std::string, double>>{{"entries", 7.0}}));
 }
 
 }  // namespace

@@ -282,5 +282,21 @@ TEST(report_cli, unknown_flags_and_subcommands_are_rejected) {
   }
 }
 
+// The dirsearch metrics include a count that is 0 in every repetition; Google Benchmark writes its
+// coefficient of variation as a bare NaN, which the report must survive.
+TEST(report, a_bare_nan_in_benchmark_json_is_absent) {
+  temp_dir dir("concur-report");
+  const auto path = (dir.path() / "results.json").string();
+  std::ofstream(path) << R"({"benchmarks": [
+    {"name": "dirsearch/sequential/x/real_time", "run_name": "dirsearch/sequential/x/real_time",
+     "run_type": "iteration", "iterations": 2, "real_time": 5.0, "time_unit": "ms", "errors": NaN,
+     "entries": 7},
+    {"name": "dirsearch/sequential/x/real_time_cv", "run_type": "aggregate", "errors": -nan,
+     "real_time": inf}]})";
+  const auto r = load(path);
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].metrics, (std::vector<std::pair<std::string, double>>{{"entries", 7.0}}));
+}
+
 }  // namespace
 }  // namespace concur::report
