@@ -10,6 +10,7 @@
 #include "models/bounded_queue.hpp"
 #include "models/coroutines.hpp"
 #include "models/loop_queue.hpp"
+#include "tests/support.hpp"
 #include "workloads/cpuyield/cpuyield.hpp"
 #include "workloads/offload/offload.hpp"
 #include "workloads/prodcons/prodcons.hpp"
@@ -17,18 +18,18 @@
 namespace concur {
 namespace {
 
+using testing::for_each_model;
+
 TEST(prodcons, queue_stays_within_capacity_and_consumers_end) {
   const prodcons::params p{.producers = 3, .consumers = 2, .capacity = 2, .items_per_producer = 50};
   const auto config = models::config::defaults();
-  for (const auto& r : {prodcons::workload::run(models::threads_model{}, p, config),
-                        prodcons::workload::run(models::coroutines_model{}, p, config),
-                        prodcons::workload::run(models::executor_model{}, p, config),
-                        prodcons::workload::run(models::tbb_model{}, p, config)}) {
-    EXPECT_LE(r.high_water, p.capacity);
-    EXPECT_GE(r.high_water, 1u);
-    EXPECT_TRUE(r.clean_shutdown);
-    EXPECT_EQ(r.consumed.size(), 150u);
-  }
+  for_each_model([&]<class M>(M m) {
+    const auto r = prodcons::workload::run(m, p, config);
+    EXPECT_LE(r.high_water, p.capacity) << M::name;
+    EXPECT_GE(r.high_water, 1u) << M::name;
+    EXPECT_TRUE(r.clean_shutdown) << M::name;
+    EXPECT_EQ(r.consumed.size(), 150u) << M::name;
+  });
 }
 
 TEST(bounded_queue, close_drains_then_ends_and_refuses) {
@@ -82,10 +83,8 @@ TEST(prodcons, empty_run_ends_cleanly) {
   const prodcons::params p{.producers = 2, .consumers = 3, .capacity = 1, .items_per_producer = 0};
   const auto config = models::config::defaults();
   const auto expected = prodcons::workload::reference(p);
-  EXPECT_EQ(prodcons::workload::run(models::threads_model{}, p, config), expected);
-  EXPECT_EQ(prodcons::workload::run(models::coroutines_model{}, p, config), expected);
-  EXPECT_EQ(prodcons::workload::run(models::executor_model{}, p, config), expected);
-  EXPECT_EQ(prodcons::workload::run(models::tbb_model{}, p, config), expected);
+  for_each_model(
+      [&]<class M>(M m) { EXPECT_EQ(prodcons::workload::run(m, p, config), expected) << M::name; });
 }
 
 TEST(offload, the_loop_models_report_how_long_the_loop_stalled) {

@@ -1,11 +1,14 @@
 #pragma once
-// Small helpers the tests share: run a command and capture what it printed.
+// Small helpers the tests share: run a command and capture what it printed, a temporary
+// directory, every model in turn.
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+
+#include "models/models.hpp"
 
 namespace concur::testing {
 
@@ -43,5 +46,11 @@ class temp_dir {
  private:
   std::filesystem::path path_;
 };
+
+// Calls f(M{}) for each model M in models::all: a test written with it covers a new model as is.
+template <class F>
+void for_each_model(F&& f) {
+  for_each_type(models::all{}, [&]<class M>() { f(M{}); });
+}
 
 }  // namespace concur::testing
