@@ -27,8 +27,7 @@ class oracle {
     if (!result_ && error_.empty()) {
       try {
         if (sequential_runs_) {
-          result_ = W::run(models::sequential_model{}, params_, config_);
-          source_ = "sequential";
+          accept_sequential(W::run(models::sequential_model{}, params_, config_));
         } else if constexpr (has_reference<W>) {
           result_ = W::reference(params_);
           source_ = "reference";
@@ -57,6 +56,19 @@ class oracle {
   const std::string& error() const { return error_; }
 
  private:
+  // A sequential run is the oracle only once it agrees with the workload's independent audit.
+  void accept_sequential(result_type r) {
+    if constexpr (has_audit<W>) {
+      if (auto problems = W::audit(params_, r); !problems.empty()) {
+        error_ = fmt::format("the sequential result, the oracle, differs from {}:\n{}",
+                             W::audit_source, problems);
+        return;
+      }
+    }
+    result_ = std::move(r);
+    source_ = "sequential";
+  }
+
   typename W::params_type params_;
   models::config config_;
   bool sequential_runs_;
@@ -119,7 +131,14 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
     const auto params = c.params;
     const auto name = out.name();
     auto check = [expected, name](const result_type& actual) -> verdict {
-      if constexpr (std::is_same_v<M, models::sequential_model>) {
+      if constexpr (std::is_same_v<M, models::sequential_model> && has_audit<W>) {
+        const std::string source(W::audit_source);
+        if (auto problems = W::audit(expected->params(), actual); !problems.empty())
+          return {verdict_kind::fail,
+                  fmt::format("{} differs from {}:\n{}", name, source, problems), source};
+        expected->adopt(actual);
+        return {verdict_kind::pass, "", source};
+      } else if constexpr (std::is_same_v<M, models::sequential_model>) {
         expected->adopt(actual);
         if constexpr (has_reference<W>)
           return compare<W>(name, W::reference(expected->params()), actual, "reference");

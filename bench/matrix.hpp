@@ -18,7 +18,6 @@ struct verdict {
   verdict_kind kind;
   std::string detail;  // the diff for fail, the reason otherwise (without the kind)
   std::string oracle;  // what the result was checked against: "sequential", "reference", or ""
-  bool ok() const { return kind != verdict_kind::fail; }
 };
 
 struct options {

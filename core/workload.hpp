@@ -9,6 +9,10 @@
 //   W::run(Model{}, params, config) -> result_type       for each model it implements
 //   W::unsupported(Model{})         -> std::string_view  for each model it cannot do, with why
 //   W::reference(params)            -> result_type        optional: an oracle that needs no run
+//   W::audit(params, result)        -> std::string        optional, with W::audit_source: checks
+//                                      the sequential result (every model's oracle) against a
+//                                      source that shares no code with the models; empty when
+//                                      it agrees, else what differs
 //   W::metrics(result)              -> concur::metrics    optional: measured figures a result
 //                                      carries beside its answer (latencies, high-water marks);
 //                                      reported as benchmark counters, never compared
@@ -75,7 +79,8 @@ struct baseline {
   char record_separator = '\n';
   std::size_t extra_records = 0;  // records it prints beyond W::baseline_records (e.g. the roots)
   std::function<baseline_run()> self_timed;  // set for a self-timed baseline
-  std::string settings = {};  // how it runs, for the report; "external program: NAME" when empty
+  // How it runs, for the report; "<vocabulary::external_program>: NAME" when empty.
+  std::string settings = {};
 };
 
 template <class W, class M>
@@ -96,6 +101,12 @@ concept has_metrics = requires(const typename W::result_type& r) {
 template <class W>
 concept has_reference = requires(const typename W::params_type& p) {
   { W::reference(p) } -> std::same_as<typename W::result_type>;
+};
+
+template <class W>
+concept has_audit = requires(const typename W::params_type& p, const typename W::result_type& r) {
+  { W::audit(p, r) } -> std::same_as<std::string>;
+  { W::audit_source } -> std::convertible_to<std::string_view>;
 };
 
 template <class W>

@@ -15,6 +15,7 @@
 
 #include "bench/matrix.hpp"
 #include "tests/support.hpp"
+#include "workloads/dirsearch/dirsearch.hpp"
 #include "workloads/sleep/sleep.hpp"
 
 namespace concur::bench {
@@ -130,6 +131,25 @@ TEST(model_list, the_command_line_offers_every_model_and_refuses_others) {
         fmt::format("{} {} --model nosuchmodel /nonexistent", CONCUR_CLI, command));
     EXPECT_EQ(bad.exit_code, 2) << bad.output;
   }
+}
+
+// The sequential dirsearch result is every model's oracle, so it is checked against find's listing,
+// which shares no code with the walk: a walk that misses an entry fails there.
+TEST(verification, the_dirsearch_oracle_is_audited_by_find) {
+  const auto cells = test_cells();
+  const cell& c = find_cell(cells, "dirsearch/sequential/fixture");
+  auto result = std::any_cast<dirsearch::result>(c.run());
+  const verdict good = c.check(result);
+  EXPECT_EQ(good.kind, verdict_kind::pass) << good.detail;
+  EXPECT_EQ(good.oracle, dirsearch::workload::audit_source);
+  auto& entries = result.roots.at(0).entries;
+  const auto missed = std::find_if(entries.begin(), entries.end(),
+                                   [](const dirsearch::entry& e) { return e.path == "notes.txt"; });
+  ASSERT_NE(missed, entries.end());
+  entries.erase(missed);
+  const verdict bad = c.check(result);
+  EXPECT_EQ(bad.kind, verdict_kind::fail);
+  EXPECT_NE(bad.detail.find("1 missing: notes.txt (file)"), std::string::npos) << bad.detail;
 }
 
 TEST(verification, catches_a_wrong_result_with_a_readable_diff) {

@@ -5,8 +5,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "core/diff.hpp"
@@ -69,7 +72,8 @@ namespace {
 
 case_def<params> fixture_case(std::string name, case_kind kind, tree_spec spec,
                               std::vector<std::string> roots, bool follow = false) {
-  return {std::move(name), kind, params{std::move(roots), options{follow}, spec, {}}};
+  return {std::move(name), kind,
+          params{.roots = std::move(roots), .opts = {.follow_symlinks = follow}, .fixture = spec}};
 }
 
 }  // namespace
@@ -204,6 +208,82 @@ std::size_t workload::baseline_records(const result& r) {
   std::size_t n = 0;
   for (const auto& root : r.roots) n += root.entries.size();
   return n;
+}
+
+namespace {
+
+// find's type letter (%y; with -L the target's, and 'l' for a dangling link) as an entry type.
+entry_type from_find_letter(char letter) {
+  switch (letter) {
+    case 'f':
+      return entry_type::file;
+    case 'd':
+      return entry_type::dir;
+    case 'l':
+      return entry_type::symlink;
+    default:
+      return entry_type::other;  // p, s, c, b, D: what the walk calls other
+  }
+}
+
+// GNU find's listing of a root below it: (path relative to the root, type), canonical order.
+std::vector<entry> find_listing(const std::string& root, bool follow) {
+  // -H: a root that is a link to a directory is searched, as the walk does; -L follows every link.
+  std::vector<std::string> argv{"find", follow ? "-L" : "-H"};
+  argv.insert(argv.end(), {root, "-mindepth", "1", "-printf", "%P\\0%y\\0"});
+  const auto listed = process::capture(argv);
+  // Records of "path NUL letter NUL".
+  const std::string& text = listed.out;
+  std::vector<entry> out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t nul = text.find('\0', pos);
+    if (nul == std::string::npos || nul + 2 >= text.size() || text[nul + 2] != '\0')
+      throw std::runtime_error(fmt::format("find printed a malformed record at byte {}", pos));
+    out.push_back({text.substr(pos, nul - pos), from_find_letter(text[nul + 1])});
+    pos = nul + 3;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Following links, find and the walk part in two places, so the audit compares the rest:
+// find -L stats every entry by its whole path, so it cannot list past PATH_MAX (the walk opens
+// each directory relative to its parent); and a link in a loop is an entry with an ELOOP error
+// in the walk, only an error in find.
+std::vector<entry> comparable_when_following(const std::string& root, std::vector<entry> entries,
+                                             const std::vector<error>& loops) {
+  std::erase_if(entries, [&](const entry& e) {
+    return root.size() + 1 + e.path.size() >= PATH_MAX ||
+           std::any_of(loops.begin(), loops.end(),
+                       [&](const error& x) { return x.code == ELOOP && x.path == e.path; });
+  });
+  return entries;
+}
+
+}  // namespace
+
+// An oracle that shares nothing with the walker, so that the sequential result (every model's
+// oracle) can fail too: find's entries and types. Its errors and its work are find's own (it
+// reports a loop where the walk reports ELOOP), so only the entries are compared.
+std::string workload::audit(const params& p, const result& r) {
+  if (!process::find_program("find")) return "find is not installed (Debian package findutils)";
+  diff d;
+  const auto roots = resolve_roots(p);
+  d.field("roots", roots.size(), r.roots.size());
+  for (std::size_t i = 0; i < std::min(roots.size(), r.roots.size()); ++i) {
+    auto want = find_listing(roots[i], p.opts.follow_symlinks);
+    auto got = r.roots[i].entries;
+    std::sort(got.begin(), got.end());
+    if (p.opts.follow_symlinks) {
+      want = comparable_when_following(roots[i], std::move(want), {});
+      got = comparable_when_following(roots[i], std::move(got), r.roots[i].errors);
+    }
+    d.sorted_set(fmt::format("root {} ({}) entries", i, printable(roots[i])), want, got,
+                 [](const entry& e) {
+                   return fmt::format("{} ({})", printable(e.path), to_string(e.type));
+                 });
+  }
+  return d.str();
 }
 
 std::vector<std::string> model_names() {

@@ -63,6 +63,9 @@ struct workload {
   static concur::metrics metrics(const result& r);
   static std::vector<baseline> baselines(const params& p);
   static std::size_t baseline_records(const result& r);
+  static std::string audit(const params& p, const result& r);
+  // find's listing: every entry and its type (with -L, those below PATH_MAX).
+  static constexpr std::string_view audit_source = "find -printf '%P %y'";
 
   // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
   template <models::model M>

@@ -10,6 +10,7 @@
 
 #include "core/cpu_time.hpp"
 #include "core/diff.hpp"
+#include "core/vocabulary.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
 #include "workloads/http/wrk.hpp"
@@ -101,7 +102,7 @@ double client_cpu::seconds() const {
 }
 
 concur::metrics measures_metrics(const run_measures& m, std::size_t requests) {
-  return {{"client_cpu_us_per_req",
+  return {{std::string(vocabulary::counters::client_cpu_us_per_req),
            requests ? m.client_cpu_seconds * 1e6 / static_cast<double>(requests) : 0.0},
           {"connections", static_cast<double>(m.connections_opened)}};
 }
@@ -277,9 +278,9 @@ std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
   // every page in turn it runs a Lua script per request, which costs it about 1 µs of CPU.
   baseline b{.name = "wrk",
              .settings = fmt::format(
-                 "external program: wrk -t1 -c{} -d{}s on {} of the same server; time = the "
-                 "case's requests at wrk's requests/s",
-                 p.client.concurrency, seconds,
+                 "{}: wrk -t1 -c{} -d{}s on {} of the same server; time = the case's requests at "
+                 "wrk's requests/s",
+                 vocabulary::external_program, p.client.concurrency, seconds,
                  p.one_page ? "the case's one page" : "every page in turn (a Lua script)")};
   if (!wrk_binary()) {
     b.unavailable = "wrk is not installed (Debian package wrk)";
@@ -295,7 +296,8 @@ std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
     return baseline_run{
         .seconds = r.requests_per_second > 0 ? requests / r.requests_per_second : 0.0,
         .cpu_seconds = r.cpu_per_request() * requests,
-        .measured = {{"client_cpu_us_per_req", r.cpu_per_request() * 1e6},
+        .measured = {{std::string(vocabulary::counters::client_cpu_us_per_req),
+                      r.cpu_per_request() * 1e6},
                      {"connections", static_cast<double>(p.client.concurrency)}},
         .problem = r.problem()};
   };
