@@ -9,10 +9,7 @@ namespace {
 
 // The long task: sleeps in slices until `stop_at`; true when it was stopped there.
 bool long_task(clock::time_point stop_at, clock::time_point& ended) {
-  struct on_exit {
-    clock::time_point& at;
-    ~on_exit() { at = clock::now(); }
-  } guard{ended};
+  const clean_up stamp{ended};
   const auto end = clock::now() + forever;
   for (auto now = clock::now(); now < end; now = clock::now()) {
     if (now >= stop_at) return true;
@@ -30,23 +27,19 @@ result workload::run(models::sequential_model, const params& p, const models::co
   for (std::size_t i = 0; i < p.rounds; ++i) {
     const auto request = clock::now() + p.cancel_after;
     clock::time_point ended;
-    if (long_task(request, ended)) ++r.cancelled;
-    if (ended != clock::time_point{}) ++r.cleaned_up;
-    r.cancel_latency_us.push_back(micros(ended - request));
+    const bool cancelled = long_task(request, ended);
+    count_cancel(r, cancelled, request, ended);
   }
   for (std::size_t i = 0; i < p.rounds; ++i) {
     const auto deadline = clock::now() + p.timeout;
     clock::time_point ended;
-    if (long_task(deadline, ended)) ++r.timed_out;
-    r.timeout_overshoot_us.push_back(micros(clock::now() - deadline));
+    count_timeout(r, long_task(deadline, ended), deadline);
   }
   {
-    const auto cpu = thread_cpu_time();
-    const auto start = clock::now();
+    const poll_clock poller;
     std::this_thread::sleep_for(p.poll_task);  // the task runs in the caller: nothing to poll
     ++r.polled;
-    r.poll_wall_ms = micros(clock::now() - start) / 1000;
-    r.poll_cpu_ms = micros(thread_cpu_time() - cpu) / 1000;
+    poller.stop(r);
   }
   for (std::size_t i = 0; i < gather_tasks; ++i) {  // first error: the tasks after it never start
     std::this_thread::sleep_for(gather_delay(i));
@@ -57,8 +50,7 @@ result workload::run(models::sequential_model, const params& p, const models::co
   }
   for (std::size_t i = 0; i < gather_tasks; ++i) {
     std::this_thread::sleep_for(gather_delay(i));
-    r.collected.push_back(gather_fails(i) ? "error: " + gather_error(i)
-                                          : std::to_string(gather_values[i]));
+    r.collected.push_back(gather_described(i));
   }
   return r;
 }

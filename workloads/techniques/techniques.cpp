@@ -30,6 +30,23 @@ clock::duration thread_cpu_time() {
       std::chrono::duration<double>(cpu_time::of_clock(CLOCK_THREAD_CPUTIME_ID)));
 }
 
+void count_cancel(result& r, bool cancelled, clock::time_point request, clock::time_point ended) {
+  const bool ran = ended != clock::time_point{};
+  if (cancelled) ++r.cancelled;
+  if (ran) ++r.cleaned_up;
+  r.cancel_latency_us.push_back(micros((ran ? ended : clock::now()) - request));
+}
+
+void count_timeout(result& r, bool timed_out, clock::time_point deadline) {
+  if (timed_out) ++r.timed_out;
+  r.timeout_overshoot_us.push_back(micros(clock::now() - deadline));
+}
+
+void poll_clock::stop(result& r) const {
+  r.poll_wall_ms = micros(clock::now() - start_) / 1000;
+  r.poll_cpu_ms = micros(thread_cpu_time() - cpu_) / 1000;
+}
+
 std::vector<case_def<params>> workload::cases() {
   using std::chrono::milliseconds;
   return {
@@ -47,9 +64,7 @@ result workload::reference(const params& p) {
            .timed_out = p.rounds,
            .polled = 1,
            .first_error = gather_error(1)};
-  for (std::size_t i = 0; i < gather_tasks; ++i)
-    r.collected.push_back(gather_fails(i) ? "error: " + gather_error(i)
-                                          : std::to_string(gather_values[i]));
+  for (std::size_t i = 0; i < gather_tasks; ++i) r.collected.push_back(gather_described(i));
   return r;
 }
 

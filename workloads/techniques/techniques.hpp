@@ -59,11 +59,45 @@ inline std::string gather_error(std::size_t i) {
   return "task " + std::to_string(i) + " failed";
 }
 inline constexpr std::size_t gather_tasks = 4;
+// How the collected results name task i's outcome (describe's words).
+inline std::string gather_described(std::size_t i) {
+  return gather_fails(i) ? "error: " + gather_error(i) : std::to_string(gather_values[i]);
+}
+
+// The gather scenario's tasks in a model's form: make(i) for each, in task order.
+template <class Make>
+auto gather_list(Make make) {
+  std::vector<decltype(make(std::size_t{}))> tasks;
+  for (std::size_t i = 0; i < gather_tasks; ++i) tasks.push_back(make(i));
+  return tasks;
+}
 
 std::vector<std::string> describe(const std::vector<outcome<int>>& outcomes);
 double micros(clock::duration d);
 // The calling thread's CPU time.
 clock::duration thread_cpu_time();
+
+// The long task's clean-up: stamps the moment the task ends, however it ends.
+struct clean_up {
+  clock::time_point& ended;
+  ~clean_up() { ended = clock::now(); }
+};
+
+// One cancel round's figures: whether the task ended cancelled, whether its clean-up ran, and the
+// latency from the request to the clean-up (to now, should it never have run).
+void count_cancel(result& r, bool cancelled, clock::time_point request, clock::time_point ended);
+// One wait_for round's figures: whether it timed out, and how late after the deadline it returned.
+void count_timeout(result& r, bool timed_out, clock::time_point deadline);
+
+// The poller's wall and CPU time, from construction to stop().
+class poll_clock {
+ public:
+  void stop(result& r) const;
+
+ private:
+  clock::duration cpu_ = thread_cpu_time();
+  clock::time_point start_ = clock::now();
+};
 
 struct workload {
   using params_type = params;

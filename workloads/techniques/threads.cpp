@@ -1,19 +1,23 @@
 // threads: each task on a std::jthread of its own; the caller cancels it with its stop_token
 // (a condition variable wakes the task's sleep at once) and blocks in join() for its end.
 #include "models/threads_control.hpp"
-#include "workloads/techniques/techniques.hpp"
+#include "workloads/techniques/blocking.hpp"
 
 namespace concur::techniques {
 namespace {
 
 threads::stoppable<int> long_task(clock::time_point& ended) {
   return [&ended](std::stop_token stop) {
-    struct on_exit {
-      clock::time_point& at;
-      ~on_exit() { at = clock::now(); }
-    } guard{ended};
+    const clean_up stamp{ended};
     threads::sleep_for(forever, stop);
     return -1;
+  };
+}
+
+threads::stoppable<int> poll_task(std::chrono::milliseconds d) {
+  return [d](std::stop_token stop) {
+    threads::sleep_for(d, stop);
+    return 1;
   };
 }
 
@@ -33,47 +37,20 @@ result workload::run(models::threads_model, const params& p, const models::confi
   for (std::size_t i = 0; i < p.rounds; ++i) {
     clock::time_point ended;
     threads::future_task<int> task(long_task(ended));
-    std::this_thread::sleep_for(p.cancel_after);
-    const auto request = clock::now();
-    task.cancel();
-    try {
-      task.get();
-    } catch (const task_cancelled&) {
-      ++r.cancelled;
-    }
-    if (ended != clock::time_point{}) ++r.cleaned_up;
-    r.cancel_latency_us.push_back(micros(ended - request));
+    blocking::cancel_mid_flight(task, p.cancel_after, ended, r);
   }
   for (std::size_t i = 0; i < p.rounds; ++i) {
     clock::time_point ended;
     threads::future_task<int> task(long_task(ended));
-    const auto deadline = clock::now() + p.timeout;
-    if (!threads::wait_for(task, p.timeout)) ++r.timed_out;
-    r.timeout_overshoot_us.push_back(micros(clock::now() - deadline));
+    blocking::time_out(task, p.timeout, r);
   }
   {
-    threads::future_task<int> task([d = p.poll_task](std::stop_token stop) {
-      threads::sleep_for(d, stop);
-      return 1;
-    });
-    const auto cpu = thread_cpu_time();
-    const auto start = clock::now();
-    while (!task.done()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    r.poll_wall_ms = micros(clock::now() - start) / 1000;
-    r.poll_cpu_ms = micros(thread_cpu_time() - cpu) / 1000;
-    r.polled += static_cast<std::size_t>(task.get());
+    threads::future_task<int> task(poll_task(p.poll_task));
+    blocking::poll(task, r);
   }
-  std::vector<threads::stoppable<int>> tasks, more;
-  for (std::size_t i = 0; i < gather_tasks; ++i) {
-    tasks.push_back(gather_task(i));
-    more.push_back(gather_task(i));
-  }
-  try {
-    threads::gather_first_error(std::move(tasks));
-  } catch (const std::exception& e) {
-    r.first_error = e.what();
-  }
-  r.collected = describe(threads::gather_collect(std::move(more)));
+  r.first_error =
+      blocking::first_error([] { threads::gather_first_error(gather_list(gather_task)); });
+  r.collected = describe(threads::gather_collect(gather_list(gather_task)));
   return r;
 }
 
