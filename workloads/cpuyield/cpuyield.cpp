@@ -14,6 +14,9 @@ std::uint64_t yields_of(const params& p) {
   return (p.iterations - 1) / p.yield_every;
 }
 
+namespace {
+
+// Times a short run of the bare computation: milliseconds per step.
 double solo_ms_per_step(std::uint64_t iterations) {
   const std::uint64_t n = std::clamp<std::uint64_t>(iterations / 4, 1, 4'000'000);
   const stopwatch elapsed;
@@ -22,15 +25,20 @@ double solo_ms_per_step(std::uint64_t iterations) {
   return elapsed.milliseconds() / static_cast<double>(n);
 }
 
-void measure(result& r, const heartbeat_log& beats,
-             std::chrono::steady_clock::duration compute_time, double solo) {
-  r.compute_ms = std::chrono::duration<double, std::milli>(compute_time).count();
+}  // namespace
+
+measurement::measurement(const params& p) : solo_ms_per_step_(solo_ms_per_step(p.iterations)) {}
+
+result measurement::finish(result r) const {
+  const double solo = solo_ms_per_step_;
+  r.compute_ms = std::chrono::duration<double, std::milli>(compute_time_).count();
   r.slowdown = r.iterations > 0 && solo > 0
                    ? r.compute_ms / (solo * static_cast<double>(r.iterations))
                    : 0.0;
   r.ticks = beats.ticks();
   r.worst_gap_ms = beats.worst_gap_ms();
   r.p99_gap_ms = beats.gap_percentile_ms(99);
+  return r;
 }
 
 std::vector<case_def<params>> workload::cases() {

@@ -82,12 +82,24 @@ class sliced_chain {
 // The yield points of a run: after every full slice of `yield_every` steps except the last.
 std::uint64_t yields_of(const params& p);
 
-// Times a short run of the bare computation, for the slow-down: milliseconds per step.
-double solo_ms_per_step(std::uint64_t iterations);
+// What a run measures besides its answer: the bare computation's pace (timed first, alone, for
+// the slow-down), the heartbeat's ticks, and the computation's time beside the heartbeat.
+class measurement {
+ public:
+  using clock = std::chrono::steady_clock;
 
-// Fills the measured fields from the heartbeat and the computation's start and end.
-void measure(result& r, const heartbeat_log& beats,
-             std::chrono::steady_clock::duration compute_time, double solo_ms_per_step);
+  explicit measurement(const params& p);
+  heartbeat_log beats;
+  void computation_starts() { start_ = clock::now(); }
+  void computation_ends() { compute_time_ = clock::now() - start_; }
+  // r with its measured fields filled.
+  result finish(result r) const;
+
+ private:
+  double solo_ms_per_step_;
+  clock::time_point start_;
+  clock::duration compute_time_{};
+};
 
 struct workload {
   using params_type = params;

@@ -6,15 +6,15 @@ namespace concur::cpuyield {
 
 template <>
 result workload::run(models::sequential_model, const params& p, const models::config&) {
-  const double solo = solo_ms_per_step(p.iterations);
+  measurement measured(p);
   result r;
-  const auto start = std::chrono::steady_clock::now();
+  measured.computation_starts();
   sliced_chain chain(p, r);
   while (chain.next_slice()) {
     // a yield point, with nothing to yield to
   }
-  measure(r, heartbeat_log{}, std::chrono::steady_clock::now() - start, solo);
-  return r;
+  measured.computation_ends();
+  return measured.finish(std::move(r));
 }
 
 }  // namespace concur::cpuyield

@@ -15,28 +15,25 @@ result workload::run(models::tbb_model, const params& p, const models::config& c
     throw resource_exhausted(
         "tbb: the heartbeat holds an arena thread; an arena of 1 cannot run the computation beside "
         "it");
-  const double solo = solo_ms_per_step(p.iterations);
-  heartbeat_log beats;
+  measurement measured(p);
   result r;
-  std::chrono::steady_clock::duration compute_time{};
   std::atomic<bool> done{false};
   tbb_model::run_in_arena(config.worker_threads, [&] {
     tbb_model::task_group group;
     group.run([&] {
-      const auto start = std::chrono::steady_clock::now();
+      measured.computation_starts();
       for (sliced_chain chain(p, r); chain.next_slice();) std::this_thread::yield();
-      compute_time = std::chrono::steady_clock::now() - start;
+      measured.computation_ends();
       done = true;
     });
-    beats.tick();
+    measured.beats.tick();
     while (!done) {
       std::this_thread::sleep_for(p.period);
-      beats.tick();
+      measured.beats.tick();
     }
     group.wait();
   });
-  measure(r, beats, compute_time, solo);
-  return r;
+  return measured.finish(std::move(r));
 }
 
 }  // namespace concur::cpuyield

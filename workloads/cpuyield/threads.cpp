@@ -10,27 +10,24 @@ namespace concur::cpuyield {
 
 template <>
 result workload::run(models::threads_model, const params& p, const models::config&) {
-  const double solo = solo_ms_per_step(p.iterations);
-  heartbeat_log beats;
+  measurement measured(p);
   result r;
-  std::chrono::steady_clock::duration compute_time{};
   {
     threads::task_group heart(1);
     heart.spawn([&](std::stop_token stop) {
-      beats.tick();
+      measured.beats.tick();
       while (!stop.stop_requested()) {
         std::this_thread::sleep_for(p.period);
-        beats.tick();
+        measured.beats.tick();
       }
     });
-    const auto start = std::chrono::steady_clock::now();
+    measured.computation_starts();
     for (sliced_chain chain(p, r); chain.next_slice();) std::this_thread::yield();
-    compute_time = std::chrono::steady_clock::now() - start;
+    measured.computation_ends();
     heart.request_stop();
     heart.join();
   }
-  measure(r, beats, compute_time, solo);
-  return r;
+  return measured.finish(std::move(r));
 }
 
 }  // namespace concur::cpuyield
