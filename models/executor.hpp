@@ -40,7 +40,9 @@ task<std::invoke_result_t<F&>> run_in_executor(boost::asio::thread_pool& pool, F
   using pool_executor = boost::asio::thread_pool::executor_type;
   return boost::asio::co_spawn(
       pool.get_executor(),
-      [fn = std::move(fn)]() mutable -> boost::asio::awaitable<R, pool_executor> { co_return fn(); },
+      [fn = std::move(fn)]() mutable -> boost::asio::awaitable<R, pool_executor> {
+        co_return fn();
+      },
       loop::use_task);
 }
 

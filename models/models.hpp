@@ -1,6 +1,7 @@
 #pragma once
 // The one list of models. A model here is a tag with its name, its settings and how many tasks it
 // can have in flight; the machinery each model gives a workload lives in its own header.
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <optional>
@@ -63,6 +64,14 @@ concept model = requires(const config& c) {
   { M::settings(c) } -> std::convertible_to<std::string>;
   { M::max_in_flight(c) } -> std::same_as<in_flight>;
 };
+
+// The waves N tasks that each wait once take with at most `limit` in flight: ceil(N / limit), or
+// one wave with no bound. What a model's ideal time is made of.
+inline double waves(std::size_t tasks, in_flight limit) {
+  if (!limit) return 1.0;
+  const std::size_t k = std::max<std::size_t>(1, *limit);
+  return static_cast<double>((tasks + k - 1) / k);
+}
 
 // The names in the order of models::all, and as a help text ("a, b or c").
 std::vector<std::string> names();

@@ -11,7 +11,8 @@
 
 namespace concur::workloads {
 
-using all = type_list<sleep::workload, dirsearch::workload, http::fetch_workload, http::crawl_workload,
-                      prodcons::workload, offload::workload, cpuyield::workload, techniques::workload>;
+using all =
+    type_list<sleep::workload, dirsearch::workload, http::fetch_workload, http::crawl_workload,
+              prodcons::workload, offload::workload, cpuyield::workload, techniques::workload>;
 
 }  // namespace concur::workloads

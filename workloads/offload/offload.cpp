@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 #include <thread>
 
 #include "core/diff.hpp"
@@ -39,9 +38,7 @@ result workload::reference(const params& p) {
 double workload::ideal_seconds(const params& p, models::in_flight limit) {
   // Every call blocks once; k in flight need ceil(N / k) rounds. The coroutines model has no
   // bound on tasks in flight, but each direct call blocks its loop: it takes N rounds instead.
-  const double rounds =
-      limit ? std::ceil(static_cast<double>(p.calls) / static_cast<double>(*limit)) : 1.0;
-  return rounds * std::chrono::duration<double>(p.delay).count();
+  return models::waves(p.calls, limit) * std::chrono::duration<double>(p.delay).count();
 }
 
 std::string workload::describe_diff(const result& expected, const result& actual) {

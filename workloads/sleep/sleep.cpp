@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-
 #include "core/diff.hpp"
 
 namespace concur::sleep {
@@ -35,9 +33,7 @@ result workload::reference(const params& p) {
 
 double workload::ideal_seconds(const params& p, models::in_flight limit) {
   // Every task waits once; a model with k in flight needs ceil(N / k) rounds of the delay.
-  const double rounds =
-      limit ? std::ceil(static_cast<double>(p.tasks) / static_cast<double>(*limit)) : 1.0;
-  return rounds * std::chrono::duration<double>(p.delay).count();
+  return models::waves(p.tasks, limit) * std::chrono::duration<double>(p.delay).count();
 }
 
 std::string workload::describe_diff(const result& expected, const result& actual) {
