@@ -57,6 +57,43 @@ inline constexpr std::array harness = {ideal_s,  efficiency,      process_cpu_s,
 inline constexpr std::string_view client_cpu_us_per_req = "client_cpu_us_per_req";
 }  // namespace counters
 
+// Context keys concur-bench writes about how it timed the cells (issue 15, items 2 and 3). Cells
+// are timed in interleaved rounds: a run's repetition_index is its round, so the runs of one case
+// that share a repetition_index ran in the same round (pair them); a cell's count is its number of
+// runs. The machine's keys (calibration, noise, facts) are in core/machine.hpp.
+namespace context {
+inline constexpr std::string_view rounds_seed = "rounds_seed";      // --seed replays the order
+inline constexpr std::string_view rounds_preset = "rounds_preset";  // default, quick, thorough
+inline constexpr std::string_view rounds_rule = "rounds_rule";      // the stopping rule in words
+inline constexpr std::string_view rounds_min = "rounds_min";
+inline constexpr std::string_view rounds_max = "rounds_max";
+inline constexpr std::string_view rounds_target_ci = "rounds_target_ci";  // fraction, e.g. 0.02
+inline constexpr std::string_view rounds_time_budget_s = "rounds_time_budget_s";
+inline constexpr std::string_view rounds_cell_share_s = "rounds_cell_share_s";
+inline constexpr std::string_view rounds_min_time_s = "rounds_min_time_s";  // per timed run
+// Written when the rounds are over (final file only).
+inline constexpr std::string_view rounds_done = "rounds_done";
+inline constexpr std::string_view rounds_stopped_by = "rounds_stopped_by";
+inline constexpr std::string_view rounds_timing_s = "rounds_timing_s";  // wall time of the rounds
+// How many cells stopped for each reason: "precise 40; share spent 60; ..."
+inline constexpr std::string_view rounds_cell_stops = "rounds_cell_stops";
+
+// CONCUR_TEST_SLOWDOWN, the test hook: "none", or "MODEL:FACTOR" when a model was slowed down on
+// purpose. A report or a comparison must say so.
+inline constexpr std::string_view test_slowdown = "test_slowdown";
+inline constexpr std::string_view test_slowdown_off = "none";
+}  // namespace context
+
+// The rule's stop reasons and how the rounds ended, as concur-bench writes them.
+namespace rounds_stop {
+inline constexpr std::string_view precise = "precise";          // CI within the target
+inline constexpr std::string_view share_spent = "share spent";  // the cell's time share
+inline constexpr std::string_view max_rounds = "max rounds";    // --max-rounds reached
+inline constexpr std::string_view time_budget = "time budget";  // --time-budget spent
+inline constexpr std::string_view not_timed = "not timed";      // skipped, failed, refused
+inline constexpr std::string_view every_cell_done = "every cell done";
+}  // namespace rounds_stop
+
 // The keys Google Benchmark itself writes for a run; any other number is a counter.
 inline constexpr std::array<std::string_view, 19> benchmark_keys = {"name",
                                                                     "family_index",

@@ -1,0 +1,74 @@
+#pragma once
+// Interleaved rounds (issue 15, items 2 and 3): the order of the cells in a round, and when a cell,
+// or the whole run, has had enough.
+//
+// Each round times every still-active cell once, in an order drawn from (seed, round), so slow
+// drift of the machine falls on every cell alike instead of on whichever ran last; the runs of one
+// case in one round can be paired. A cell stays active for at least min_rounds rounds, then until
+// its median's confidence interval is within target_ci of the median (stats::precise_enough), or
+// its share of the time budget is spent, or max_rounds; the rounds stop when the next one would
+// overrun the time budget.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace concur::bench::rounds {
+
+struct settings {
+  std::size_t min_rounds = 5;
+  std::size_t max_rounds = 50;
+  double target_ci = 0.02;     // the median's CI half-width, as a fraction of the median
+  double time_budget_s = 420;  // for all the rounds together (verification not included)
+  double min_time_s = 0.2;     // Google Benchmark's --benchmark_min_time, per timed run
+  std::uint64_t seed = 0;
+};
+
+// The presets: the default, --quick (one round: a smoke test) and --thorough.
+enum class preset { standard, quick, thorough };
+settings preset_settings(preset p);
+std::string_view to_string(preset p);
+
+// What the order needs to know of a cell.
+struct slot {
+  bool disturbs = false;  // it disturbs the machine (drops the page cache): runs after the others
+  bool active = true;
+};
+
+// The order of a round: the active cells that do not disturb the machine, then those that do, so
+// that a warm cell is never timed right after a cache drop; each block in a random order. Every
+// cell's place comes from one shuffle of all the cells (Fisher-Yates on std::mt19937_64, both fully
+// specified, so the order is the same on any standard library), so the order of two cells does
+// not depend on which others are still active: --seed replays it.
+std::vector<std::size_t> order(std::uint64_t seed, std::size_t round,
+                               const std::vector<slot>& cells);
+
+// One cell's timing so far.
+struct progress {
+  std::vector<double> times;    // seconds per iteration, one per round the cell was timed in
+  double spent_s = 0;           // wall time of all its calls: ramp-up and untimed steps included
+  double last_call_s = 0;       // its last call: what its next round should cost
+  std::int64_t iterations = 0;  // of its first timed run, fixed for the later rounds
+  bool active = true;
+  std::string_view stopped;  // why it is no longer active (vocabulary::rounds_stop)
+};
+
+// A cell's time share: the budget split evenly between the cells that are timed.
+double cell_share_s(const settings& s, std::size_t timed_cells);
+
+// After a round in which the cell was timed: why it has had enough, or empty to go on.
+std::string_view enough(const progress& cell, const settings& s, double share_s);
+
+// Before round `round` (> 0): why the rounds stop here, or empty to go on. next_round_s is what
+// the active cells' last calls took together.
+std::string_view stop_rounds(const settings& s, std::size_t round, std::size_t active_cells,
+                             double elapsed_s, double next_round_s);
+
+// The rule in words, for the JSON context.
+std::string rule_text(const settings& s);
+
+// A seed from the clock, for a run without --seed.
+std::uint64_t seed_from_clock();
+
+}  // namespace concur::bench::rounds
