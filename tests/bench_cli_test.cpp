@@ -1,7 +1,14 @@
-// concur-bench end to end: list, verify-only, a short timed run whose JSON the report reads.
+// concur-bench end to end: list, verify-only, timed runs in interleaved rounds whose JSON the
+// report reads, the seed's replay, the machine's keys and the slowdown test hook in the context.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/machine.hpp"
 #include "core/report.hpp"
+#include "core/vocabulary.hpp"
 #include "models/models.hpp"
 #include "tests/support.hpp"
 
@@ -9,8 +16,36 @@ namespace {
 
 using concur::testing::run_command;
 using concur::testing::temp_dir;
+namespace context = concur::vocabulary::context;
 
 const std::string bench = CONCUR_BENCH;
+// The five sleep cells of the 1 ms test case, each run short.
+const std::string sleep_cells =
+    " --all-cases --benchmark_filter=sleep/.*/n10_d1ms --benchmark_min_time=0.01";
+
+std::string context_value(const concur::report::results& r, std::string_view key) {
+  for (const auto& [k, v] : r.context)
+    if (k == key) return v;
+  return "<absent>";
+}
+
+// A timed run of concur-bench writing JSON into dir; extra: more arguments (and environment).
+concur::report::results timed_run(const temp_dir& dir, const std::string& extra,
+                                  const std::string& env = "") {
+  const auto json = (dir.path() / "out.json").string();
+  const auto r = run_command(env + bench + sleep_cells + extra + " --benchmark_out=" + json);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return concur::report::load(json);
+}
+
+// The benchmark names in the order they ran (the file keeps it).
+std::vector<std::string> run_order(const temp_dir& dir) {
+  std::ifstream in(dir.path() / "out.json");
+  const auto doc = nlohmann::json::parse(in);
+  std::vector<std::string> names;
+  for (const auto& b : doc["benchmarks"]) names.push_back(b["name"]);
+  return names;
+}
 
 TEST(bench_cli, lists_cells_with_settings_and_skip_reasons) {
   const auto r = run_command(bench + " --list");
@@ -36,24 +71,73 @@ TEST(bench_cli, verify_only_passes_on_the_small_cases) {
   EXPECT_EQ(r.output.find("FAIL"), std::string::npos) << r.output;
 }
 
-TEST(bench_cli, a_timed_run_writes_json_the_report_reads) {
+TEST(bench_cli, a_quick_run_writes_one_row_per_cell_the_report_reads) {
   temp_dir dir("concur-bench");
-  const auto json = (dir.path() / "out.json").string();
-  const auto r =
-      run_command(bench + " --all-cases --benchmark_filter=n10_d1ms --benchmark_min_time=0.01" +
-                  " --benchmark_out_format=json --benchmark_out=" + json);
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto results = concur::report::load(json);
+  const auto results = timed_run(dir, " --quick");
   ASSERT_EQ(results.rows.size(), concur::size(concur::models::all{}));
   for (const auto& row : results.rows) {
     EXPECT_EQ(row.verdict, "pass") << row.model << ": " << row.detail;
+    EXPECT_EQ(row.repetition, 0) << row.model;
     EXPECT_TRUE(row.efficiency && *row.efficiency > 0) << row.model;
+  }
+  EXPECT_EQ(context_value(results, context::rounds_preset), "quick");
+  EXPECT_EQ(context_value(results, context::rounds_done), "1");
+}
+
+TEST(bench_cli, rounds_give_each_cell_one_run_per_round_and_the_context_says_how) {
+  temp_dir dir("concur-bench");
+  const auto results = timed_run(dir, " --min-rounds=3 --max-rounds=3 --seed=7");
+  std::map<std::string, std::vector<int>> rounds_of;
+  for (const auto& row : results.rows) {
+    EXPECT_EQ(row.verdict, "pass") << row.model << ": " << row.detail;
+    rounds_of[row.model].push_back(row.repetition);
+  }
+  ASSERT_EQ(rounds_of.size(), concur::size(concur::models::all{}));
+  for (auto& [model, rounds] : rounds_of) {
+    std::sort(rounds.begin(), rounds.end());
+    EXPECT_EQ(rounds, (std::vector<int>{0, 1, 2})) << model;
+  }
+  EXPECT_EQ(context_value(results, context::rounds_seed), "7");
+  EXPECT_EQ(context_value(results, context::rounds_done), "3");
+  EXPECT_EQ(context_value(results, context::rounds_stopped_by),
+            concur::vocabulary::rounds_stop::max_rounds);
+  EXPECT_EQ(context_value(results, context::test_slowdown), context::test_slowdown_off);
+  for (const auto key : concur::machine::keys::all)
+    EXPECT_NE(context_value(results, key), "<absent>") << key;
+}
+
+TEST(bench_cli, the_seed_replays_the_order) {
+  const auto order_with = [](const std::string& seed) {
+    temp_dir dir("concur-bench");
+    timed_run(dir, " --min-rounds=2 --max-rounds=2 --seed=" + seed);
+    return run_order(dir);
+  };
+  const auto first = order_with("11");
+  ASSERT_EQ(first.size(), 2 * concur::size(concur::models::all{}));
+  EXPECT_EQ(order_with("11"), first);
+  EXPECT_NE(order_with("12"), first) << "another seed, another order (fixed: the order is a "
+                                        "function of the seed)";
+}
+
+TEST(bench_cli, the_slowdown_hook_slows_its_model_and_says_so) {
+  temp_dir dir("concur-bench");
+  const auto results = timed_run(dir, " --quick", "CONCUR_TEST_SLOWDOWN=coroutines:2 ");
+  EXPECT_EQ(context_value(results, context::test_slowdown), "coroutines:2");
+  for (const auto& row : results.rows) {
+    ASSERT_TRUE(row.efficiency) << row.model;
+    // Every run waits at least its delay, the ideal: twice that bounds efficiency by 1/2.
+    if (row.model == "coroutines") {
+      EXPECT_LE(*row.efficiency, 0.5 + 1e-9);
+    }
   }
 }
 
 TEST(bench_cli, rejects_unknown_flags_and_bad_values) {
   EXPECT_NE(run_command(bench + " --benchmark_bogus=1").exit_code, 0);
   EXPECT_NE(run_command(bench + " --budget=-3").exit_code, 0);
+  EXPECT_NE(run_command(bench + " --benchmark_repetitions=3").exit_code, 0);
+  EXPECT_NE(run_command(bench + " --quick --thorough").exit_code, 0);
+  EXPECT_EQ(run_command("CONCUR_TEST_SLOWDOWN=coroutines " + bench + " --quick").exit_code, 2);
 }
 
 }  // namespace
