@@ -1,0 +1,109 @@
+// concur compare BASE.json NEW.json [MORE.json ...]: per cell, the change from the base with its
+// 95 % CI, the U test's p and a verdict; exit status 1 when a cell is resolved slower by more
+// than the threshold (a CI regression gate), 2 on a usage error.
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "core/compare.hpp"
+
+namespace concur::cli {
+namespace {
+
+struct args {
+  std::vector<std::string> files, labels;
+  std::string threshold = "5";
+  std::string out_dir, csv_path;
+};
+
+// "5", "5%" or "12.5 %": a percentage, as a fraction.
+double parse_threshold(std::string text) {
+  while (!text.empty() && (text.back() == '%' || text.back() == ' ')) text.pop_back();
+  double percent = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), percent);
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(percent) ||
+      percent < 0)
+    throw compare::error(
+        fmt::format("--threshold: \"{}\" is not a percentage (e.g. 5 or 5%)", text));
+  return percent / 100;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw compare::error(fmt::format("cannot write \"{}\"", path.string()));
+}
+
+// With --out the tables go to files; the lines a CI log needs still go to standard output.
+void write_out_dir(const compare::comparison& c, const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw compare::error(fmt::format("cannot create \"{}\": {}", dir.string(), ec.message()));
+  write_file(dir / "compare.md", compare::to_markdown(c));
+  write_file(dir / "compare.csv", compare::to_csv(c));
+  for (const auto& w : c.warnings) fmt::print("{}\n", w);
+  for (std::size_t f = 1; f < c.labels.size(); ++f) fmt::print("{}\n", compare::summary_line(c, f));
+  fmt::print("{}\n", compare::gate_line(c));
+  fmt::print("wrote {}\nwrote {}\n", (dir / "compare.md").string(), (dir / "compare.csv").string());
+}
+
+int run(const args& a) {
+  // --label takes the words after it up to the next option, files included.
+  if (a.files.size() < 2 && !a.labels.empty())
+    throw compare::error(
+        "need a base and at least one file to compare (--label takes every word after it up to "
+        "the next option: put the files first, or repeat --label L for each file)");
+  const double threshold = parse_threshold(a.threshold);
+  std::vector<compare::input> inputs;
+  for (const auto& path : a.files) inputs.push_back({path, report::load(path)});
+  const auto c = compare::build(inputs, {.threshold = threshold, .labels = a.labels});
+  if (a.out_dir.empty())
+    fmt::print("{}", compare::to_markdown(c));
+  else
+    write_out_dir(c, a.out_dir);
+  if (!a.csv_path.empty()) write_file(a.csv_path, compare::to_csv(c));
+  return c.regressed() ? 1 : 0;
+}
+
+}  // namespace
+
+void add_compare(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "compare",
+      "compare concur-bench JSON files cell by cell against the first (the base): change ratio "
+      "with its 95 % CI, Mann-Whitney U p-value, verdict; exit status 1 when a cell is resolved "
+      "slower by more than --threshold");
+  auto a = std::make_shared<args>();
+  cmd->add_option("BASE.json NEW.json", a->files,
+                  "JSON written by concur-bench --benchmark_out=FILE: the base, then one or more "
+                  "to compare with it")
+      ->required();
+  cmd->add_option("--threshold", a->threshold,
+                  "percent: exit status 1 when a cell is resolved slower by more than this "
+                  "(its whole CI beyond it)")
+      ->capture_default_str();
+  cmd->add_option("--label", a->labels,
+                  "one label per file, in order (default: host name and date from each file's "
+                  "context, else the file name)");
+  cmd->add_option("-o,--out", a->out_dir, "write compare.md and compare.csv into this directory");
+  cmd->add_option("--csv", a->csv_path, "write the CSV table to this file");
+  cmd->callback([a, &exit_code] {
+    // Every error is a usage error (2): 1 is the gate's answer and must mean a regression.
+    try {
+      exit_code = run(*a);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "concur compare: {}\n", e.what());
+      exit_code = 2;
+    }
+  });
+}
+
+}  // namespace concur::cli

@@ -1,0 +1,32 @@
+// compare.csv: the table of compare.md, one line per cell.
+#include "core/compare.hpp"
+
+namespace concur::compare {
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string csv_line(const std::vector<std::string>& cells) {
+  std::string line;
+  for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + csv_field(cells[i]);
+  return line + "\n";
+}
+
+}  // namespace
+
+std::string to_csv(const comparison& c) {
+  const auto t = to_table(c);
+  std::string out = csv_line(t.header);
+  for (const auto& row : t.rows) out += csv_line(row);
+  return out;
+}
+
+}  // namespace concur::compare
