@@ -1,6 +1,6 @@
 // write_all: every report into one directory. The writers live beside this file, one per
 // output, as Google Benchmark splits its reporters: report_json.cpp reads, report_csv.cpp,
-// report_markdown.cpp and report_plot.cpp write.
+// report_cells_csv.cpp, report_markdown*.cpp and report_plot.cpp write.
 #include "core/report.hpp"
 
 #include <fmt/format.h>
@@ -43,6 +43,7 @@ std::vector<std::string> write_all(const results& r, const std::string& dir_name
     written.push_back(p.string());
   };
   write(dir / "results.csv", to_csv(r));
+  write(dir / "cells.csv", to_cells_csv(r));
   const bool plotted = write_plots(r, dir, written);
   write(dir / "report.md", to_markdown(r, plotted ? "plots" : ""));
   return written;

@@ -1,12 +1,15 @@
 #pragma once
 // Reports from Google Benchmark's JSON: one long-format CSV row per workload x model x case x
-// repetition, and a markdown summary (medians, speed-up, efficiency, verdicts, environment).
-// Read in report_json.cpp, written in report_csv.cpp, report_markdown.cpp and report_plot.cpp;
+// repetition, a CSV of per-cell summaries, and a markdown summary (the machine during the run,
+// medians with 95 % intervals, speed-up, efficiency, verdicts, calibration, environment).
+// Read in report_json.cpp, written in report_csv.cpp, report_cells_csv.cpp, report_markdown*.cpp
+// and report_plot.cpp; the statistics come from core/stats.hpp (via report_summary.hpp);
 // the words shared with concur-bench are in core/vocabulary.hpp.
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace concur::report {
@@ -18,7 +21,10 @@ class error : public std::runtime_error {
 
 struct row {
   std::string workload, model, case_name;
-  int repetition = 0;
+  int repetition = 0;  // the round, when concur-bench ran interleaved rounds
+  // The cell's place in concur-bench's matrix (Google Benchmark's family_index), which orders the
+  // models and cases of a report however the rounds shuffled the runs; -1 when absent.
+  long long family_index = -1;
   std::string verdict;  // to_string(vocabulary::verdict_kind): pass, FAIL, skipped, ...
   std::string detail;   // the reason or diff when not pass
   std::string oracle, settings;
@@ -31,20 +37,31 @@ struct row {
   std::vector<std::pair<std::string, double>> metrics;
 };
 
+// Google Benchmark writes its context before the run, so what concur-bench learns after it (the
+// noise over the run) comes in a top-level object of its own, read into `after`.
+inline constexpr const char* after_object = "concur_after";
+
 struct results {
   std::vector<row> rows;
   std::vector<std::pair<std::string, std::string>> context;  // the benchmark's context block
+  std::vector<std::pair<std::string, std::string>> after;    // the after_object, when present
+
+  // A key's value, from `after` first (it describes the whole run), else from `context`.
+  std::optional<std::string> value(std::string_view key) const;
 };
 
 // Throws report::error with a readable message when the JSON is not concur-bench output.
 results parse(const nlohmann::json& doc);
 results load(const std::string& path);
 
+// One row per repetition (long format).
 std::string to_csv(const results& r);
+// One row per cell: its median with the 95 % interval, n, CV, min, and speed-up with its interval.
+std::string to_cells_csv(const results& r);
 std::string to_markdown(const results& r, const std::string& plot_dir_relative = "");
 
-// Writes results.csv and report.md (and, when gnuplot is installed, a plot per workload) into
-// dir; returns the paths written.
+// Writes results.csv, cells.csv and report.md (and, when gnuplot is installed, a plot per workload)
+// into dir; returns the paths written.
 std::vector<std::string> write_all(const results& r, const std::string& dir);
 
 }  // namespace concur::report

@@ -1,24 +1,15 @@
-// results.csv: one long-format row per workload x model x case x repetition.
+// results.csv: one long-format row per workload x model x case x repetition. `schedule` says what
+// the repetition index is: the round, when the bench ran interleaved rounds (rows of two cells
+// with the same index ran side by side, so ratios pair them), or a back-to-back repetition.
 #include <fmt/format.h>
 
-#include "core/report.hpp"
+#include "core/report_summary.hpp"
 
 namespace concur::report {
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
-std::string csv_number(const std::optional<double>& v) {
-  return v ? fmt::format("{:.9g}", *v) : "";
-}
+using detail::csv_field;
+using detail::csv_number;
 
 // The workload's own figures in one field: "name=value;name=value".
 std::string csv_metrics(const row& x) {
@@ -34,15 +25,17 @@ std::string to_csv(const results& r) {
   std::string out =
       "workload,model,case,repetition,verdict,oracle,real_time_s,process_cpu_s,items_per_second,"
       "ideal_s,efficiency,cpu_util,peak_rss_growth_bytes,bytes_per_item,iterations,metrics,"
-      "settings,detail\n";
+      "settings,detail,schedule\n";
+  const char* schedule =
+      detail::schedule_of(r) == detail::schedule::rounds ? "rounds" : "back_to_back";
   for (const auto& x : r.rows) {
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
         csv_field(x.model), csv_field(x.case_name), x.repetition, x.verdict, csv_field(x.oracle),
         csv_number(x.real_s), csv_number(x.process_cpu_s), csv_number(x.items_per_second),
         csv_number(x.ideal_s), csv_number(x.efficiency), csv_number(x.cpu_util),
         csv_number(x.peak_rss_growth_bytes), csv_number(x.bytes_per_item), x.iterations,
-        csv_field(csv_metrics(x)), csv_field(x.settings), csv_field(x.detail));
+        csv_field(csv_metrics(x)), csv_field(x.settings), csv_field(x.detail), schedule);
   }
   return out;
 }

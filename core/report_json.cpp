@@ -59,6 +59,7 @@ void read_timings(const json& b, row& r) {
 row parse_row(const json& b) {
   row r = row_named(b);
   r.repetition = b.value("repetition_index", 0);
+  r.family_index = b.value("family_index", -1LL);
   if (b.value("error_occurred", false)) {
     auto skip = vocab::parse_skip_message(b.value("error_message", ""));
     r.verdict = to_string(skip.kind);
@@ -74,7 +75,24 @@ row parse_row(const json& b) {
   return r;
 }
 
+// A JSON object's members as text: strings as they are, anything else as its JSON.
+std::vector<std::pair<std::string, std::string>> key_values(const json& object) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, value] : object.items()) {
+    if (key == "caches") continue;  // Google Benchmark's cache list: long, and in no section
+    out.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<std::string> results::value(std::string_view key) const {
+  for (const auto* kvs : {&after, &context})
+    for (const auto& [k, v] : *kvs)
+      if (k == key) return v;
+  return std::nullopt;
+}
 
 results parse(const json& doc) {
   if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
@@ -82,12 +100,10 @@ results parse(const json& doc) {
         "not Google Benchmark JSON: no \"benchmarks\" array (write it with concur-bench "
         "--benchmark_out=FILE)");
   results out;
-  if (auto ctx = doc.find("context"); ctx != doc.end() && ctx->is_object()) {
-    for (const auto& [key, value] : ctx->items()) {
-      if (key == "caches") continue;
-      out.context.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
-    }
-  }
+  if (auto ctx = doc.find("context"); ctx != doc.end() && ctx->is_object())
+    out.context = key_values(*ctx);
+  if (auto after = doc.find(after_object); after != doc.end() && after->is_object())
+    out.after = key_values(*after);
   for (const auto& b : doc["benchmarks"]) {
     if (!b.is_object()) throw error("a \"benchmarks\" entry is not an object");
     if (b.value("run_type", "iteration") != "iteration") continue;  // aggregates: we fold ourselves

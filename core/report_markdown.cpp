@@ -1,30 +1,26 @@
-// report.md: per workload an overview, a detailed table, the largest case each model completed,
-// the figures the workload measured, the models against the external programs and the model
-// settings; then the environment. One function per section.
+// report.md: the machine during the run and how to read the figures (report_markdown_machine.cpp,
+// report_markdown_figures.cpp); per workload an overview, a detailed table with every figure's
+// interval, the largest case each model completed, the figures the workload measured, the models
+// against the external programs and the model settings; then the calibration and the
+// environment. One function per section.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 
-#include "core/report_summary.hpp"
+#include "core/report_markdown.hpp"
 #include "core/vocabulary.hpp"
 
 namespace concur::report {
 namespace {
 
+using detail::by_repetition;
 using detail::human_bytes;
 using detail::human_time;
 using detail::md_escape;
+using detail::ratio_estimate;
 using detail::summary;
 using detail::workload_cells;
-
-std::string introduction() {
-  return "# concur benchmark report\n\n"
-         "Median wall time per cell over its repetitions. *Speed-up* is the sequential median "
-         "over the model's; *efficiency* is the model's ideal time over its actual time (1.0 = as "
-         "fast as the model allows). Every timed cell was verified against its oracle before "
-         "timing and again after.\n\n";
-}
 
 std::string heading(const workload_cells& w, const std::string& plot_dir) {
   std::string md = fmt::format("## {}\n\n", w.name);
@@ -46,7 +42,8 @@ std::string repeat(const std::string& s, std::size_t n) {
   return out;
 }
 
-// Models down, cases across: the median time, or the verdict of a cell that has none.
+// Models down, cases across: the median time (⚠ when noisy), or the verdict of a cell that has
+// none.
 std::string overview(const workload_cells& w) {
   std::vector<std::string> columns{"model"};
   columns.insert(columns.end(), w.cases.begin(), w.cases.end());
@@ -56,7 +53,8 @@ std::string overview(const workload_cells& w) {
     for (const auto& c : w.cases) {
       const summary* s = w.find(m, c);
       const auto t = s ? s->median_of(&row::real_s) : std::nullopt;
-      md += !s ? " |" : fmt::format(" {} |", t ? human_time(*t) : s->verdict());
+      md += !s ? " |"
+               : fmt::format(" {}{} |", t ? human_time(*t) : s->verdict(), s->noisy() ? " ⚠" : "");
     }
     md += "\n";
   }
@@ -67,35 +65,55 @@ std::string optional_number(const std::optional<double>& v, auto format) {
   return v ? format(*v) : std::string("–");
 }
 
+std::string optional_text(const std::optional<stats::summary>& s, auto format) {
+  return s ? format(*s) : std::string("–");
+}
+
+// The sequential cell is the baseline; a model's speed-up is paired with it round by round.
+std::string speed_up(const std::string& m, const summary& s, const summary* sequential) {
+  if (m == "sequential") return s.time_stats() ? "baseline" : "–";
+  if (!sequential) return "–";
+  const auto r = detail::ratio_of(sequential->values_of(&row::real_s), s.values_of(&row::real_s));
+  return r ? detail::ratio_with_interval(*r) : "–";
+}
+
+std::string efficiency(const summary& s, const std::optional<stats::summary>& time) {
+  const auto ideal = s.median_of(&row::ideal_s);
+  return ideal && time ? detail::efficiency_with_interval(*ideal, *time) : "–";
+}
+
 std::string detailed_row(const std::string& c, const std::string& m, const summary& s,
-                         std::optional<double> sequential) {
-  const auto t = s.median_of(&row::real_s);
+                         const summary* sequential) {
+  const auto time = s.time_stats();
   const std::string verdict = s.passed()
                                   ? fmt::format("pass (vs {})", s.first().oracle)
                                   : fmt::format("{}: {}", s.verdict(), md_escape(s.detail()));
   const auto fixed = [](int digits) {
     return [digits](double x) { return fmt::format("{:.{}f}", x, digits); };
   };
-  return fmt::format(
-      "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m, optional_number(t, human_time),
-      (t && sequential) ? fmt::format("{:.2f}×", *sequential / *t) : std::string("–"),
-      optional_number(s.median_of(&row::efficiency), fixed(2)),
-      optional_number(s.median_of(&row::ideal_s), human_time),
-      optional_number(s.median_of(&row::process_cpu_s), human_time),
-      optional_number(s.median_of(&row::peak_rss_growth_bytes), human_bytes),
-      optional_number(s.median_of(&row::bytes_per_item), fixed(0)), verdict);
+  return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m,
+                     optional_text(time, detail::time_with_interval),
+                     optional_text(time, [](auto& t) { return std::to_string(t.n); }),
+                     optional_text(time, detail::cv_text),
+                     optional_text(time, [](auto& t) { return human_time(t.min); }),
+                     speed_up(m, s, sequential), efficiency(s, time),
+                     optional_number(s.median_of(&row::ideal_s), human_time),
+                     optional_number(s.median_of(&row::process_cpu_s), human_time),
+                     optional_number(s.median_of(&row::peak_rss_growth_bytes), human_bytes),
+                     optional_number(s.median_of(&row::bytes_per_item), fixed(0)), verdict);
 }
 
-// A row per case and model: time, speed-up, efficiency, CPU, memory, verdict.
+// A row per case and model: time with its interval, spread, speed-up, efficiency, CPU, memory,
+// verdict.
 std::string detailed(const workload_cells& w) {
-  std::string md = "\n" + table_head({"case", "model", "median", "speed-up", "efficiency", "ideal",
+  std::string md = "\n" + table_head({"case", "model", "median [95 % CI]", "n", "CV", "min",
+                                      "speed-up [95 % CI]", "efficiency [95 % CI]", "ideal",
                                       "CPU / run", "peak RSS growth", "bytes / item", "verdict"},
-                                     "---|---|" + repeat("---:|", 7) + "---|");
+                                     "---|---|" + repeat("---:|", 10) + "---|");
   for (const auto& c : w.cases) {
     const summary* seq = w.find("sequential", c);
-    const auto sequential = seq ? seq->median_of(&row::real_s) : std::nullopt;
     for (const auto& m : w.models)
-      if (const summary* s = w.find(m, c)) md += detailed_row(c, m, *s, sequential);
+      if (const summary* s = w.find(m, c)) md += detailed_row(c, m, *s, seq);
   }
   return md;
 }
@@ -157,9 +175,10 @@ bool measured_cpu(const workload_cells& w, const std::string& program) {
 
 std::string against_programs_head(const workload_cells& w) {
   std::string md =
-      "\nAgainst the external programs: the program's median time over the model's (above 1 "
-      "the model is faster) and, where both measured it, the model's client CPU per request "
-      "over the program's (below 1 the model uses less):\n\n| case | model |";
+      "\nAgainst the external programs, each ratio with its 95 % interval: the program's time "
+      "over the model's (above 1 the model is faster) and, where both measured it, the model's "
+      "client CPU per request over the program's (below 1 the model uses less):\n\n"
+      "| case | model |";
   for (const auto& p : w.programs)
     md += measured_cpu(w, p) ? fmt::format(" vs {0} | CPU/request vs {0} |", p)
                              : fmt::format(" vs {} |", p);
@@ -168,20 +187,23 @@ std::string against_programs_head(const workload_cells& w) {
   return md + "\n";
 }
 
+std::string ratio_text(const by_repetition& numerator, const by_repetition& denominator) {
+  const auto r = detail::ratio_of(numerator, denominator);
+  return r ? detail::ratio_with_interval(*r) : "–";
+}
+
 // One model on one case against each program's cell there (null where the program has no time).
 std::string against_programs_row(const workload_cells& w, const std::string& c,
-                                 const std::string& m, double t,
-                                 const std::vector<const summary*>& timed) {
+                                 const std::string& m, const std::vector<const summary*>& timed) {
   const summary& s = *w.find(m, c);
   std::string md = fmt::format("| {} | {} |", c, m);
   for (std::size_t i = 0; i < w.programs.size(); ++i) {
     const summary* p = timed[i];
-    const auto pt = p ? p->median_of(&row::real_s) : std::nullopt;
-    md += pt ? fmt::format(" {:.2f}× |", *pt / t) : std::string(" – |");
+    md += fmt::format(" {} |",
+                      p ? ratio_text(p->values_of(&row::real_s), s.values_of(&row::real_s)) : "–");
     if (!measured_cpu(w, w.programs[i])) continue;
-    const auto cpu = s.median_metric(client_cpu);
-    const auto pcpu = p ? p->median_metric(client_cpu) : std::nullopt;
-    md += cpu && pcpu && *pcpu > 0 ? fmt::format(" {:.2f}× |", *cpu / *pcpu) : std::string(" – |");
+    md += fmt::format(
+        " {} |", p ? ratio_text(s.metric_values(client_cpu), p->metric_values(client_cpu)) : "–");
   }
   return md + "\n";
 }
@@ -200,8 +222,7 @@ std::string against_programs(const workload_cells& w) {
     for (const auto& m : w.models) {
       if (w.is_program(m)) continue;
       const summary* s = w.find(m, c);
-      if (const auto t = s ? s->median_of(&row::real_s) : std::nullopt)
-        md += against_programs_row(w, c, m, *t, timed);
+      if (s && s->median_of(&row::real_s)) md += against_programs_row(w, c, m, timed);
     }
   }
   return md;
@@ -237,20 +258,16 @@ std::string model_settings(const workload_cells& w) {
   return md;
 }
 
-std::string environment(const results& r) {
-  std::string md = "## Environment\n\n| key | value |\n|---|---|\n";
-  for (const auto& [k, v] : r.context) md += fmt::format("| {} | {} |\n", k, md_escape(v));
-  return md;
-}
-
 }  // namespace
 
 std::string to_markdown(const results& r, const std::string& plot_dir_relative) {
-  std::string md = introduction();
-  for (const auto& w : detail::by_workload(r))
+  const auto workloads = detail::by_workload(r);
+  std::string md = "# concur benchmark report\n\n" + detail::machine_during_run(r, workloads) +
+                   detail::methods(r);
+  for (const auto& w : workloads)
     md += heading(w, plot_dir_relative) + overview(w) + detailed(w) + largest_cases(w) +
           measured(w) + against_programs(w) + model_settings(w) + "\n";
-  return md + environment(r);
+  return md + detail::calibration(r) + detail::environment(r);
 }
 
 }  // namespace concur::report

@@ -1,6 +1,7 @@
 #pragma once
-// Internal to the report writers (report_*.cpp): the repetitions of a cell folded into medians,
-// the cells of one workload by model and case, and the number formats the reports share.
+// Internal to the report writers (report_*.cpp): the repetitions of a cell folded into medians
+// and intervals, ratios between cells with their intervals, the cells of one workload by model and
+// case, and the number formats the reports share. The statistics themselves are core/stats.hpp.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -9,12 +10,26 @@
 #include <vector>
 
 #include "core/report.hpp"
+#include "core/stats.hpp"
 
 namespace concur::report::detail {
+
+// A cell whose coefficient of variation exceeds this is flagged as noisy (issue 15, item 4).
+inline constexpr double noisy_cv = 0.05;
+
+// One figure of a cell per repetition index (= round, when the bench ran interleaved rounds),
+// from the passed repetitions, in index order.
+using by_repetition = std::vector<std::pair<int, double>>;
 
 // One workload x model x case, its repetitions folded.
 struct summary {
   std::vector<const row*> reps;
+
+  by_repetition values_of(std::optional<double> row::*field) const;
+  by_repetition metric_values(const std::string& name) const;
+  // The wall times described: median, its order-statistic interval, n, CV, min; none untimed.
+  std::optional<stats::summary> time_stats() const;
+  bool noisy() const;  // CV of the wall time above noisy_cv
 
   std::optional<double> median_of(std::optional<double> row::*field) const;
   std::optional<double> median_metric(const std::string& name) const;
@@ -24,6 +39,30 @@ struct summary {
   std::string verdict() const;
   std::string detail() const;
 };
+
+// numerator / denominator with its 95 % interval. Paired (the median of the per-round ratios and
+// its order-statistic interval) when every repetition index of the side with fewer runs is also
+// one of the other's, over those indexes: with interleaved rounds the two cells then ran side by
+// side in each, and drift common to a round cancels (a cell that stopped early, its interval
+// precise enough, has a subset of the rounds of one still running). Otherwise the bootstrap of
+// the ratio of the medians.
+struct ratio_estimate {
+  stats::ratio value;
+  bool paired = false;
+  std::size_t n = 0;  // the pairs, or the smaller side's repetitions
+
+  bool has_interval() const { return n > 1; }
+  bool resolved() const { return has_interval() && !stats::no_difference_resolved(value.ci); }
+};
+// None when a side is empty or a denominator is not positive.
+std::optional<ratio_estimate> ratio_of(const by_repetition& numerator,
+                                       const by_repetition& denominator);
+
+// How the repetitions of the run were scheduled, from its context: interleaved rounds (the
+// repetition index is the round; concur-bench records the rounds' seed) or back to back (each
+// cell's repetitions together, as Google Benchmark's --benchmark_repetitions runs them).
+enum class schedule { rounds, back_to_back };
+schedule schedule_of(const results& r);
 
 // The cells of one workload, in the order the JSON lists them.
 struct workload_cells {
@@ -45,6 +84,8 @@ bool is_pass(const row& x);
 std::string human_time(double s);
 std::string human_bytes(double b);
 std::string md_escape(const std::string& s);
+std::string csv_field(const std::string& s);             // quoted when it holds , " or a newline
+std::string csv_number(const std::optional<double>& v);  // empty when absent
 
 // A log-scale plot of median time per case, one line per model, written into dir with its data
 // and gnuplot script; the PNG's path, or nothing when gnuplot failed.

@@ -1,6 +1,7 @@
 // concur report on a JSON recorded from a real concur-bench run, and its error paths.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -96,7 +97,14 @@ TEST(report, speed_up_is_sequential_over_model) {
   r.rows.push_back(
       {.workload = "w", .model = "threads", .case_name = "c", .verdict = "pass", .real_s = 0.5});
   const auto md = to_markdown(r);
-  EXPECT_NE(md.find("| c | threads | 500 ms | 4.00× |"), std::string::npos) << md;
+  // One run each: the ratio, and no interval pretended.
+  EXPECT_NE(md.find("| c | threads | 500 ms (1 run: no interval) | 1 | – | 500 ms | 4.00× (1 run: "
+                    "no interval) |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| c | sequential | 2 s (1 run: no interval) | 1 | – | 2 s | baseline |"),
+            std::string::npos)
+      << md;
 }
 
 TEST(report, compares_models_with_the_external_programs_and_lists_each_cases_settings) {
@@ -112,8 +120,11 @@ TEST(report, compares_models_with_the_external_programs_and_lists_each_cases_set
      "label": "oracle=sequential; settings=pool of 16"}]})");
   const std::string md = to_markdown(parse(doc));
   EXPECT_NE(md.find("| case | model | vs wrk | CPU/request vs wrk |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| n1 | coroutines | 0.80× | 0.90× |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| n1 | executor | 0.40× | – |"), std::string::npos) << md;
+  EXPECT_NE(
+      md.find("| n1 | coroutines | 0.80× (1 run: no interval) | 0.90× (1 run: no interval) |"),
+      std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| n1 | executor | 0.40× (1 run: no interval) | – |"), std::string::npos) << md;
   EXPECT_EQ(md.find("| n2 | executor | 0."), std::string::npos) << "no wrk on n2\n" << md;
   EXPECT_NE(md.find("- **executor**: pool of 6 (n1); pool of 16 (n2)"), std::string::npos) << md;
 }
@@ -212,7 +223,9 @@ TEST(report, reads_external_programs_from_old_and_new_labels) {
   EXPECT_EQ(r.rows[0].metrics[0].first, "files");
   const auto md = to_markdown(r);
   EXPECT_NE(md.find("| case | model | vs find | vs fd |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| t | threads | 2.00× | 0.50× |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| t | threads | 2.00× (1 run: no interval) | 0.50× (1 run: no interval) |"),
+            std::string::npos)
+      << md;
 }
 
 TEST(report, reads_the_verdict_from_the_skip_message) {
@@ -230,9 +243,9 @@ TEST(report, reads_the_verdict_from_the_skip_message) {
   EXPECT_EQ(r.rows[2].verdict, "refused");
   EXPECT_EQ(r.rows[3].verdict, "error");
   EXPECT_EQ(r.rows[3].detail, "something broke");
-  EXPECT_NE(
-      to_markdown(r).find("| a | tbb | – | – | – | – | – | – | – | unsupported: no tbb: here |"),
-      std::string::npos);
+  EXPECT_NE(to_markdown(r).find(
+                "| a | tbb | – | – | – | – | – | – | – | – | – | – | unsupported: no tbb: here |"),
+            std::string::npos);
 }
 
 TEST(report, rejects_what_is_not_benchmark_json) {
@@ -296,6 +309,272 @@ TEST(report, a_bare_nan_in_benchmark_json_is_absent) {
   const auto r = load(path);
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(r.rows[0].metrics, (std::vector<std::pair<std::string, double>>{{"entries", 7.0}}));
+}
+
+// ---- Uncertainty, noise and calibration (issue 15, items 1, 4 and 6) ----
+
+// A cell "w/MODEL/c" timed once per repetition index, from first_index on.
+void add_runs(results& r, const std::string& model, const std::vector<double>& times_s,
+              int first_index = 0) {
+  for (std::size_t i = 0; i < times_s.size(); ++i)
+    r.rows.push_back({.workload = "w",
+                      .model = model,
+                      .case_name = "c",
+                      .repetition = first_index + static_cast<int>(i),
+                      .verdict = "pass",
+                      .oracle = "sequential",
+                      .real_s = times_s[i],
+                      .ideal_s = 0.001});
+}
+
+std::vector<double> ms(std::initializer_list<double> values) {
+  std::vector<double> out;
+  for (double v : values) out.push_back(v / 1000);
+  return out;
+}
+
+// The line of a table that starts with `start`, or "" (with the whole text in the failure).
+std::string line_starting(const std::string& md, const std::string& start) {
+  std::istringstream in(md);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(start, 0) == 0) return line;
+  ADD_FAILURE() << "no line starting with \"" << start << "\" in\n" << md;
+  return "";
+}
+
+// n = 10: the largest symmetric pair with binomial coverage >= 95 % is [x(2), x(9)] (97.85 %;
+// [x(3), x(8)] covers only 89.06 %). The sample is 1..10 ms, listed out of order.
+TEST(report_stats, a_cells_median_gets_the_exact_order_statistic_interval) {
+  results r;
+  add_runs(r, "threads", ms({7, 3, 10, 1, 5, 9, 2, 8, 4, 6}));
+  const auto md = to_markdown(r);
+  const auto line = line_starting(md, "| c | threads |");
+  EXPECT_EQ(line.rfind("| c | threads | 5.50 ms [2.00–9.00 ms] | 10 | 55.0 % ⚠ | 1 ms |", 0), 0u)
+      << line;
+  EXPECT_EQ(line.find("†"), std::string::npos) << "a full 95 % interval has no mark: " << line;
+  // Efficiency is the ideal (1 ms) over the time, the interval the time's inverted.
+  EXPECT_NE(line.find("| 0.18 [0.11–0.50] |"), std::string::npos) << line;
+
+  const auto csv = to_cells_csv(r);
+  EXPECT_NE(csv.find("w,threads,c,pass,10,0.0055,0.002,0.009,0.978515625,0.001,0.01,"),
+            std::string::npos)
+      << csv;
+}
+
+// Three runs cannot give a 95 % interval: [min, max] covers 1 - 2 / 2^3 = 75 %, and says so.
+TEST(report_stats, too_few_runs_show_the_intervals_actual_coverage) {
+  results r;
+  add_runs(r, "threads", ms({10, 12, 11}));
+  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  EXPECT_EQ(line.rfind("| c | threads | 11.0 ms [10.0–12.0 ms] †75 % | 3 |", 0), 0u) << line;
+}
+
+// Per-round ratios 100/98 .. 100/102: their [min, max] (96.9 % at n = 6) contains 1.
+TEST(report_stats, a_paired_speed_up_whose_interval_contains_1_resolves_no_difference) {
+  results r;
+  add_runs(r, "sequential", ms({100, 100, 100, 100, 100, 100}));
+  add_runs(r, "threads", ms({98, 99, 101, 102, 100.5, 99.5}));
+  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  EXPECT_NE(line.find("| no difference resolved [0.98–1.02] |"), std::string::npos) << line;
+  EXPECT_EQ(line.find("×"), std::string::npos) << "no winner named: " << line;
+  EXPECT_NE(to_cells_csv(r).find(",paired,no\n"), std::string::npos) << to_cells_csv(r);
+}
+
+TEST(report_stats, a_clear_paired_speed_up_prints_its_interval) {
+  results r;
+  add_runs(r, "sequential", ms({200, 210, 190, 205, 195, 200}));
+  add_runs(r, "threads", ms({50, 52, 48, 51, 49, 50}));
+  // Ratios 4, 4.04, 3.96, 4.02, 3.98, 4: median 4.00, [min, max] = [3.958, 4.038].
+  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  EXPECT_NE(line.find("| 4.00× [3.96–4.04] |"), std::string::npos) << line;
+  EXPECT_NE(to_cells_csv(r).find(",paired,yes\n"), std::string::npos) << to_cells_csv(r);
+}
+
+// Drift that hits both cells of a round cancels in the per-round ratio: every round's ratio is
+// exactly 2 although each cell's own times vary threefold. Unpaired, the same numbers would
+// overlap and resolve nothing.
+TEST(report_stats, pairing_is_by_repetition_index_not_by_position) {
+  results r;
+  add_runs(r, "sequential", ms({100, 200, 300, 150, 250, 120}));
+  auto threads = ms({50, 100, 150, 75, 125, 60});
+  add_runs(r, "threads", threads);
+  std::reverse(r.rows.end() - 6, r.rows.end());  // the file lists them in another order
+  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  EXPECT_NE(line.find("| 2.00× [2.00–2.00] |"), std::string::npos) << line;
+}
+
+// A cell that stopped after fewer rounds pairs over the rounds both ran in; cells whose indexes
+// do not match up fall back to the bootstrap, marked.
+TEST(report_stats, a_subset_of_rounds_pairs_and_unmatched_indexes_bootstrap) {
+  results paired;
+  add_runs(paired, "sequential", ms({100, 101, 99, 100, 102, 98, 100, 101, 99, 100}));
+  add_runs(paired, "threads", ms({50, 50, 50, 50, 50, 50}));
+  const auto a = line_starting(to_markdown(paired), "| c | threads |");
+  EXPECT_NE(a.find("| 2.00× [1.96–2.04] |"), std::string::npos) << a;
+
+  results unpaired;
+  add_runs(unpaired, "sequential", ms({100, 101, 99, 100, 102, 98}));
+  add_runs(unpaired, "threads", ms({50, 50, 50, 50, 50, 50}), 10);
+  const auto b = line_starting(to_markdown(unpaired), "| c | threads |");
+  EXPECT_NE(b.find("ᵇ"), std::string::npos) << b;
+  EXPECT_NE(to_cells_csv(unpaired).find(",bootstrap,yes\n"), std::string::npos);
+}
+
+TEST(report_stats, a_cell_with_a_cv_above_5_percent_is_flagged) {
+  results r;
+  add_runs(r, "sequential", ms({100, 101, 99}));
+  add_runs(r, "threads", ms({100, 130, 70}));  // CV 30 %
+  const auto md = to_markdown(r);
+  EXPECT_NE(line_starting(md, "| c | threads |").find("| 30.0 % ⚠ |"), std::string::npos) << md;
+  EXPECT_NE(line_starting(md, "| c | sequential |").find("| 1.0 % |"), std::string::npos) << md;
+  EXPECT_EQ(line_starting(md, "| threads |"), "| threads | 100 ms ⚠ |");
+  EXPECT_NE(md.find("⚠ CV above 5 %"), std::string::npos) << "the legend\n" << md;
+  EXPECT_NE(md.find("1 of 2 cells timed more than once have a CV above 5 %"), std::string::npos)
+      << md;
+}
+
+// A context as concur-bench writes it (core/machine.hpp's keys).
+results with_machine_state(bool busy) {
+  results r;
+  add_runs(r, "sequential", ms({100, 101, 99}));
+  r.context = {{"noise_busy", busy ? "true" : "false"},
+               {"noise_busy_reasons", busy ? "steal 12.00 % (limit 5 %)" : ""},
+               {"noise_load_before", "0.10"},
+               {"noise_load_after", "0.40"},
+               {"noise_steal_pct", busy ? "12.00" : "0.00"},
+               {"noise_iowait_pct", "0.50"},
+               {"noise_interval_s", "480.00"},
+               {"noise_others_cores", "0.05"},
+               {"noise_top_processes", "sshd (pid 7) 0.01 cores"},
+               {"machine_cores", "2"},
+               {"machine_swap_used_kib", "2048"},
+               {"calibration_page_fault_ns", "2648.1"},
+               {"calibration_syscall_ns", "174.6"},
+               {"calibration_thread_create_join_ns", "21211.9"},
+               {"calibration_context_switch_ns", "not measured"},
+               {"calibration_virtualization", "KVM (hypervisor flag)"}};
+  return r;
+}
+
+TEST(report_machine, a_busy_machine_is_the_first_thing_the_report_says) {
+  const auto md = to_markdown(with_machine_state(true));
+  EXPECT_EQ(md.rfind("# concur benchmark report\n\n> **Warning: the machine was busy during this "
+                     "run** (steal 12.00 % (limit 5 %)). Figures below may be inflated and "
+                     "noisy.\n\n## Machine during the run\n",
+                     0),
+            0u)
+      << md;
+  EXPECT_NE(md.find("| state | **busy**: steal 12.00 % (limit 5 %) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| load average (1 min) | 0.10 at the start, 0.40 at the end, on 2 CPUs |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| steal (the hypervisor) | 12.00 % of all CPU time over 480.00 s |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("busiest: sshd (pid 7) 0.01 cores |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| swap in use | 2 MiB |"), std::string::npos) << md;
+}
+
+TEST(report_machine, a_quiet_machine_is_stated_without_a_warning) {
+  const auto md = to_markdown(with_machine_state(false));
+  EXPECT_EQ(md.find("Warning"), std::string::npos) << md;
+  EXPECT_NE(md.find("| state | **quiet** |"), std::string::npos) << md;
+}
+
+TEST(report_machine, calibration_is_in_readable_units_before_the_environment) {
+  const auto md = to_markdown(with_machine_state(false));
+  const auto at = md.find("## Machine calibration");
+  ASSERT_NE(at, std::string::npos) << md;
+  EXPECT_LT(at, md.find("## Environment"));
+  EXPECT_NE(md.find("| minor page fault (first touch of a fresh 4 KiB page) | 2.65 µs |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| system call (getppid) | 175 ns |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| thread create + join | 21.2 µs |"), std::string::npos) << md;
+  EXPECT_NE(md.find("one way) | not measured |"), std::string::npos) << md;
+  EXPECT_NE(md.find("Virtualization: KVM (hypervisor flag)."), std::string::npos) << md;
+}
+
+// What the bench learns after the run may come in an object of its own beside the context; it
+// describes the whole run, so it wins over a context value of the same name.
+TEST(report_machine, the_after_object_is_read_and_wins_over_the_context) {
+  const auto doc = nlohmann::json::parse(R"({
+    "context": {"noise_busy": "false", "machine_cores": "2"},
+    "concur_after": {"noise_busy": "true", "noise_busy_reasons": "load 3.1"},
+    "benchmarks": [{"name": "w/sequential/c", "run_type": "iteration", "real_time": 1,
+                    "time_unit": "ms", "label": "oracle=reference; settings=1 thread"}]})");
+  const auto r = parse(doc);
+  EXPECT_EQ(r.value("noise_busy"), "true");
+  EXPECT_EQ(r.value("machine_cores"), "2");
+  EXPECT_FALSE(r.value("absent"));
+  const auto md = to_markdown(r);
+  EXPECT_NE(md.find("> **Warning: the machine was busy during this run** (load 3.1)"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| noise_busy (after the run) | true |"), std::string::npos) << md;
+}
+
+TEST(report_machine, interleaved_rounds_and_the_test_hook_are_reported) {
+  auto r = with_machine_state(false);
+  r.context.emplace_back(vocabulary::context::rounds_seed, "42");
+  r.context.emplace_back(vocabulary::context::rounds_rule, "the rule");
+  r.context.emplace_back(vocabulary::context::test_slowdown, "coroutines:1.10");
+  const auto md = to_markdown(r);
+  EXPECT_NE(md.find("interleaved rounds (the repetition index is the round)"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Schedule: the rule. Seed 42 (`concur-bench --seed=42`"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("> **Warning: a model was slowed down on purpose** "
+                    "(CONCUR_TEST_SLOWDOWN=coroutines:1.10"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(to_csv(r).find(",rounds\n"), std::string::npos);
+  EXPECT_EQ(to_markdown(with_machine_state(false)).find("slowed down"), std::string::npos);
+}
+
+// The rounds shuffle the runs in the file; the report keeps the matrix's order of the models.
+TEST(report, models_and_cases_follow_the_matrix_not_the_files_order) {
+  results r;
+  add_runs(r, "tbb", ms({1}));
+  add_runs(r, "sequential", ms({2}));
+  r.rows[0].family_index = 4;
+  r.rows[1].family_index = 0;
+  const auto md = to_markdown(r);
+  EXPECT_LT(md.find("| sequential | 2 ms |"), md.find("| tbb | 1 ms |")) << md;
+}
+
+// A file from before the noise probes, the rounds and the calibration still renders every section
+// and says what it lacks.
+TEST(report, an_old_file_renders_every_section_and_says_what_it_lacks) {
+  const auto md = to_markdown(load(sample));
+  for (const char* section : {"## Machine during the run", "## How to read the figures", "## sleep",
+                              "Largest case each model completed",
+                              "Model settings:", "## Machine calibration", "## Environment"})
+    EXPECT_NE(md.find(section), std::string::npos) << section;
+  EXPECT_NE(md.find("This run recorded no machine state"), std::string::npos) << md;
+  EXPECT_NE(md.find("Load average at the start (1, 5, 15 min): 2.90, 1.23, 0.47 on 2 CPUs: above "
+                    "0.3 per CPU"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("This run recorded no calibration probes"), std::string::npos) << md;
+  EXPECT_NE(md.find("ran back to back"), std::string::npos) << md;
+  EXPECT_EQ(md.find("Warning"), std::string::npos) << md;
+  // Two repetitions: [min, max] covers 50 %, and the speed-up is paired by repetition index.
+  EXPECT_NE(line_starting(md, "| n10_d1ms | threads |").find("| 7.53× [7.53–7.54] †50 % |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(to_csv(load(sample)).find(",back_to_back\n"), std::string::npos);
+}
+
+TEST(report_cli, writes_the_cells_csv_beside_the_long_one) {
+  temp_dir dir("concur-report");
+  const auto r =
+      run_command(std::string(CONCUR_CLI) + " report " + sample + " --out " + dir.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto cells = read(dir.path() / "cells.csv");
+  EXPECT_EQ(cells, to_cells_csv(load(sample)));
+  EXPECT_EQ(cells.rfind("workload,model,case,verdict,n,median_s,ci_low_s,ci_high_s,", 0), 0u);
+  EXPECT_NE(cells.find("sleep,sequential,n100_d1ms,skipped,,"), std::string::npos) << cells;
 }
 
 }  // namespace
