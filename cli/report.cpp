@@ -1,4 +1,5 @@
-// concur report RESULTS.json: what concur-bench wrote, as results.csv, report.md and plots.
+// concur report RESULTS.json: what concur-bench wrote, as results.csv (one row per repetition),
+// cells.csv (one row per cell: median, 95 % CI, n, CV, speed-up with its CI), report.md and plots.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -10,8 +11,8 @@
 namespace concur::cli {
 
 void add_report(CLI::App& app, int& exit_code) {
-  auto* cmd =
-      app.add_subcommand("report", "turn concur-bench JSON into results.csv, report.md and plots");
+  auto* cmd = app.add_subcommand(
+      "report", "turn concur-bench JSON into results.csv, cells.csv, report.md and plots");
   struct args {
     std::string json_path, out_dir;
   };
