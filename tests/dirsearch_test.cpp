@@ -69,9 +69,7 @@ std::string quoted(const std::string& s) {
 }
 
 result run(std::string_view model, const params& p) {
-  auto r = run_model(model, p, config);
-  if (!r) throw std::runtime_error("no such model");
-  return std::move(*r);
+  return models::visit(model, [&]<class M>() { return workload::run(M{}, p, config); });
 }
 
 params fixture_params(std::vector<std::string> roots, bool follow = false, tree_spec spec = {}) {
@@ -121,7 +119,7 @@ TEST(dirsearch_tree, the_chain_is_deeper_than_path_max) {
 }
 
 TEST(dirsearch_models, faults_are_listed_not_followed) {
-  for (const auto& model : model_names()) {
+  for (const auto& model : models::names()) {
     SCOPED_TRACE(model);
     const auto r = run(model, fixture_params({""})).roots[0];
     const auto type_of = [&](std::string_view path) {
@@ -155,7 +153,7 @@ TEST(dirsearch_models, faults_are_listed_not_followed) {
 }
 
 TEST(dirsearch_models, following_links_never_loops) {
-  for (const auto& model : model_names()) {
+  for (const auto& model : models::names()) {
     SCOPED_TRACE(model);
     const auto r = run(model, fixture_params({""}, true)).roots[0];
     ASSERT_NE(find_entry(r, "link-to-dir"), nullptr);
@@ -177,7 +175,7 @@ TEST(dirsearch_models, following_links_never_loops) {
 }
 
 TEST(dirsearch_models, bad_roots_are_errors_and_the_others_are_searched) {
-  for (const auto& model : model_names()) {
+  for (const auto& model : models::names()) {
     SCOPED_TRACE(model);
     const auto r = run(model, fixture_params({"missing-root", "notes.txt", "tree", "empty"}));
     ASSERT_EQ(r.roots.size(), 4u);
@@ -200,7 +198,7 @@ TEST(dirsearch_models, deep_chain_does_not_overflow) {
   const auto expected = run("sequential", fixture_params({"chain"}, false, spec));
   EXPECT_EQ(expected.roots[0].entries.size(), 4001u);
   EXPECT_TRUE(expected.roots[0].errors.empty());
-  for (const auto& model : model_names())
+  for (const auto& model : models::names())
     EXPECT_EQ(expected, run(model, fixture_params({"chain"}, false, spec))) << model;
 }
 
@@ -267,7 +265,7 @@ TEST(dirsearch_app, print_mode_matches_find_in_every_model) {
   };
   const auto expected = sorted_lines(run_command("find " + quoted(root) + " -mindepth 1").out);
   ASSERT_FALSE(expected.empty());
-  for (const auto& model : model_names()) {
+  for (const auto& model : models::names()) {
     const auto r = run_command(std::string(CONCUR_CLI) + " dirsearch --print --model " + model +
                                " " + quoted(root));
     EXPECT_EQ(r.status, 0) << model;
@@ -281,7 +279,7 @@ TEST(dirsearch_app, dialogue_through_a_pipe) {
   const std::string input = dir.path() + "/input";
   std::ofstream(input) << root << "/tree\n/no/such/dir\n\n"
                        << root << "/empty\ndone\n1\nwhat\n2\n1\n3\nlist\n4\n";
-  for (const auto& model : model_names()) {
+  for (const auto& model : models::names()) {
     SCOPED_TRACE(model);
     const auto r = run_command(std::string(CONCUR_CLI) + " dirsearch --model " + model + " < " +
                                quoted(input));
@@ -363,7 +361,7 @@ TEST(dirsearch_app, unreadable_directory_as_nobody) {
                 .status,
             0);
   std::string first_out;
-  for (const auto& model : model_names()) {
+  for (const auto& model : models::names()) {
     SCOPED_TRACE(model);
     int out_pipe[2], err_pipe[2];
     ASSERT_EQ(::pipe(out_pipe), 0);
@@ -402,13 +400,13 @@ TEST(dirsearch_app, unreadable_directory_as_nobody) {
     EXPECT_EQ(out.find("secret.txt"), std::string::npos);
     EXPECT_NE(out.find(root + "/notes.txt\n"), std::string::npos);
     if (first_out.empty()) first_out = out;
-    EXPECT_EQ(out, first_out) << "differs from the " << model_names()[0] << " model";
+    EXPECT_EQ(out, first_out) << "differs from the " << models::names()[0] << " model";
   }
 }
 
 // Entries removed while the walk runs are reported as errors; nothing crashes or hangs.
 TEST(dirsearch_models, tree_changing_during_the_walk) {
-  for (const auto& model : model_names()) {
+  for (const auto& model : models::names()) {
     SCOPED_TRACE(model);
     temp_dir dir;
     const std::string root = dir.path() + "/t";

@@ -286,12 +286,4 @@ std::string workload::audit(const params& p, const result& r) {
   return d.str();
 }
 
-std::vector<std::string> model_names() {
-  return models::names();
-}
-
-std::optional<result> run_model(std::string_view model, const params& p, const models::config& c) {
-  return models::visit(model, [&]<class M>() { return workload::run(M{}, p, c); });
-}
-
 }  // namespace concur::dirsearch

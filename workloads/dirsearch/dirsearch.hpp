@@ -76,8 +76,4 @@ struct workload {
 // UTF-8) and backslashes are shown as \xNN.
 std::string printable(std::string_view s);
 
-// The names of the models, and a run by name (for the CLI); nullopt for an unknown name.
-std::vector<std::string> model_names();
-std::optional<result> run_model(std::string_view model, const params& p, const models::config& c);
-
 }  // namespace concur::dirsearch
