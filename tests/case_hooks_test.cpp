@@ -96,7 +96,7 @@ TEST(case_hooks, a_cold_cell_is_timed_between_cache_drops) {
   const auto json = (dir.path() / "out.json").string();
   const auto r = run_command(std::string(CONCUR_BENCH) +
                              " --all-cases --benchmark_filter='dirsearch/(sequential|tbb|find)/"
-                             "cold_fixture' --benchmark_min_time=0.01 --benchmark_out=" +
+                             "cold_fixture' --quick --benchmark_min_time=0.01 --benchmark_out=" +
                              json);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto results = report::load(json);

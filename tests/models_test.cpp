@@ -28,7 +28,8 @@ TEST(executor, run_in_executor_keeps_a_callable_that_owns_its_captures) {
 TEST(executor, run_in_executor_carries_the_exception_back_to_the_loop) {
   executor::event_loop loop(1);
   EXPECT_THROW(loop.run([&]() -> executor::task<void> {
-    co_await executor::run_in_executor(loop.pool(), [] { throw std::runtime_error("from the pool"); });
+    co_await executor::run_in_executor(loop.pool(),
+                                       [] { throw std::runtime_error("from the pool"); });
   }),
                std::runtime_error);
 }

@@ -63,7 +63,7 @@ TEST(wrk, its_bench_cells_are_verified_and_do_the_work_of_their_case) {
   const auto r =
       run_command(std::string(CONCUR_BENCH) +
                   " --benchmark_filter='^fetch/wrk/(n10000_c64|nginx_page1_n10000_c64)/' "
-                  "--benchmark_out=" +
+                  "--quick --benchmark_out=" +
                   json);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto results = report::load(json);
