@@ -267,12 +267,13 @@ class rounds_driver {
 
   // Runs rounds until the rule stops them.
   void run() {
+    const stopwatch watch;
     for (std::size_t round = 0;; ++round) {
-      const double elapsed = watch_.seconds();
+      const double elapsed = watch.seconds();
       if (round > 0) {
         const auto stop =
             rounds::stop_rounds(opts_.settings, round, active_cells(), elapsed, next_round_s());
-        if (!stop.empty()) return finish_rounds(round, stop);
+        if (!stop.empty()) return finish_rounds(round, stop, elapsed);
       }
       print_progress(round, elapsed);
       run_round(round);
@@ -326,18 +327,18 @@ class rounds_driver {
     progress_[i].stopped = why;
   }
 
-  void finish_rounds(std::size_t round, std::string_view why) {
-    timing_s_ = watch_.seconds();
+  void finish_rounds(std::size_t round, std::string_view why, double elapsed) {
+    timing_s_ = elapsed;
     stopped_by_ = why;
     for (std::size_t i = 0; i < progress_.size(); ++i)
       if (progress_[i].active) stop(i, why);
     std::fprintf(stderr, "concur-bench: %zu rounds in %.0f s, stopped by: %.*s\n", round, timing_s_,
                  static_cast<int>(why.size()), why.data());
-    if (round < opts_.settings.min_rounds)
+    if (timing_s_ > opts_.settings.time_budget_s)
       std::fprintf(stderr,
-                   "concur-bench: WARNING: only %zu rounds, below --min-rounds=%zu: the %.0f s "
-                   "time budget ran out (raise --time-budget)\n",
-                   round, opts_.settings.min_rounds, opts_.settings.time_budget_s);
+                   "concur-bench: note: the rounds took %.0f s, over the %.0f s time budget (the "
+                   "budget does not cut the first --min-rounds=%zu rounds)\n",
+                   timing_s_, opts_.settings.time_budget_s, opts_.settings.min_rounds);
   }
 
   std::size_t active_cells() const {
@@ -355,9 +356,10 @@ class rounds_driver {
 
   void print_progress(std::size_t round, double elapsed) const {
     const double left = opts_.settings.time_budget_s - elapsed;
+    // Round 1 also reports the cells that are not timed (skipped, unsupported, failed).
     std::fprintf(stderr,
-                 "concur-bench: round %zu (repetition_index %zu): %zu active cells, %.1f s "
-                 "elapsed, %.1f s of the %.0f s budget left\n",
+                 "concur-bench: round %zu (repetition_index %zu): %zu cells, %.1f s elapsed, "
+                 "%.1f s of the %.0f s budget left\n",
                  round + 1, round, active_cells(), elapsed, left, opts_.settings.time_budget_s);
   }
 
@@ -385,7 +387,6 @@ class rounds_driver {
   std::size_t rounds_done_ = 0;
   double timing_s_ = 0;
   std::string_view stopped_by_;
-  stopwatch watch_;
 };
 
 // ---- The machine ----
@@ -505,8 +506,8 @@ void add_options(CLI::App& app, cli& o) {
                              defaults.target_ci))
       ->check(CLI::Range(1e-6, 1.0));
   app.add_option("--time-budget", o.time_budget,
-                 fmt::format("seconds for all the rounds; no round starts that would overrun it "
-                             "(default {:g})",
+                 fmt::format("seconds for the rounds: beyond --min-rounds, no round starts that "
+                             "would overrun it (default {:g})",
                              defaults.time_budget_s))
       ->check(CLI::PositiveNumber);
   app.add_option("--benchmark_min_time", o.min_time,
@@ -519,10 +520,14 @@ void add_options(CLI::App& app, cli& o) {
                  "not supported: the rounds are the repetitions (--min-rounds, --max-rounds)");
 }
 
-bench::rounds::settings rounds_settings(const cli& o) {
+bench::rounds::preset preset_of(const cli& o) {
   using bench::rounds::preset;
-  const preset p = o.quick ? preset::quick : o.thorough ? preset::thorough : preset::standard;
-  auto s = bench::rounds::preset_settings(p);
+  return o.quick ? preset::quick : o.thorough ? preset::thorough : preset::standard;
+}
+
+// The preset's settings, with the flags given on top.
+bench::rounds::settings rounds_settings(const cli& o) {
+  auto s = bench::rounds::preset_settings(preset_of(o));
   s.min_rounds = o.min_rounds.value_or(s.min_rounds);
   s.max_rounds = o.max_rounds.value_or(std::max(s.max_rounds, s.min_rounds));
   s.target_ci = o.target_ci.value_or(s.target_ci);
@@ -570,10 +575,8 @@ int main(int argc, char** argv) {
   app.allow_extras();
   CLI11_PARSE(app, argc, argv);
 
-  bench::timing_options timing{.settings = rounds_settings(o), .out_path = o.out_path};
-  timing.preset = o.quick      ? bench::rounds::preset::quick
-                  : o.thorough ? bench::rounds::preset::thorough
-                               : bench::rounds::preset::standard;
+  bench::timing_options timing{
+      .settings = rounds_settings(o), .preset = preset_of(o), .out_path = o.out_path};
   const auto hook = bench::read_slowdown();
   std::string error = usage_error(o, timing.settings);
   if (!hook) error = "CONCUR_TEST_SLOWDOWN: expected MODEL:FACTOR with 1 <= FACTOR <= 100";

@@ -87,7 +87,8 @@ std::string_view stop_rounds(const settings& s, std::size_t round, std::size_t a
                              double elapsed_s, double next_round_s) {
   if (round >= s.max_rounds) return stop::max_rounds;
   if (active_cells == 0) return stop::every_cell_done;
-  if (elapsed_s + next_round_s > s.time_budget_s) return stop::time_budget;
+  // The minimum rounds are a floor: the budget governs the rounds beyond them.
+  if (round >= s.min_rounds && elapsed_s + next_round_s > s.time_budget_s) return stop::time_budget;
   return {};
 }
 
@@ -96,8 +97,9 @@ std::string rule_text(const settings& s) {
       "interleaved rounds in a seeded random order (page-cache droppers last); each cell at "
       "least {} rounds, then until the median's 95 % CI half-width is within {:g} % of the "
       "median (order statistics), or its share of the time budget (budget / timed cells) is "
-      "spent, or {} rounds; no round starts that would overrun the {:g} s budget",
-      s.min_rounds, s.target_ci * 100, s.max_rounds, s.time_budget_s);
+      "spent, or {} rounds; beyond the first {} rounds, no round starts that would overrun the "
+      "{:g} s time budget",
+      s.min_rounds, s.target_ci * 100, s.max_rounds, s.min_rounds, s.time_budget_s);
 }
 
 std::uint64_t seed_from_clock() {

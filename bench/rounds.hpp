@@ -6,8 +6,9 @@
 // drift of the machine falls on every cell alike instead of on whichever ran last; the runs of one
 // case in one round can be paired. A cell stays active for at least min_rounds rounds, then until
 // its median's confidence interval is within target_ci of the median (stats::precise_enough), or
-// its share of the time budget is spent, or max_rounds; the rounds stop when the next one would
-// overrun the time budget.
+// its share of the time budget is spent, or max_rounds. Beyond the first min_rounds, no round
+// starts that would overrun the time budget: the minimum is a floor, the budget bounds the rounds
+// the data asks for beyond it.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,7 +21,7 @@ struct settings {
   std::size_t min_rounds = 5;
   std::size_t max_rounds = 50;
   double target_ci = 0.02;     // the median's CI half-width, as a fraction of the median
-  double time_budget_s = 420;  // for all the rounds together (verification not included)
+  double time_budget_s = 480;  // for all the rounds together (verification not included)
   double min_time_s = 0.2;     // Google Benchmark's --benchmark_min_time, per timed run
   std::uint64_t seed = 0;
 };
@@ -61,7 +62,7 @@ double cell_share_s(const settings& s, std::size_t timed_cells);
 std::string_view enough(const progress& cell, const settings& s, double share_s);
 
 // Before round `round` (> 0): why the rounds stop here, or empty to go on. next_round_s is what
-// the active cells' last calls took together.
+// the active cells' last calls took together. The budget stops no round below min_rounds.
 std::string_view stop_rounds(const settings& s, std::size_t round, std::size_t active_cells,
                              double elapsed_s, double next_round_s);
 

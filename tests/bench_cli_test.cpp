@@ -119,6 +119,31 @@ TEST(bench_cli, the_seed_replays_the_order) {
                                         "function of the seed)";
 }
 
+TEST(bench_cli, cells_that_drop_the_page_cache_run_last_in_each_round) {
+  temp_dir dir("concur-bench");
+  const auto json = (dir.path() / "out.json").string();
+  const auto r = run_command(bench +
+                             " --all-cases --benchmark_min_time=0.01 --min-rounds=2 --max-rounds=2"
+                             " --benchmark_filter='dirsearch/sequential/(cold_)?fixture$|sleep/"
+                             "sequential/n10_d1ms' --benchmark_out=" +
+                             json);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream in(json);
+  const auto doc = nlohmann::json::parse(in);
+  std::map<int, std::string> first_cold;  // by round
+  for (const auto& b : doc["benchmarks"]) {
+    const int round = b["repetition_index"];
+    const std::string name = b["name"];
+    if (name.find("/cold_") != std::string::npos)
+      first_cold.try_emplace(round, name);
+    else
+      EXPECT_EQ(first_cold.count(round), 0u) << name << " ran after a cold cell in its round";
+  }
+  // The cold cell runs in every round when the page cache may be dropped, else it is reported as
+  // skipped in the first round: there is always one.
+  EXPECT_FALSE(first_cold.empty());
+}
+
 TEST(bench_cli, the_slowdown_hook_slows_its_model_and_says_so) {
   temp_dir dir("concur-bench");
   const auto results = timed_run(dir, " --quick", "CONCUR_TEST_SLOWDOWN=coroutines:2 ");
