@@ -43,8 +43,10 @@ double cpu_seconds() {
   return cpu_time::of_process() + cpu_time::of_usage(children);
 }
 
-// Google Benchmark's filter semantics: a regex, or its negation with a leading '-'.
-bool matches_filter(const std::string& name, const std::string& filter) {
+// Google Benchmark's filter semantics: a regex, or its negation with a leading '-', on the name it
+// gives the cell (with its "/real_time" or "/manual_time"), so filters written for it still work.
+bool matches_filter(const cell& c, const std::string& filter) {
+  const std::string name = c.name() + (c.self_timed ? "/manual_time" : "/real_time");
   if (filter.empty() || filter == "all" || filter == ".") return true;
   if (filter[0] == '-') return !std::regex_search(name, std::regex(filter.substr(1)));
   return std::regex_search(name, std::regex(filter));
@@ -598,7 +600,7 @@ int main(int argc, char** argv) {
   const std::string filter = benchmark::GetBenchmarkFilter();
   std::vector<bench::cell> cells;
   for (auto& c : bench::make_cells(o.matrix))
-    if ((o.all_cases || c.kind == case_kind::bench) && bench::matches_filter(c.name(), filter))
+    if ((o.all_cases || c.kind == case_kind::bench) && bench::matches_filter(c, filter))
       cells.push_back(std::move(c));
   bench::runner runner(std::move(cells));
 
