@@ -124,8 +124,8 @@ TEST(bench_cli, cells_that_drop_the_page_cache_run_last_in_each_round) {
   const auto json = (dir.path() / "out.json").string();
   const auto r = run_command(bench +
                              " --all-cases --benchmark_min_time=0.01 --min-rounds=2 --max-rounds=2"
-                             " --benchmark_filter='dirsearch/sequential/(cold_)?fixture$|sleep/"
-                             "sequential/n10_d1ms' --benchmark_out=" +
+                             " --benchmark_filter='dirsearch/sequential/(cold_)?fixture/|sleep/"
+                             "sequential/n10_d1ms/' --benchmark_out=" +
                              json);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream in(json);
