@@ -1,22 +1,13 @@
 // compare.csv: the table of compare.md, one line per cell.
 #include "core/compare.hpp"
+#include "core/csv.hpp"
 
 namespace concur::compare {
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
 std::string csv_line(const std::vector<std::string>& cells) {
   std::string line;
-  for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + csv_field(cells[i]);
+  for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + csv::field(cells[i]);
   return line + "\n";
 }
 

@@ -4,12 +4,12 @@
 // separate file, so that results.csv stays one long-format row per repetition.
 #include <fmt/format.h>
 
+#include "core/csv.hpp"
 #include "core/report_summary.hpp"
 
 namespace concur::report {
 namespace {
 
-using detail::csv_field;
 using detail::csv_number;
 
 std::string time_columns(const std::optional<stats::summary>& t) {
@@ -38,9 +38,9 @@ std::string cell_row(const detail::workload_cells& w, const std::string& m, cons
                      const detail::summary& s) {
   // The sequential cell is the baseline: no speed-up over itself.
   const auto* sequential = m == "sequential" ? nullptr : w.find("sequential", c);
-  return fmt::format("{},{},{},{},{},{},{}\n", csv_field(w.name), csv_field(m), csv_field(c),
-                     csv_field(s.verdict()), time_columns(s.time_stats()), s.noisy() ? "yes" : "no",
-                     speed_up_columns(s, sequential));
+  return fmt::format("{},{},{},{},{},{},{}\n", csv::field(w.name), csv::field(m), csv::field(c),
+                     csv::field(s.verdict()), time_columns(s.time_stats()),
+                     s.noisy() ? "yes" : "no", speed_up_columns(s, sequential));
 }
 
 }  // namespace

@@ -3,12 +3,12 @@
 // with the same index ran side by side, so ratios pair them), or a back-to-back repetition.
 #include <fmt/format.h>
 
+#include "core/csv.hpp"
 #include "core/report_summary.hpp"
 
 namespace concur::report {
 namespace {
 
-using detail::csv_field;
 using detail::csv_number;
 
 // The workload's own figures in one field: "name=value;name=value".
@@ -30,12 +30,12 @@ std::string to_csv(const results& r) {
       detail::schedule_of(r) == detail::schedule::rounds ? "rounds" : "back_to_back";
   for (const auto& x : r.rows) {
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(x.workload),
-        csv_field(x.model), csv_field(x.case_name), x.repetition, x.verdict, csv_field(x.oracle),
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv::field(x.workload),
+        csv::field(x.model), csv::field(x.case_name), x.repetition, x.verdict, csv::field(x.oracle),
         csv_number(x.real_s), csv_number(x.process_cpu_s), csv_number(x.items_per_second),
         csv_number(x.ideal_s), csv_number(x.efficiency), csv_number(x.cpu_util),
         csv_number(x.peak_rss_growth_bytes), csv_number(x.bytes_per_item), x.iterations,
-        csv_field(csv_metrics(x)), csv_field(x.settings), csv_field(x.detail), schedule);
+        csv::field(csv_metrics(x)), csv::field(x.settings), csv::field(x.detail), schedule);
   }
   return out;
 }

@@ -210,16 +210,6 @@ std::string md_escape(const std::string& s) {
   return out;
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
 std::string csv_number(const std::optional<double>& v) {
   return v ? fmt::format("{:.9g}", *v) : "";
 }

@@ -84,7 +84,6 @@ bool is_pass(const row& x);
 std::string human_time(double s);
 std::string human_bytes(double b);
 std::string md_escape(const std::string& s);
-std::string csv_field(const std::string& s);             // quoted when it holds , " or a newline
 std::string csv_number(const std::optional<double>& v);  // empty when absent
 
 // A log-scale plot of median time per case, one line per model, written into dir with its data
