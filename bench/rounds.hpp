@@ -20,9 +20,14 @@ namespace concur::bench::rounds {
 struct settings {
   std::size_t min_rounds = 5;
   std::size_t max_rounds = 50;
-  double target_ci = 0.02;     // the median's CI half-width, as a fraction of the median
-  double time_budget_s = 480;  // for all the rounds together (verification not included)
-  double min_time_s = 0.2;     // Google Benchmark's --benchmark_min_time, per timed run
+  double target_ci = 0.02;  // the median's CI half-width, as a fraction of the median
+  // For all the rounds together (verification not included). The default run's five rounds take
+  // ~400 s on the 2-core VM this was tuned on (its cells over 0.5 s a run alone take ~55 s a
+  // round); the rest buys rounds for the cells that are not yet precise.
+  double time_budget_s = 480;
+  // Google Benchmark's --benchmark_min_time, per timed run: short, as the rounds, not long runs,
+  // are what averages out the machine's drift.
+  double min_time_s = 0.1;
   std::uint64_t seed = 0;
 };
 
