@@ -397,8 +397,9 @@ void warn_if_loaded(const machine::snapshot& start) {
   const double limit = machine::thresholds{}.load_per_core * start.cores;
   if (!start.load1 || *start.load1 <= limit) return;
   std::fprintf(stderr,
-               "concur-bench: WARNING: the machine is busy before we start: load average %.2f "
-               "on %d cores (above %.2f); timings will be noisy\n",
+               "concur-bench: note: load average %.2f on %d cores (above %.2f): something ran in "
+               "the last minute (a build?); the other processes' CPU during the run is measured, "
+               "and the end of the run says whether the machine was busy\n",
                *start.load1, start.cores, limit);
 }
 

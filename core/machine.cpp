@@ -278,9 +278,6 @@ void judge(noise& n, const thresholds& limits) {
   if (n.steal_pct && *n.steal_pct > limits.steal_pct)
     n.busy_reasons.push_back(
         fmt::format("steal {:.1f} % of CPU time (limit {:g} %)", *n.steal_pct, limits.steal_pct));
-  if (n.load_before && *n.load_before > limits.load_per_core * cores)
-    n.busy_reasons.push_back(fmt::format("load average {:.2f} at the start (limit {:g} x {} cores)",
-                                         *n.load_before, limits.load_per_core, n.cores));
   n.busy = !n.busy_reasons.empty();
 }
 

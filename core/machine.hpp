@@ -153,7 +153,10 @@ struct busy_process {
 struct thresholds {
   double others_cores_per_core = 0.3;  // other processes' average CPU, per core we may use
   double steal_pct = 5;
-  double load_per_core = 0.3;  // 1-min load average at the start, per core
+  // The 1-minute load average at the start, per core: a hint only where nothing better was
+  // recorded (old files). It is not a reason for `busy`: it counts what ran in the minute
+  // before (scripts/bench's own build), while others_cores measures what ran beside us.
+  double load_per_core = 0.3;
 };
 
 struct noise {
