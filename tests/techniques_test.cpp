@@ -48,6 +48,19 @@ struct cleanup {
   ~cleanup() { flag = true; }
 };
 
+// The body of a blocking task (on the executor's pool, or a thread) that waits to be cancelled and
+// then throws while cleaning up.
+int fail_when_cancelled(flags& f, const std::stop_token& stop) {
+  f.started = true;
+  cleanup guard{f.cleaned};
+  try {
+    threads::sleep_for(forever, stop);
+  } catch (const task_cancelled&) {
+    throw std::runtime_error("error while cancelling");
+  }
+  return -1;
+}
+
 // A task's outcome as a line, the same in every model.
 template <class T>
 std::string describe(const outcome<T>& o) {
@@ -200,16 +213,7 @@ struct executor_adapter : on_the_loop {
   }
   job long_running(flags& f) const { return blocking(-1, forever, &f); }
   job fails_when_cancelled(flags& f) const {
-    auto call = [&f](std::stop_token stop) -> int {
-      f.started = true;
-      cleanup guard{f.cleaned};
-      try {
-        threads::sleep_for(forever, stop);
-      } catch (const task_cancelled&) {
-        throw std::runtime_error("error while cancelling");
-      }
-      return -1;
-    };
+    auto call = [&f](std::stop_token stop) { return fail_when_cancelled(f, stop); };
     return on_the_pool(std::move(call));
   }
 
@@ -294,16 +298,7 @@ struct threads_adapter : on_the_callers_thread<threads_adapter> {
     };
   }
   static job fails_when_cancelled(flags& f) {
-    return [&f](std::stop_token stop) -> int {
-      f.started = true;
-      cleanup guard{f.cleaned};
-      try {
-        threads::sleep_for(forever, stop);
-      } catch (const task_cancelled&) {
-        throw std::runtime_error("error while cancelling");
-      }
-      return -1;
-    };
+    return [&f](std::stop_token stop) { return fail_when_cancelled(f, stop); };
   }
 
   static threads::future_task<int> spawn(job j) { return threads::future_task<int>(std::move(j)); }
