@@ -52,10 +52,6 @@ bool matches_filter(const cell& c, const std::string& filter) {
   return std::regex_search(name, std::regex(filter));
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // What the JSON says of a cell that was not timed: its kind, then the reason or diff.
 std::string skip_message(const verdict& v) {
   return vocabulary::skip_message(v.kind, v.detail);
@@ -152,7 +148,7 @@ class runner {
             .c_str());
     const peak_rss_probe memory;
     const double cpu_start = cpu_seconds();
-    const auto wall_start = std::chrono::steady_clock::now();
+    const stopwatch wall_clock;
     double untimed_wall = 0, untimed_cpu = 0;
     cell::self_time self_timed{0, 0};
     std::any last;
@@ -161,13 +157,15 @@ class runner {
         if (c.prepare) {  // e.g. dropping the page cache: neither timed nor charged
           state.PauseTiming();
           const double cpu_before = cpu_seconds();
-          const auto wall_before = std::chrono::steady_clock::now();
+          const stopwatch prepared;
           c.prepare();
-          untimed_wall += seconds_since(wall_before);
+          untimed_wall += prepared.seconds();
           untimed_cpu += cpu_seconds() - cpu_before;
           state.ResumeTiming();
         }
-        const auto run_start = std::chrono::steady_clock::now();
+        // Only the slowdown hook needs the run's own time: no clock read in the loop otherwise.
+        std::optional<stopwatch> hooked_run;
+        if (slowdown != 1 && !c.self_timed) hooked_run.emplace();
         last = c.run();
         if (c.self_timed) {
           // A program that times itself (wrk): its own time is scaled by the hook instead.
@@ -176,7 +174,7 @@ class runner {
           self_timed.seconds += t.seconds * slowdown;
           self_timed.cpu_seconds += t.cpu_seconds;
         } else if (slowdown != 1) {
-          spin_for((slowdown - 1) * seconds_since(run_start));
+          spin_for((slowdown - 1) * hooked_run->seconds());
         }
       } catch (const resource_exhausted& e) {
         state.SkipWithError(skip_message({verdict_kind::refused, e.what(), ""}).c_str());
@@ -189,7 +187,7 @@ class runner {
       }
     }
     if (state.error_occurred()) return;
-    const double elapsed = seconds_since(wall_start) - untimed_wall;
+    const double elapsed = wall_clock.seconds() - untimed_wall;
     const double wall = c.self_timed ? self_timed.seconds : elapsed;
     const double cpu =
         c.self_timed ? self_timed.cpu_seconds : cpu_seconds() - cpu_start - untimed_cpu;
