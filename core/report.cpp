@@ -5,10 +5,10 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "core/process.hpp"
 #include "core/report_summary.hpp"
 
 namespace concur::report {
@@ -17,7 +17,7 @@ namespace {
 // A plot per workload into dir/plots, when gnuplot is installed; false when any is missing.
 bool write_plots(const results& r, const std::filesystem::path& dir,
                  std::vector<std::string>& written) {
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) return false;
+  if (!process::find_program("gnuplot")) return false;
   const auto plots = dir / "plots";
   std::filesystem::create_directories(plots);
   bool all = true;

@@ -1,9 +1,9 @@
 // The plots: median time per case, one line per model, drawn by gnuplot when it is installed.
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <fstream>
 
+#include "core/process.hpp"
 #include "core/report_summary.hpp"
 
 namespace concur::report::detail {
@@ -26,20 +26,27 @@ void write_plot_data(const workload_cells& w, const std::filesystem::path& path)
   }
 }
 
+// A path as a gnuplot single-quoted string: a quote inside is written twice.
+std::string quoted(const std::filesystem::path& path) {
+  std::string out = "'";
+  for (char c : path.string()) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
 void write_plot_script(const workload_cells& w, const std::filesystem::path& path,
                        const std::filesystem::path& data_path,
                        const std::filesystem::path& png_path) {
   std::ofstream script(path);
   script << "set terminal pngcairo size 1000,600 noenhanced\n"
-         << fmt::format("set output '{}'\n", png_path.string())
+         << fmt::format("set output {}\n", quoted(png_path))
          << fmt::format(
                 "set title '{}: median wall time per case (log scale; missing = skipped or "
                 "refused)'\n",
                 w.name)
          << "set logscale y\nset ylabel 'seconds'\nset key outside right\nset grid ytics\n"
          << "set xtics rotate by -30\nset datafile missing 'NaN'\nset style data linespoints\n"
-         << fmt::format("plot for [i=2:{}] '{}' using i:xtic(1) title columnheader(i)\n",
-                        w.models.size() + 1, data_path.string());
+         << fmt::format("plot for [i=2:{}] {} using i:xtic(1) title columnheader(i)\n",
+                        w.models.size() + 1, quoted(data_path));
 }
 
 }  // namespace
@@ -50,8 +57,8 @@ std::optional<std::string> plot(const workload_cells& w, const std::filesystem::
   const auto png_path = dir / (w.name + ".png");
   write_plot_data(w, data_path);
   write_plot_script(w, script_path, data_path, png_path);
-  const std::string command = fmt::format("gnuplot '{}' 2>/dev/null", script_path.string());
-  if (std::system(command.c_str()) != 0) return std::nullopt;
+  // No shell: a directory name with a quote in it stays one argument.
+  if (process::run_quiet({"gnuplot", script_path.string()}) != 0) return std::nullopt;
   return png_path.string();
 }
 

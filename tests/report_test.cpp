@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/process.hpp"
 #include "core/report.hpp"
 #include "core/vocabulary.hpp"
 #include "tests/support.hpp"
@@ -575,6 +577,25 @@ TEST(report_cli, writes_the_cells_csv_beside_the_long_one) {
   EXPECT_EQ(cells, to_cells_csv(load(sample)));
   EXPECT_EQ(cells.rfind("workload,model,case,verdict,n,median_s,ci_low_s,ci_high_s,", 0), 0u);
   EXPECT_NE(cells.find("sleep,sequential,n100_d1ms,skipped,,"), std::string::npos) << cells;
+}
+
+}  // namespace
+}  // namespace concur::report
+
+namespace concur::report {
+namespace {
+
+// gnuplot is run without a shell and its script quotes the paths, so an output directory whose
+// name holds a quote still gets its plots.
+TEST(report, plots_land_in_a_directory_whose_name_holds_a_quote) {
+  if (!process::find_program("gnuplot")) GTEST_SKIP() << "gnuplot is not installed";
+  testing::temp_dir dir("concur-report");
+  const auto out = dir.path() / "it's here";
+  const auto written =
+      write_all(load(std::string(CONCUR_TEST_DATA) + "/sample_results.json"), out.string());
+  EXPECT_TRUE(std::any_of(written.begin(), written.end(),
+                          [](const std::string& p) { return p.ends_with(".png"); }));
+  EXPECT_TRUE(std::filesystem::exists(out / "plots" / "sleep.png"));
 }
 
 }  // namespace
