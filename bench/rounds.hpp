@@ -1,5 +1,5 @@
 #pragma once
-// Interleaved rounds (issue 15, items 2 and 3): the order of the cells in a round, and when a cell,
+// Interleaved rounds: the order of the cells in a round, and when a cell,
 // or the whole run, has had enough.
 //
 // Each round times every still-active cell once, in an order drawn from (seed, round), so slow

@@ -1,5 +1,5 @@
 #pragma once
-// `concur compare` (issue 15, item 5): two or more concur-bench JSON files, the first the base;
+// `concur compare`: two or more concur-bench JSON files, the first the base;
 // per cell (workload/model/case) the change of the median real time from the base to each other
 // file, with a bootstrap 95 % CI, the two-sided Mann-Whitney U p-value on the repetitions and the
 // verdict of stats::compare. Cells missing from a file, failed or skipped are listed, never

@@ -1,5 +1,5 @@
 #pragma once
-// What this machine costs and whether it was quiet (issue 15, items 4 and 6).
+// What this machine costs and whether it was quiet.
 //
 // Calibration: short probes for the costs that explain why the same code runs at different speeds
 // on two machines (a minor page fault, a syscall, a thread, a context switch) and the

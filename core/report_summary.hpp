@@ -14,7 +14,7 @@
 
 namespace concur::report::detail {
 
-// A cell whose coefficient of variation exceeds this is flagged as noisy (issue 15, item 4).
+// A cell whose coefficient of variation exceeds this is flagged as noisy.
 inline constexpr double noisy_cv = 0.05;
 
 // One figure of a cell per repetition index (= round, when the bench ran interleaved rounds),

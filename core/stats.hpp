@@ -1,5 +1,5 @@
 #pragma once
-// Statistics for timings (issue 15): the median with a distribution-free confidence interval,
+// Statistics for timings: the median with a distribution-free confidence interval,
 // confidence intervals of ratios (paired by round, or bootstrapped), the two-sided Mann-Whitney U
 // test as Google Benchmark's compare.py runs it (scipy's mannwhitneyu), the verdict of
 // `concur compare`, and the adaptive-repetitions rule. Self-contained: the standard library only.
@@ -122,7 +122,7 @@ struct change {
 change compare(std::span<const double> base, std::span<const double> candidate,
                const compare_options& options = {});
 
-// Adaptive repetitions (issue 15, item 2): enough runs when there are at least min_runs and the
+// Adaptive repetitions: enough runs when there are at least min_runs and the
 // median's interval reaches no further than rel_half_width * median on either side. At min_runs
 // = 5 and 95 % the interval is [min, max] (covering 93.75 %): accepted, since the whole range is
 // already within the bound.

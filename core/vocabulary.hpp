@@ -57,7 +57,7 @@ inline constexpr std::array harness = {ideal_s,  efficiency,      process_cpu_s,
 inline constexpr std::string_view client_cpu_us_per_req = "client_cpu_us_per_req";
 }  // namespace counters
 
-// Context keys concur-bench writes about how it timed the cells (issue 15, items 2 and 3). Cells
+// Context keys concur-bench writes about how it timed the cells. Cells
 // are timed in interleaved rounds: a run's repetition_index is its round, so the runs of one case
 // that share a repetition_index ran in the same round (pair them); a cell's count is its number of
 // runs. The machine's keys (calibration, noise, facts) are in core/machine.hpp.

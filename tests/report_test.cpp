@@ -313,7 +313,7 @@ TEST(report, a_bare_nan_in_benchmark_json_is_absent) {
   EXPECT_EQ(r.rows[0].metrics, (std::vector<std::pair<std::string, double>>{{"entries", 7.0}}));
 }
 
-// ---- Uncertainty, noise and calibration (issue 15, items 1, 4 and 6) ----
+// ---- Uncertainty, noise and calibration ----
 
 // A cell "w/MODEL/c" timed once per repetition index, from first_index on.
 void add_runs(results& r, const std::string& model, const std::vector<double>& times_s,
