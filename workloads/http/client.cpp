@@ -36,6 +36,18 @@ std::string_view to_string(error_kind e) {
       return "bad response";
     case error_kind::bad_url:
       return "bad url (http://numeric-ipv4[:port]/path only)";
+    case error_kind::no_such_host:
+      return "no such host";
+    case error_kind::body_over_limit:
+      return "body over limit";
+    case error_kind::header_too_large:
+      return "header too large";
+    case error_kind::too_many_open_files:
+      return "too many open files";
+    case error_kind::redirect_loop:
+      return "redirect loop";
+    case error_kind::too_many_redirects:
+      return "too many redirects";
     case error_kind::other:
       return "other";
   }
@@ -168,7 +180,7 @@ class blocking_client::impl {
       return out;
     }
     bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target->target, 11};
-    req.set(bhttp::field::host, fmt_host(*target));
+    req.set(bhttp::field::host, target->authority());
     req.set(bhttp::field::user_agent, "concur");
     // A reused connection may have been closed by the server while it sat idle: then the request
     // is sent once more on a fresh one, within the same deadline (see stale_keep_alive).
@@ -215,11 +227,11 @@ class blocking_client::impl {
     auto res = parser.release();
     out.status = static_cast<int>(res.result_int());
     out.body = std::move(res.body());
+    out.body_bytes = out.body.size();
+    out.body_hash = body_hash(out.body);
     if (!res.keep_alive()) close();
     return ec;
   }
-
-  static std::string fmt_host(const url& u) { return u.host + ":" + std::to_string(u.port); }
 
   // A non-blocking connect, waited for in poll() until the deadline.
   bool connect(const tcp::endpoint& endpoint, clock_type::time_point deadline,

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,7 +16,21 @@
 namespace concur::http {
 
 // How a request failed; the same in every model, whatever API it used.
-enum class error_kind { none, refused, timed_out, reset, bad_response, bad_url, other };
+enum class error_kind {
+  none,
+  refused,
+  timed_out,
+  reset,
+  bad_response,
+  bad_url,
+  no_such_host,         // the host name did not resolve
+  body_over_limit,      // the body passed body_limit
+  header_too_large,     // the header passed Beast's header limit
+  too_many_open_files,  // EMFILE/ENFILE: no descriptor for the connection
+  redirect_loop,        // a redirect led back to a URL of its own chain
+  too_many_redirects,   // more hops than the limit
+  other
+};
 std::string_view to_string(error_kind e);
 error_kind classify(const boost::system::error_code& ec);
 
@@ -26,7 +41,10 @@ bool stale_keep_alive(const boost::system::error_code& ec);
 
 struct response {
   int status = 0;  // 0 when there is no complete response
-  std::string body;
+  std::size_t body_bytes = 0;
+  std::uint64_t body_hash = 0;  // body_hash() of the body, whether or not it is kept
+  std::string body;             // only when the client keeps bodies (client_options::keep_bodies)
+  std::string location;         // the Location field of a 3xx response, as sent
   error_kind error = error_kind::none;
   bool sent = false;  // the request was written
 };

@@ -184,6 +184,8 @@ coroutines::task<response> get(connection& c, const std::string& text,
     }
     out.status = parser.status();
     out.body = std::move(parser.body());
+    out.body_bytes = out.body.size();
+    out.body_hash = body_hash(out.body);
     tally.bytes_received += out.body.size();
     if (!parser.keep_alive()) c.close();
     break;

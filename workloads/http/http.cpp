@@ -37,8 +37,8 @@ fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
     const auto& r = responses[i];
     out.pages.push_back({.url = urls[i],
                          .status = r.status,
-                         .body_bytes = r.error == error_kind::none ? r.body.size() : 0,
-                         .body_hash = r.error == error_kind::none ? body_hash(r.body) : 0,
+                         .body_bytes = r.error == error_kind::none ? r.body_bytes : 0,
+                         .body_hash = r.error == error_kind::none ? r.body_hash : 0,
                          .error = r.error});
   }
   out.requests_sent = tally.requests_sent;
@@ -60,7 +60,7 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
       auto& v = seen.at(level[i]);
       v.status = r.status;
       v.error = r.error;
-      if (r.error == error_kind::none) v.body_bytes = r.body.size();
+      if (r.error == error_kind::none) v.body_bytes = r.body_bytes;
       if (r.error != error_kind::none || r.status != 200) continue;
       const auto from = parse_url(level[i]);
       if (!from) continue;
@@ -146,6 +146,8 @@ getter reference_getter(const site& s, std::uint16_t port, std::chrono::millisec
       r.body = kind == fault::not_found      ? site::not_found_body()
                : kind == fault::server_error ? site::server_error_body()
                                              : s.body(*page);
+      r.body_bytes = r.body.size();
+      r.body_hash = body_hash(r.body);
       tally.bytes_received += r.body.size();
     }
     return out;
@@ -210,7 +212,9 @@ crawl_result run_crawl(const crawl_params& p, const models::config& config,
   const auto& server = embedded_server(p.site);
   client_tally tally;
   const client_cpu cpu(server);
-  crawl_result out = crawl(make(p.client, config, tally), server.root_url(), p.depth, tally);
+  auto options = p.client;
+  options.keep_bodies = true;
+  crawl_result out = crawl(make(options, config, tally), server.root_url(), p.depth, tally);
   out.measured.client_cpu_seconds = cpu.seconds();
   return out;
 }

@@ -25,6 +25,7 @@ namespace concur::http {
 struct client_options {
   std::size_t concurrency = 64;             // C: requests in flight, and keep-alive connections
   std::chrono::milliseconds timeout{5000};  // per request: connect, write and read together
+  bool keep_bodies = false;  // a crawl reads the pages' links; a fetch needs only length and hash
 };
 
 // GETs every URL with at most C in flight; responses in URL order. Made once per run.

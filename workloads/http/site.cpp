@@ -41,8 +41,13 @@ std::uint64_t body_hash(std::string_view bytes) {
   return std::hash<std::string_view>{}(bytes);
 }
 
+std::string url::authority() const {
+  return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port)
+                                             : fmt::format("[{}]:{}", host, port);
+}
+
 std::string url::origin() const {
-  return fmt::format("http://{}:{}", host, port);
+  return "http://" + authority();
 }
 
 std::optional<url> parse_url(std::string_view text) {

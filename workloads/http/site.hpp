@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "workloads/http/url.hpp"
+
 namespace concur::http {
 
 // What a page does when it is asked for. `unreachable` pages are served normally, but every link
@@ -39,15 +41,6 @@ struct site_spec {
 // step). Hashes are compared within one build only. FNV-1a, a byte a step, took 0.6 µs of the
 // ~8 µs of client CPU a 512-byte page costs, more than a tenth of it.
 std::uint64_t body_hash(std::string_view bytes);
-
-// A URL split into what a client needs; hosts are numeric (no resolver: it runs a hidden thread).
-struct url {
-  std::string host;  // numeric IPv4 address
-  std::uint16_t port = 80;
-  std::string target;          // path and query, starting with '/'
-  std::string origin() const;  // "http://host:port"
-};
-std::optional<url> parse_url(std::string_view text);
 
 // The links an HTML body holds (href="..."), resolved against the page's origin; in order.
 std::vector<std::string> extract_links(std::string_view body, std::string_view origin);
