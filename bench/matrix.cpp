@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "baselines/python/counterparts.hpp"
 #include "core/process.hpp"
 
 #include "workloads/workloads.hpp"
@@ -168,6 +169,85 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
   }
 }
 
+// The expected time of a script cell for the budget: its counterpart's ideal time, plus the
+// interpreter's own cost per item.
+std::string script_skip_reason(const std::string& unavailable, double ideal_seconds, double items,
+                               const baseline& b, const options& opts) {
+  const double expected = ideal_seconds + items * b.seconds_per_item;
+  if (!unavailable.empty() || ideal_seconds > opts.budget_seconds || expected <= opts.budget_seconds)
+    return skip_reason(unavailable, ideal_seconds, opts);
+  return fmt::format(
+      "expected time {:.1f} s (the ideal {:.1f} s and about {:.0f} µs per item of Python's own) "
+      "exceeds the budget of {:g} s (--budget)",
+      expected, ideal_seconds, b.seconds_per_item * 1e6, opts.budget_seconds);
+}
+
+// A script that prints its whole answer (the course's Python): verified like a model, its answer
+// parsed into the workload's result and compared with the oracle; timed by its own account (the
+// work, without the interpreter's start-up), with the whole process's time as a metric.
+template <class W>
+cell make_script_cell(const case_def<typename W::params_type>& c,
+                      std::shared_ptr<oracle<W>> expected, const baseline& b,
+                      const options& opts) {
+  using result_type = typename W::result_type;
+  const models::config config = c.config.value_or(opts.config);
+  cell out{.workload = std::string(W::name),
+           .model = b.name,
+           .case_name = c.name,
+           .kind = c.kind,
+           .settings = b.settings,
+           .external = true,
+           .ideal_seconds = models::visit(b.counterpart,
+                                          [&]<class M>() {
+                                            return W::ideal_seconds(c.params,
+                                                                    M::max_in_flight(config));
+                                          }),
+           .items = W::items(c.params)};
+  out.metrics = [](const std::any&) { return concur::metrics{}; };
+  if (!b.unavailable.empty()) return mark_unsupported(out, b.unavailable);
+  out.skip_reason = script_skip_reason(c.unavailable, out.ideal_seconds, out.items, b, opts);
+  out.prepare = c.prepare;
+  // Killed well past its budget: a script that hangs must not hang the bench.
+  const double timeout_s = 60 + 10 * (out.ideal_seconds + out.items * b.seconds_per_item);
+  out.run = [run = b.script, config, timeout_s]() -> std::any { return run(config, timeout_s); };
+  out.self_timed = [](const std::any& r) {
+    const auto& run = std::any_cast<const script_run&>(r);
+    return cell::self_time{run.seconds, run.cpu_seconds};
+  };
+  out.metrics = [items = out.items](const std::any& r) {
+    const auto& run = std::any_cast<const script_run&>(r);
+    concur::metrics m = run.measured;
+    m.emplace_back(std::string(python::process_seconds), run.process_seconds);
+    if (run.peak_rss_growth) {
+      m.emplace_back(std::string(vocabulary::counters::peak_rss_growth), *run.peak_rss_growth);
+      if (items > 0)
+        m.emplace_back(std::string(vocabulary::counters::bytes_per_item),
+                       *run.peak_rss_growth / items);
+    }
+    return m;
+  };
+  out.check = [expected, name = out.name()](const std::any& r) -> verdict {
+    const result_type* want = expected->get();
+    if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
+    const auto& run = std::any_cast<const script_run&>(r);
+    return compare<W>(name, *want, std::any_cast<const result_type&>(run.result),
+                      expected->source());
+  };
+  out.verify = [run = out.run, check = out.check, prepare = c.prepare,
+                skip = out.skip_reason]() -> verdict {
+    if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
+    try {
+      if (prepare) prepare();
+      return check(run());
+    } catch (const resource_exhausted& e) {
+      return {verdict_kind::refused, e.what(), ""};
+    } catch (const std::exception& e) {
+      return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+    }
+  };
+  return out;
+}
+
 // An external program beside the models. A counted one is timed with its output discarded and
 // verified by the count of records it prints against the oracle's (the answer itself stays the
 // oracle's business); a self-timed one (wrk) reports its own time and is verified by its own
@@ -176,6 +256,7 @@ template <class W>
 cell make_baseline_cell(const case_def<typename W::params_type>& c,
                         std::shared_ptr<oracle<W>> expected, const baseline& b,
                         const options& opts) {
+  if (b.script) return make_script_cell<W>(c, expected, b, opts);
   const models::config config = c.config.value_or(opts.config);
   cell out{
       .workload = std::string(W::name),

@@ -20,7 +20,9 @@
 //   W::baseline_records(result)     -> std::size_t        external programs (find, fd, wrk) timed
 //                                      beside the models on the same case: counted ones are
 //                                      checked by the records they print against the oracle's
-//                                      count, self-timed ones (wrk) by their own error counts
+//                                      count, self-timed ones (wrk) by their own error counts,
+//                                      scripts (the course's Python) by their whole answer
+#include <any>
 #include <concepts>
 #include <cstddef>
 #include <functional>
@@ -68,6 +70,17 @@ struct baseline_run {
   std::string problem;  // why the run does not count (socket errors, non-2xx); empty when it does
 };
 
+// One run of a script baseline (the course's Python, baselines/python/): its whole answer, and
+// its own account of the work, timed inside the script after the interpreter's start-up.
+struct script_run {
+  std::any result;          // the W::result_type it answered
+  double seconds = 0;       // its own wall time for the work
+  double cpu_seconds = 0;   // its own CPU over the same span, every thread
+  std::optional<double> peak_rss_growth;  // bytes; none when the kernel's mark was not reset
+  double process_seconds = 0;             // the whole process, start-up and imports included
+  metrics measured;                       // what it measured beside its answer (high_water, ...)
+};
+
 // An external program timed beside the models: its cell's "model" is its name. Commands are made
 // at first use (a case's fixture may not exist before), so they are functions. A baseline is
 // either counted (timed_argv and count_argv) or self-timed.
@@ -81,6 +94,14 @@ struct baseline {
   std::function<baseline_run()> self_timed;  // set for a self-timed baseline
   // How it runs, for the report; "<vocabulary::external_program>: NAME" when empty.
   std::string settings = {};
+  // Set for a script that prints its whole answer: runs it with the case's model settings,
+  // killed after `timeout_s`. It is verified like a model, and timed by its own account.
+  std::function<script_run(const models::config&, double timeout_s)> script = {};
+  // A script's C++ counterpart (a model's name): its ideal time is that model's.
+  std::string counterpart = {};
+  // A script's own cost per item, measured here: added to the ideal time when the budget
+  // decides whether the cell runs (100,000 Python threads take about 25 s to start).
+  double seconds_per_item = 0;
 };
 
 template <class W, class M>

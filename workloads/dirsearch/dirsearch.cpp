@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 #include "core/page_cache.hpp"
 #include "core/process.hpp"
@@ -201,7 +202,9 @@ std::vector<baseline> workload::baselines(const params& p) {
               .record_separator = '\0'};
   if (!process::find_program("fdfind"))
     fd.unavailable = "fdfind is not installed (Debian package fd-find)";
-  return {find, fd};
+  std::vector<baseline> out{find, fd};
+  for (auto& b : python::baselines(p)) out.push_back(std::move(b));
+  return out;
 }
 
 std::size_t workload::baseline_records(const result& r) {

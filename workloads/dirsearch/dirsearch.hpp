@@ -41,7 +41,8 @@ struct params {
   // Called as each root's search finishes (the lab app's progress line); may be called from any
   // of the model's threads, one call at a time per root.
   std::function<void(const root_result&)> on_root_done;
-  // Time find and fdfind beside the models on this case (directory roots, links not followed).
+  // Time find, fdfind and the course's Python beside the models on this case (directory roots,
+  // links not followed).
   bool baselines = false;
 };
 

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 
 namespace concur::offload {
@@ -24,8 +25,8 @@ std::vector<case_def<params>> workload::cases() {
   return {
       {"n4_d1ms", case_kind::test, {4, milliseconds(1)}},
       {"n20_d2ms", case_kind::test, {20, milliseconds(2)}},
-      {"n16_d20ms", case_kind::bench, {16, milliseconds(20)}},
-      {"n64_d10ms", case_kind::bench, {64, milliseconds(10)}},
+      {"n16_d20ms", case_kind::bench, {16, milliseconds(20), true}},
+      {"n64_d10ms", case_kind::bench, {64, milliseconds(10), true}},
   };
 }
 
@@ -39,6 +40,10 @@ double workload::ideal_seconds(const params& p, models::in_flight limit) {
   // Every call blocks once; k in flight need ceil(N / k) rounds. The coroutines model has no
   // bound on tasks in flight, but each direct call blocks its loop: it takes N rounds instead.
   return models::waves(p.calls, limit) * std::chrono::duration<double>(p.delay).count();
+}
+
+std::vector<baseline> workload::baselines(const params& p) {
+  return p.baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 std::string workload::describe_diff(const result& expected, const result& actual) {

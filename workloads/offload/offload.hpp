@@ -16,6 +16,7 @@ namespace concur::offload {
 struct params {
   std::size_t calls;
   std::chrono::milliseconds delay;
+  bool baselines = false;  // time the course's Python beside the models on this case
 };
 
 struct result {
@@ -40,6 +41,8 @@ struct workload {
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p) { return static_cast<double>(p.calls); }
+  static std::vector<baseline> baselines(const params& p);
+  static std::size_t baseline_records(const result& r) { return r.values.size(); }
   static concur::metrics metrics(const result& r) {
     if (r.loop_worst_gap_ms == 0) return {};
     return {{"loop_worst_gap_ms", r.loop_worst_gap_ms}, {"loop_p99_gap_ms", r.loop_p99_gap_ms}};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 
 namespace concur::prodcons {
@@ -39,7 +40,7 @@ std::vector<case_def<params>> workload::cases() {
   for (auto [p, c, k] : {std::tuple{1, 1, 16}, std::tuple{4, 4, 16}, std::tuple{8, 2, 4}})
     out.push_back({fmt::format("p{}_c{}_k{}_n20000", p, c, k),
                    case_kind::bench,
-                   {std::size_t(p), std::size_t(c), std::size_t(k), 20'000 / std::size_t(p)}});
+                   {std::size_t(p), std::size_t(c), std::size_t(k), 20'000 / std::size_t(p), true}});
   return out;
 }
 
@@ -49,6 +50,10 @@ result workload::reference(const params& p) {
     for (std::size_t j = 0; j < p.items_per_producer; ++j) all.push_back(item_of(producer, j));
   const std::size_t n = all.size();
   return make_result(std::move(all), n, std::min(n, p.capacity), p, true);
+}
+
+std::vector<baseline> workload::baselines(const params& p) {
+  return p.baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 std::string workload::describe_diff(const result& expected, const result& actual) {

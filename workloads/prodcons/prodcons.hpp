@@ -18,6 +18,7 @@ struct params {
   std::size_t consumers;           // C
   std::size_t capacity;            // K, at least 1
   std::size_t items_per_producer;  // N
+  bool baselines = false;          // time the course's Python beside the models on this case
 };
 
 struct result {
@@ -55,6 +56,8 @@ struct workload {
   static double items(const params& p) {
     return static_cast<double>(p.producers * p.items_per_producer);
   }
+  static std::vector<baseline> baselines(const params& p);
+  static std::size_t baseline_records(const result& r) { return r.consumed.size(); }
   static concur::metrics metrics(const result& r) {
     return {{"high_water", static_cast<double>(r.high_water)}};
   }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 
 namespace concur::sleep {
@@ -21,7 +22,7 @@ std::vector<case_def<params>> workload::cases() {
       {"n100_d1ms", case_kind::test, {100, milliseconds(1)}},
   };
   for (std::size_t n : {10, 100, 1'000, 10'000, 100'000, 1'000'000})
-    out.push_back({fmt::format("n{}_d100ms", n), case_kind::bench, {n, milliseconds(100)}});
+    out.push_back({fmt::format("n{}_d100ms", n), case_kind::bench, {n, milliseconds(100), true}});
   return out;
 }
 
@@ -29,6 +30,10 @@ result workload::reference(const params& p) {
   result r{.values = std::vector<std::uint64_t>(p.tasks), .started = p.tasks, .finished = p.tasks};
   for (std::size_t i = 0; i < p.tasks; ++i) r.values[i] = value_of(i);
   return r;
+}
+
+std::vector<baseline> workload::baselines(const params& p) {
+  return p.baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 double workload::ideal_seconds(const params& p, models::in_flight limit) {

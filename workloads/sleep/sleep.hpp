@@ -16,6 +16,7 @@ namespace concur::sleep {
 struct params {
   std::size_t tasks;
   std::chrono::milliseconds delay;
+  bool baselines = false;  // time the course's Python beside the models on this case
 };
 
 struct result {
@@ -47,6 +48,8 @@ struct workload {
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p) { return static_cast<double>(p.tasks); }
+  static std::vector<baseline> baselines(const params& p);
+  static std::size_t baseline_records(const result& r) { return r.values.size(); }
 
   // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
   template <models::model M>

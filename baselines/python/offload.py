@@ -1,0 +1,123 @@
+"""offload: the seeds' sundial(), a blocking call (sleep `delay`, return a value), made N times.
+
+The executor model's home: loop.run_in_executor(None, sundial, i). The asyncio model calls
+sundial() in the coroutine, so every call blocks the one loop thread. On the loop a heartbeat
+wants to tick every 1 ms; its worst and 99th-percentile gaps are measured.
+"""
+import asyncio
+import math
+import threading
+import time
+
+import harness
+
+MASK = (1 << 64) - 1
+
+
+def value_of(i):
+    """As workloads/offload/offload.cpp computes it."""
+    z = (i * 0x2545F4914F6CDD1D + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    return z ^ (z >> 31)
+
+
+def sundial(i, delay):
+    time.sleep(delay)
+    return value_of(i)
+
+
+def py_sequential(p):
+    return ([sundial(i, p["delay"]) for i in range(p["calls"])], p["calls"]), {}
+
+
+def py_threads(p):
+    n = p["calls"]
+    values = [None] * n
+
+    def call(i):
+        values[i] = sundial(i, p["delay"])
+
+    threads = []
+    for i in range(n):
+        t = threading.Thread(target=call, args=(i,))
+        harness.start_thread(t, len(threads), n)
+        threads.append(t)
+    for t in threads:
+        t.join()
+    return (values, sum(v is not None for v in values)), {}
+
+
+def gaps_measured(ticks):
+    gaps = sorted((b - a) * 1000 for a, b in zip(ticks, ticks[1:]))
+    if not gaps:
+        return {}
+    rank = min(max(math.ceil(0.99 * len(gaps)), 1), len(gaps))
+    return {"loop_worst_gap_ms": gaps[-1], "loop_p99_gap_ms": gaps[rank - 1]}
+
+
+def with_heartbeat(make_calls, p):
+    """Gathers the calls while a heartbeat ticks on the loop every 1 ms."""
+    ticks = []
+    done = {"calls": 0}
+
+    async def heartbeat(stop):
+        while True:
+            ticks.append(time.perf_counter())  # the last tick: when the loop got back to it
+            if stop.is_set():
+                return
+            await asyncio.sleep(0.001)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(harness.default_executor(p))
+        stop = asyncio.Event()
+        beat = asyncio.create_task(heartbeat(stop))
+        tasks = [asyncio.create_task(call) for call in make_calls(loop, done)]
+        values = await asyncio.gather(*tasks)
+        stop.set()
+        await beat
+        return values
+
+    values = asyncio.run(main())
+    return (values, done["calls"]), gaps_measured(ticks)
+
+
+def py_executor(p):
+    async def call(loop, i, done):
+        v = await loop.run_in_executor(None, sundial, i, p["delay"])
+        done["calls"] += 1
+        return v
+
+    return with_heartbeat(lambda loop, done: [call(loop, i, done) for i in range(p["calls"])], p)
+
+
+def py_asyncio(p):
+    async def call(i, done):
+        v = sundial(i, p["delay"])  # blocks the loop: nothing else runs meanwhile
+        done["calls"] += 1
+        return v
+
+    return with_heartbeat(lambda loop, done: [call(i, done) for i in range(p["calls"])], p)
+
+
+def add_arguments(parser):
+    parser.add_argument("--calls", type=int, required=True)
+    parser.add_argument("--delay-ms", type=float, required=True)
+
+
+def make_params(args):
+    return {"calls": args.calls, "delay": args.delay_ms / 1000.0}
+
+
+def write_answer(answer):
+    values, calls = answer
+    if harness.wrong_answer():
+        values = values[:-1]
+    harness.emit({"values": values, "calls": calls})
+
+
+MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
+          "py-executor": py_executor, "py-asyncio": py_asyncio}
+
+if __name__ == "__main__":
+    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))

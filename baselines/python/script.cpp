@@ -1,0 +1,166 @@
+#include "baselines/python/script.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "baselines/python/counterparts.hpp"
+#include "core/process.hpp"
+#include "core/stopwatch.hpp"
+
+namespace concur::python {
+namespace {
+
+// Debian's interpreter by its path: another python3 earlier in $PATH (pyenv, a venv) may lack
+// the Debian packages the scripts use, or be another version.
+constexpr const char* interpreter = "/usr/bin/python3";
+const std::filesystem::path scripts_dir = CONCUR_PYTHON_BASELINES_DIR;
+
+std::string unavailable(const std::string& file) {
+  if (::access(interpreter, X_OK) != 0)
+    return fmt::format("{} is not installed (Debian package python3)", interpreter);
+  if (!std::filesystem::exists(scripts_dir / file))
+    return fmt::format("{} is missing", (scripts_dir / file).string());
+  return "";
+}
+
+std::string settings_of(std::string_view cell) {
+  const std::string python = fmt::format("Debian's {}", interpreter);
+  if (cell == "py-sequential") return python + ", one task after another";
+  if (cell == "py-threads") return python + ", a threading.Thread per task";
+  if (cell == "py-executor")
+    return python + ", asyncio loop + run_in_executor(None, ...) on a ThreadPoolExecutor "
+                    "of the executor model's pool size";
+  return python + ", asyncio.create_task + gather on one thread";
+}
+
+// The last lines of what the script wrote besides JSON (a traceback), for an error message.
+std::string tail(const std::vector<std::string>& other, std::size_t n = 12) {
+  std::string out;
+  for (std::size_t i = other.size() > n ? other.size() - n : 0; i < other.size(); ++i)
+    out += "\n  " + other[i];
+  return out;
+}
+
+struct lines {
+  std::vector<json> answer;
+  std::optional<json> timing, refused;
+  std::vector<std::string> other;  // not JSON: the script's stderr
+};
+
+lines split(const std::string& text) {
+  lines out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty()) continue;
+    json j = line.front() == '{' ? json::parse(line, nullptr, false) : json(json::value_t::discarded);
+    if (j.is_discarded() || !j.is_object())
+      out.other.push_back(line);
+    else if (j.contains("timing"))
+      out.timing = std::move(j["timing"]);
+    else if (j.contains("refused"))
+      out.refused = std::move(j["refused"]);
+    else
+      out.answer.push_back(std::move(j));
+  }
+  return out;
+}
+
+script_run read_timing(const json& t) {
+  script_run r;
+  r.seconds = field(t, "seconds").get<double>();
+  r.cpu_seconds = field(t, "cpu_seconds").get<double>();
+  if (const auto& g = field(t, "peak_rss_growth"); !g.is_null()) r.peak_rss_growth = g.get<double>();
+  for (const auto& [key, value] : field(t, "measured").items())
+    r.measured.emplace_back(key, value.get<double>());
+  return r;
+}
+
+}  // namespace
+
+std::vector<baseline> script_baselines(const script& s) {
+  std::vector<baseline> out;
+  const std::string why = unavailable(s.file);
+  for (const auto& c : counterparts) {
+    baseline b{.name = std::string(c.cell), .unavailable = why, .settings = settings_of(c.cell)};
+    b.script = [s, model = std::string(c.cell)](const models::config& config, double timeout_s) {
+      return run_script(s, model, config, timeout_s);
+    };
+    b.counterpart = std::string(c.model);
+    if (s.seconds_per_item) b.seconds_per_item = s.seconds_per_item(c.cell);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+script_run run_script(const script& s, std::string_view model, const models::config& config,
+                      double timeout_s) {
+  const std::string limit = fmt::format("{:.0f}", std::ceil(timeout_s));
+  std::vector<std::string> argv{"timeout", "--kill-after=5", limit, interpreter,
+                                (scripts_dir / s.file).string(), std::string(model),
+                                "--pool-threads", std::to_string(config.pool_threads)};
+  for (auto& a : s.args()) argv.push_back(std::move(a));
+  const std::string command = fmt::format("python3 {} {}", s.file, model);
+  const stopwatch whole;
+  const auto got = process::capture(argv, true);
+  const double process_seconds = whole.seconds();
+  const lines l = split(got.out);
+  if (got.status == 124 || got.status == 128 + 9)
+    throw std::runtime_error(fmt::format("{} was stopped after {} s{}", command, limit,
+                                         tail(l.other)));
+  if (got.status != 0)
+    throw std::runtime_error(
+        fmt::format("{} exited with status {}{}", command, got.status, tail(l.other)));
+  if (l.refused) throw resource_exhausted(fmt::format("{}: {}", command, l.refused->dump()));
+  if (!l.timing)
+    throw std::runtime_error(fmt::format("{} printed no timing line{}", command, tail(l.other)));
+  try {
+    script_run r = read_timing(*l.timing);
+    r.process_seconds = process_seconds;
+    r.result = s.parse(l.answer);
+    return r;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{} printed a malformed answer: {}", command, e.what()));
+  }
+}
+
+std::string wire_bytes(const std::string& utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if ((c & 0xfe) == 0xc2 && i + 1 < utf8.size()) {  // U+0080..U+00FF
+      out += static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(utf8[++i]) & 0x3f));
+    } else {
+      throw std::runtime_error("a path on the wire is not made of code points 0-255");
+    }
+  }
+  return out;
+}
+
+const json& only_line(const std::vector<json>& lines) {
+  if (lines.size() != 1)
+    throw std::runtime_error(fmt::format("expected 1 answer line, got {}", lines.size()));
+  return lines.front();
+}
+
+const json& field(const json& line, const char* key) {
+  if (!line.is_object() || !line.contains(key))
+    throw std::runtime_error(
+        fmt::format("no \"{}\" in the answer line {:.200}", key, line.dump()));
+  return line.at(key);
+}
+
+std::vector<std::uint64_t> u64s(const json& array) {
+  return array.get<std::vector<std::uint64_t>>();
+}
+
+}  // namespace concur::python

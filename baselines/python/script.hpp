@@ -1,0 +1,49 @@
+#pragma once
+// Internal to baselines/python/*.cpp: running a script and reading its JSON lines.
+#include <nlohmann/json.hpp>
+
+#include <any>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/workload.hpp"
+
+namespace concur::python {
+
+using json = nlohmann::json;
+
+// Makes the workload's result (in the any) from the script's answer lines.
+using parse_answer = std::function<std::any(const std::vector<json>& lines)>;
+
+struct script {
+  std::string file;                                // "sleep.py", in baselines/python/
+  std::function<std::vector<std::string>()> args;  // the case, at first use (fixtures)
+  parse_answer parse;
+  // The interpreter's own cost per item for a cell (see baseline::seconds_per_item); none: 0.
+  std::function<double(std::string_view cell)> seconds_per_item = {};
+};
+
+// A cell per Python model of the script, each unavailable with the reason when Debian's python3
+// or the script is missing.
+std::vector<baseline> script_baselines(const script& s);
+
+// Runs `python3 FILE MODEL ARGS... --pool-threads N` (killed after timeout_s) and reads its lines:
+// the answer, then its timing; {"refused": ...} is resource_exhausted. Throws with what it wrote
+// on any other failure.
+script_run run_script(const script& s, std::string_view model, const models::config& config,
+                      double timeout_s);
+
+// A JSON string of code points 0-255 back into the bytes it stands for (paths need not be UTF-8).
+std::string wire_bytes(const std::string& utf8);
+
+// The one answer line of a script that answers in one.
+const json& only_line(const std::vector<json>& lines);
+
+// The field `key` of an answer line, with the line in the error when it is missing.
+const json& field(const json& line, const char* key);
+std::vector<std::uint64_t> u64s(const json& array);
+
+}  // namespace concur::python

@@ -1,0 +1,116 @@
+"""sleep: N tasks each wait `delay`, then return a value from their index (the course's slow(n)).
+
+One function per model, as the course writes them; the answer is the values in gather order.
+"""
+import asyncio
+import threading
+import time
+
+import harness
+
+MASK = (1 << 64) - 1
+
+
+def value_of(i):
+    """splitmix64's finaliser, as workloads/sleep/sleep.cpp computes it."""
+    z = (i + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def py_sequential(p):
+    n, delay = p["tasks"], p["delay"]
+    started = finished = 0
+    values = []
+    for i in range(n):
+        started += 1
+        time.sleep(delay)
+        finished += 1
+        values.append(value_of(i))
+    return (values, started, finished), {}
+
+
+def py_threads(p):
+    # The course's do_threaded_tasks: a threading.Thread per task, then join each.
+    n, delay = p["tasks"], p["delay"]
+    values = [None] * n
+    started = [False] * n
+
+    def slow(i):
+        started[i] = True
+        time.sleep(delay)
+        values[i] = value_of(i)
+
+    threads = []
+    for i in range(n):
+        t = threading.Thread(target=slow, args=(i,))
+        harness.start_thread(t, len(threads), n)
+        threads.append(t)
+    for t in threads:
+        t.join()
+    return (values, sum(started), sum(v is not None for v in values)), {}
+
+
+def py_executor(p):
+    # The seeds' advanced_event_loop.py: the blocking sleep on the default executor.
+    n, delay = p["tasks"], p["delay"]
+    work = {"started": 0, "finished": 0}
+
+    async def slow(loop, i):
+        work["started"] += 1
+        await loop.run_in_executor(None, time.sleep, delay)
+        work["finished"] += 1
+        return value_of(i)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(harness.default_executor(p))
+        tasks = [asyncio.create_task(slow(loop, i)) for i in range(n)]
+        return await asyncio.gather(*tasks)
+
+    values = asyncio.run(main())
+    return (values, work["started"], work["finished"]), {}
+
+
+def py_asyncio(p):
+    # The seeds' run_async_tasks: create_task per slow(i), then gather.
+    n, delay = p["tasks"], p["delay"]
+    work = {"started": 0, "finished": 0}
+
+    async def slow(i):
+        work["started"] += 1
+        await asyncio.sleep(delay)
+        work["finished"] += 1
+        return value_of(i)
+
+    async def run_async_tasks(n):
+        tasks = [asyncio.create_task(slow(i)) for i in range(n)]
+        return await asyncio.gather(*tasks)
+
+    values = asyncio.run(run_async_tasks(n))
+    return (values, work["started"], work["finished"]), {}
+
+
+def add_arguments(parser):
+    parser.add_argument("--tasks", type=int, required=True)
+    parser.add_argument("--delay-ms", type=float, required=True)
+
+
+def make_params(args):
+    return {"tasks": args.tasks, "delay": args.delay_ms / 1000.0}
+
+
+def write_answer(answer):
+    values, started, finished = answer
+    if harness.wrong_answer():
+        values = values[:-1]
+        finished -= 1
+    harness.emit({"values": values, "started": started, "finished": finished})
+
+
+MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
+          "py-executor": py_executor, "py-asyncio": py_asyncio}
+
+if __name__ == "__main__":
+    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))
