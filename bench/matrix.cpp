@@ -174,7 +174,8 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
 std::string script_skip_reason(const std::string& unavailable, double ideal_seconds, double items,
                                const baseline& b, const options& opts) {
   const double expected = ideal_seconds + items * b.seconds_per_item;
-  if (!unavailable.empty() || ideal_seconds > opts.budget_seconds || expected <= opts.budget_seconds)
+  if (!unavailable.empty() || ideal_seconds > opts.budget_seconds ||
+      expected <= opts.budget_seconds)
     return skip_reason(unavailable, ideal_seconds, opts);
   return fmt::format(
       "expected time {:.1f} s (the ideal {:.1f} s and about {:.0f} µs per item of Python's own) "
@@ -187,8 +188,7 @@ std::string script_skip_reason(const std::string& unavailable, double ideal_seco
 // work, without the interpreter's start-up), with the whole process's time as a metric.
 template <class W>
 cell make_script_cell(const case_def<typename W::params_type>& c,
-                      std::shared_ptr<oracle<W>> expected, const baseline& b,
-                      const options& opts) {
+                      std::shared_ptr<oracle<W>> expected, const baseline& b, const options& opts) {
   using result_type = typename W::result_type;
   const models::config config = c.config.value_or(opts.config);
   cell out{.workload = std::string(W::name),
@@ -197,11 +197,9 @@ cell make_script_cell(const case_def<typename W::params_type>& c,
            .kind = c.kind,
            .settings = b.settings,
            .external = true,
-           .ideal_seconds = models::visit(b.counterpart,
-                                          [&]<class M>() {
-                                            return W::ideal_seconds(c.params,
-                                                                    M::max_in_flight(config));
-                                          }),
+           .ideal_seconds = models::visit(
+               b.counterpart,
+               [&]<class M>() { return W::ideal_seconds(c.params, M::max_in_flight(config)); }),
            .items = W::items(c.params)};
   out.metrics = [](const std::any&) { return concur::metrics{}; };
   if (!b.unavailable.empty()) return mark_unsupported(out, b.unavailable);

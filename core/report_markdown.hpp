@@ -27,6 +27,9 @@ std::string methods(const results& r);
 std::string machine_during_run(const results& r, const std::vector<workload_cells>& workloads);
 // The calibration probes in readable units, before the environment.
 std::string calibration(const results& r);
+// Per workload, each C++ model against its counterpart in the course's Python
+// (report_markdown_python.cpp); empty when no pair was timed.
+std::string against_python(const workload_cells& w);
 // Every context key, and those concur-bench recorded after the run.
 std::string environment(const results& r);
 

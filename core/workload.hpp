@@ -73,9 +73,9 @@ struct baseline_run {
 // One run of a script baseline (the course's Python, baselines/python/): its whole answer, and
 // its own account of the work, timed inside the script after the interpreter's start-up.
 struct script_run {
-  std::any result;          // the W::result_type it answered
-  double seconds = 0;       // its own wall time for the work
-  double cpu_seconds = 0;   // its own CPU over the same span, every thread
+  std::any result;                        // the W::result_type it answered
+  double seconds = 0;                     // its own wall time for the work
+  double cpu_seconds = 0;                 // its own CPU over the same span, every thread
   std::optional<double> peak_rss_growth;  // bytes; none when the kernel's mark was not reset
   double process_seconds = 0;             // the whole process, start-up and imports included
   metrics measured;                       // what it measured beside its answer (high_water, ...)

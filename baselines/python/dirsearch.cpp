@@ -31,11 +31,12 @@ dirsearch::root_result root_of(const json& line) {
 std::vector<baseline> baselines(const dirsearch::params& p) {
   return script_baselines({
       .file = "dirsearch.py",
-      .args = [p] {
-        std::vector<std::string> args{"--"};
-        for (auto& r : dirsearch::resolve_roots(p)) args.push_back(r);
-        return args;
-      },
+      .args =
+          [p] {
+            std::vector<std::string> args{"--"};
+            for (auto& r : dirsearch::resolve_roots(p)) args.push_back(r);
+            return args;
+          },
       .parse = [](const std::vector<json>& lines) -> std::any {
         dirsearch::result out;
         std::transform(lines.begin(), lines.end(), std::back_inserter(out.roots), root_of);

@@ -1,18 +1,19 @@
 // offload.py beside the offload models: every call's value in order and the calls made; the
 // loop's gaps come with the timing line's measured figures.
+#include "workloads/offload/offload.hpp"
 #include "baselines/python/baselines.hpp"
 #include "baselines/python/script.hpp"
-#include "workloads/offload/offload.hpp"
 
 namespace concur::python {
 
 std::vector<baseline> baselines(const offload::params& p) {
   return script_baselines({
       .file = "offload.py",
-      .args = [p] {
-        return std::vector<std::string>{"--calls", std::to_string(p.calls), "--delay-ms",
-                                        std::to_string(p.delay.count())};
-      },
+      .args =
+          [p] {
+            return std::vector<std::string>{"--calls", std::to_string(p.calls), "--delay-ms",
+                                            std::to_string(p.delay.count())};
+          },
       .parse = [](const std::vector<json>& lines) -> std::any {
         const json& a = only_line(lines);
         return offload::result{.values = u64s(field(a, "values")),

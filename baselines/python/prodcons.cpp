@@ -1,19 +1,21 @@
 // prodcons.py beside the prodcons models: the consumed items, the items produced, the queue's
 // bound and the consumers' clean end; high_water is measured.
+#include "workloads/prodcons/prodcons.hpp"
 #include "baselines/python/baselines.hpp"
 #include "baselines/python/script.hpp"
-#include "workloads/prodcons/prodcons.hpp"
 
 namespace concur::python {
 
 std::vector<baseline> baselines(const prodcons::params& p) {
   return script_baselines({
       .file = "prodcons.py",
-      .args = [p] {
-        return std::vector<std::string>{
-            "--producers", std::to_string(p.producers), "--consumers", std::to_string(p.consumers),
-            "--capacity",  std::to_string(p.capacity),  "--items",     std::to_string(p.items_per_producer)};
-      },
+      .args =
+          [p] {
+            return std::vector<std::string>{"--producers", std::to_string(p.producers),
+                                            "--consumers", std::to_string(p.consumers),
+                                            "--capacity",  std::to_string(p.capacity),
+                                            "--items",     std::to_string(p.items_per_producer)};
+          },
       .parse = [p](const std::vector<json>& lines) -> std::any {
         const json& a = only_line(lines);
         // make_result sorts and sums; the bound is the script's own verdict, high_water comes

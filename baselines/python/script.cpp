@@ -32,8 +32,9 @@ std::string settings_of(std::string_view cell) {
   if (cell == "py-sequential") return python + ", one task after another";
   if (cell == "py-threads") return python + ", a threading.Thread per task";
   if (cell == "py-executor")
-    return python + ", asyncio loop + run_in_executor(None, ...) on a ThreadPoolExecutor "
-                    "of the executor model's pool size";
+    return python +
+           ", asyncio loop + run_in_executor(None, ...) on a ThreadPoolExecutor "
+           "of the executor model's pool size";
   return python + ", asyncio.create_task + gather on one thread";
 }
 
@@ -59,7 +60,8 @@ lines split(const std::string& text) {
     const std::string line = text.substr(pos, end - pos);
     pos = end + 1;
     if (line.empty()) continue;
-    json j = line.front() == '{' ? json::parse(line, nullptr, false) : json(json::value_t::discarded);
+    json j =
+        line.front() == '{' ? json::parse(line, nullptr, false) : json(json::value_t::discarded);
     if (j.is_discarded() || !j.is_object())
       out.other.push_back(line);
     else if (j.contains("timing"))
@@ -76,7 +78,8 @@ script_run read_timing(const json& t) {
   script_run r;
   r.seconds = field(t, "seconds").get<double>();
   r.cpu_seconds = field(t, "cpu_seconds").get<double>();
-  if (const auto& g = field(t, "peak_rss_growth"); !g.is_null()) r.peak_rss_growth = g.get<double>();
+  if (const auto& g = field(t, "peak_rss_growth"); !g.is_null())
+    r.peak_rss_growth = g.get<double>();
   for (const auto& [key, value] : field(t, "measured").items())
     r.measured.emplace_back(key, value.get<double>());
   return r;
@@ -102,9 +105,14 @@ std::vector<baseline> script_baselines(const script& s) {
 script_run run_script(const script& s, std::string_view model, const models::config& config,
                       double timeout_s) {
   const std::string limit = fmt::format("{:.0f}", std::ceil(timeout_s));
-  std::vector<std::string> argv{"timeout", "--kill-after=5", limit, interpreter,
-                                (scripts_dir / s.file).string(), std::string(model),
-                                "--pool-threads", std::to_string(config.pool_threads)};
+  std::vector<std::string> argv{"timeout",
+                                "--kill-after=5",
+                                limit,
+                                interpreter,
+                                (scripts_dir / s.file).string(),
+                                std::string(model),
+                                "--pool-threads",
+                                std::to_string(config.pool_threads)};
   for (auto& a : s.args()) argv.push_back(std::move(a));
   const std::string command = fmt::format("python3 {} {}", s.file, model);
   const stopwatch whole;
@@ -112,8 +120,8 @@ script_run run_script(const script& s, std::string_view model, const models::con
   const double process_seconds = whole.seconds();
   const lines l = split(got.out);
   if (got.status == 124 || got.status == 128 + 9)
-    throw std::runtime_error(fmt::format("{} was stopped after {} s{}", command, limit,
-                                         tail(l.other)));
+    throw std::runtime_error(
+        fmt::format("{} was stopped after {} s{}", command, limit, tail(l.other)));
   if (got.status != 0)
     throw std::runtime_error(
         fmt::format("{} exited with status {}{}", command, got.status, tail(l.other)));
@@ -154,8 +162,7 @@ const json& only_line(const std::vector<json>& lines) {
 
 const json& field(const json& line, const char* key) {
   if (!line.is_object() || !line.contains(key))
-    throw std::runtime_error(
-        fmt::format("no \"{}\" in the answer line {:.200}", key, line.dump()));
+    throw std::runtime_error(fmt::format("no \"{}\" in the answer line {:.200}", key, line.dump()));
   return line.at(key);
 }
 

@@ -1,17 +1,18 @@
 // sleep.py beside the sleep models: its answer is the values in gather order and the task counts.
+#include "workloads/sleep/sleep.hpp"
 #include "baselines/python/baselines.hpp"
 #include "baselines/python/script.hpp"
-#include "workloads/sleep/sleep.hpp"
 
 namespace concur::python {
 
 std::vector<baseline> baselines(const sleep::params& p) {
   return script_baselines({
       .file = "sleep.py",
-      .args = [p] {
-        return std::vector<std::string>{"--tasks", std::to_string(p.tasks), "--delay-ms",
-                                        std::to_string(p.delay.count())};
-      },
+      .args =
+          [p] {
+            return std::vector<std::string>{"--tasks", std::to_string(p.tasks), "--delay-ms",
+                                            std::to_string(p.delay.count())};
+          },
       .parse = [](const std::vector<json>& lines) -> std::any {
         const json& a = only_line(lines);
         return sleep::result{.values = u64s(field(a, "values")),
@@ -20,7 +21,8 @@ std::vector<baseline> baselines(const sleep::params& p) {
       },
       // Measured here (2 shared cores): 100,000 Python threads took 25 s to start and finish,
       // 100,000 asyncio tasks 5 s.
-      .seconds_per_item = [](std::string_view cell) { return cell == "py-threads" ? 250e-6 : 50e-6; },
+      .seconds_per_item =
+          [](std::string_view cell) { return cell == "py-threads" ? 250e-6 : 50e-6; },
   });
 }
 

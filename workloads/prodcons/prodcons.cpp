@@ -38,9 +38,10 @@ std::vector<case_def<params>> workload::cases() {
   };
   // (P, C, K) as in the issue: balanced, many producers on a tight queue, fan-out to consumers.
   for (auto [p, c, k] : {std::tuple{1, 1, 16}, std::tuple{4, 4, 16}, std::tuple{8, 2, 4}})
-    out.push_back({fmt::format("p{}_c{}_k{}_n20000", p, c, k),
-                   case_kind::bench,
-                   {std::size_t(p), std::size_t(c), std::size_t(k), 20'000 / std::size_t(p), true}});
+    out.push_back(
+        {fmt::format("p{}_c{}_k{}_n20000", p, c, k),
+         case_kind::bench,
+         {std::size_t(p), std::size_t(c), std::size_t(k), 20'000 / std::size_t(p), true}});
   return out;
 }
 

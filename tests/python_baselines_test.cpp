@@ -1,0 +1,78 @@
+// The course's own Python (baselines/python/*.py): each script's whole answer, parsed, equals the
+// oracle on a small case in every Python model; a wrong answer fails its cell with a diff.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "baselines/python/baselines.hpp"
+#include "bench/matrix.hpp"
+#include "workloads/dirsearch/dirsearch.hpp"
+#include "workloads/offload/offload.hpp"
+#include "workloads/prodcons/prodcons.hpp"
+#include "workloads/sleep/sleep.hpp"
+
+namespace concur {
+namespace {
+
+// Every Python model of the workload on `p` against `expected`, with the workload's own diff.
+template <class W>
+void expect_every_script_answers(const typename W::params_type& p,
+                                 const typename W::result_type& expected) {
+  const auto cells = python::baselines(p);
+  ASSERT_EQ(cells.size(), 4u);
+  for (const auto& b : cells) {
+    if (!b.unavailable.empty()) GTEST_SKIP() << b.unavailable;
+    const script_run run = b.script(models::config::defaults(), 60);
+    const auto& got = std::any_cast<const typename W::result_type&>(run.result);
+    EXPECT_TRUE(got == expected) << W::name << "/" << b.name << ":\n"
+                                 << W::describe_diff(expected, got);
+    EXPECT_GT(run.seconds, 0) << b.name;
+    EXPECT_GE(run.process_seconds, run.seconds) << b.name;
+  }
+}
+
+TEST(python_baselines, sleep_gives_the_values_in_gather_order) {
+  const sleep::params p{10, std::chrono::milliseconds(1)};
+  expect_every_script_answers<sleep::workload>(p, sleep::workload::reference(p));
+}
+
+// The small fixture's faults: a root that is missing, a file, a link to a directory, a chain
+// deeper than PATH_MAX, names that are not UTF-8, a symlink loop, a FIFO.
+TEST(python_baselines, dirsearch_finds_every_entry_and_error_of_the_fixture) {
+  const dirsearch::params p{.roots = {"", "missing-root", "notes.txt", "link-to-dir"},
+                            .fixture = dirsearch::tree_spec{}};
+  expect_every_script_answers<dirsearch::workload>(
+      p, dirsearch::workload::run(models::sequential_model{}, p, models::config::defaults()));
+}
+
+TEST(python_baselines, prodcons_consumes_every_item_once) {
+  const prodcons::params p{4, 2, 3, 50};
+  expect_every_script_answers<prodcons::workload>(p, prodcons::workload::reference(p));
+}
+
+TEST(python_baselines, offload_gives_every_call_its_value) {
+  const offload::params p{4, std::chrono::milliseconds(1)};
+  expect_every_script_answers<offload::workload>(p, offload::workload::reference(p));
+}
+
+// The scripts' test hook drops one item of the answer: the cell fails with the usual diff.
+TEST(python_baselines, a_wrong_answer_fails_the_cell_with_a_diff) {
+  struct wrong_answer {
+    wrong_answer() { ::setenv("CONCUR_PY_WRONG_ANSWER", "1", 1); }
+    ~wrong_answer() { ::unsetenv("CONCUR_PY_WRONG_ANSWER"); }
+  };
+  for (const auto& c : bench::make_cells({})) {
+    if (c.name() != "sleep/py-asyncio/n10_d100ms") continue;
+    if (!c.unsupported.empty()) GTEST_SKIP() << c.unsupported;
+    const wrong_answer hook;
+    const bench::verdict v = c.verify();
+    EXPECT_EQ(v.kind, bench::verdict_kind::fail) << v.detail;
+    EXPECT_NE(v.detail.find("tasks finished: expected 10, got 9"), std::string::npos) << v.detail;
+    EXPECT_NE(v.detail.find("values: expected 10 elements, got 9"), std::string::npos) << v.detail;
+    return;
+  }
+  FAIL() << "no cell sleep/py-asyncio/n10_d100ms";
+}
+
+}  // namespace
+}  // namespace concur
