@@ -125,7 +125,10 @@ script_run run_script(const script& s, std::string_view model, const models::con
   if (got.status != 0)
     throw std::runtime_error(
         fmt::format("{} exited with status {}{}", command, got.status, tail(l.other)));
-  if (l.refused) throw resource_exhausted(fmt::format("{}: {}", command, l.refused->dump()));
+  if (l.refused)
+    throw resource_exhausted(
+        fmt::format("{}: {}", command,
+                    l.refused->is_string() ? l.refused->get<std::string>() : l.refused->dump()));
   if (!l.timing)
     throw std::runtime_error(fmt::format("{} printed no timing line{}", command, tail(l.other)));
   try {
