@@ -139,9 +139,11 @@ std::optional<std::size_t> site::page_of(std::string_view target) const {
 }
 
 std::string site::url_of(std::size_t page, std::uint16_t port) const {
-  return fmt::format(
-      "http://{}:{}{}", host_,
-      page < faults_.size() && faults_[page] == fault::unreachable ? dead_port_ : port, path(page));
+  // url::str(): an IPv6 host in brackets, so a site served on ::1 links to URLs a client parses.
+  return url{host_,
+             page < faults_.size() && faults_[page] == fault::unreachable ? dead_port_ : port,
+             path(page)}
+      .str();
 }
 
 bool exported(fault f) {
