@@ -53,6 +53,17 @@ TEST(url, parses_and_normalises_http_urls) {
     EXPECT_EQ(parsed(text), text) << "str() is parse_url's fixed point";
 }
 
+TEST(url, many_urls_normalise_as_each_would_alone) {
+  const std::vector<std::string> urls{
+      "http://h:8080/a",       "http://h:8080/b c", "http://h:8080/x/../y",
+      "http://h:8080/%7e",     "http://H:8080/z",   "nonsense",
+      "http://h:8080/q?x=/./", "http://h:8080/#f",  "http://h:8080/ok",
+      "http://h:80/p",         "http://h/p",        "http://h:8080"};
+  std::vector<std::string> want;
+  for (const auto& u : urls) want.push_back(parse_url(u) ? parse_url(u)->str() : u);
+  EXPECT_EQ(normalise_urls(urls), want);
+}
+
 // RFC 3986 section 5.4's examples, normal and abnormal, fragments dropped; "g:h" and "http:g"
 // give no http URL to request.
 TEST(url, resolves_the_rfc_3986_examples) {

