@@ -114,6 +114,9 @@ TEST(url, resolves_the_rfc_3986_examples) {
       {"http:g", "(none)"},
       {"http://x/p/../q/./r", "http://x/q/r"},
       {"HTTP://X:80/%7e%2f", "http://x/~%2F"},
+      {"/plain/path?q=1#f", "http://a/plain/path?q=1"},
+      {"//other/path", "http://other/path"},
+      {"/a b", "http://a/a%20b"},
   };
   for (const auto& [ref, want] : cases) {
     const auto got = resolve_url(*base, ref);

@@ -219,6 +219,11 @@ std::vector<std::string> normalise_urls(const std::vector<std::string>& urls) {
 }
 
 std::optional<url> resolve_url(const url& base, std::string_view reference) {
+  // An absolute path with a plain target ("/page/3") resolves to the base's host and port and
+  // itself (RFC 3986 section 5.2.2, no dot segment to remove): the common link, without a parse.
+  if (const auto path = reference.substr(0, reference.find('#'));
+      !path.starts_with("//") && plain_target(path))
+    return url{base.host, base.port, std::string(path)};
   const std::string cleaned = hide_escapes(clean(reference));
   const auto ref = urls::parse_uri_reference(cleaned);
   if (!ref) return std::nullopt;
