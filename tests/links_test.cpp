@@ -193,6 +193,9 @@ TEST(links, malformed_html_is_parsed_as_browsers_do) {
   EXPECT_EQ(links_of("<p><a href=a.html>a<div><a href=\"b.html\">b < c <a href=\"c", "http://h/"),
             (std::vector<std::string>{"http://h/a.html", "http://h/b.html"}));
   EXPECT_TRUE(links_of("", "http://h/").empty());
+  // A page past the parser's arena (1 MiB) is parsed with malloc: the same links.
+  const std::string big = "<a href=a>" + std::string(1 << 20, 'x') + "<a href=b>";
+  EXPECT_EQ(links_of(big, "http://h/"), (std::vector<std::string>{"http://h/a", "http://h/b"}));
   EXPECT_TRUE(links_of(std::string("\0\xff\xfe<a", 5), "http://h/").empty());
 }
 
