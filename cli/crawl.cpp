@@ -11,19 +11,24 @@
 namespace concur::cli {
 
 void add_crawl(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "crawl", "crawl from a URL (http://numeric-address[:port]/path) to a depth");
+  auto* cmd = app.add_subcommand("crawl", "crawl from a URL (http://host[:port]/path) to a depth");
   auto a = std::make_shared<client_args>();
   auto root = std::make_shared<std::string>();
   auto depth = std::make_shared<std::size_t>(3);
+  auto rules = std::make_shared<http::crawl_rules>();
   add_client_options(*cmd, *a);
   cmd->add_option("--depth", *depth, "links followed from the root")->capture_default_str();
+  cmd->add_flag("--span-hosts", rules->span_hosts, "follow links to other hosts too (as wget -H)");
+  cmd->add_option("--max-redirects", rules->max_redirects, "redirects followed per request")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000}))
+      ->capture_default_str();
   cmd->add_option("URL", *root, "where to start")->required();
-  cmd->callback([a, root, depth, &exit_code] {
+  cmd->callback([a, root, depth, rules, &exit_code] {
+    a->client.keep_bodies = true;  // the links are read from the bodies
     http::client_tally tally;
     const auto get = http::make_getter(a->model, a->client, a->config, tally);
     const stopwatch elapsed;
-    const auto result = http::crawl(get, *root, *depth, tally);
+    const auto result = http::crawl(get, *root, *depth, tally, *rules);
     const double seconds = elapsed.seconds();
     std::vector<http::visit> by_depth = result.visited;
     std::stable_sort(by_depth.begin(), by_depth.end(),

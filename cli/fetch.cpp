@@ -1,4 +1,5 @@
-// concur fetch URL...: GET every URL in one of the models, at most C in flight; a line per URL.
+// concur fetch URL...: GET every URL in one of the models, at most C in flight, redirects
+// followed; a line per URL (with its redirects and where they ended).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -12,16 +13,20 @@ namespace concur::cli {
 
 void add_fetch(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "fetch", "GET URLs (http://numeric-address[:port]/path) in one of the models");
+      "fetch", "GET URLs (http://host[:port]/path) in one of the models; redirects followed");
   auto a = std::make_shared<client_args>();
   auto urls = std::make_shared<std::vector<std::string>>();
+  auto max_redirects = std::make_shared<std::size_t>(http::default_max_redirects);
   add_client_options(*cmd, *a);
+  cmd->add_option("--max-redirects", *max_redirects, "redirects followed per URL")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000}))
+      ->capture_default_str();
   cmd->add_option("URL", *urls, "URLs to GET")->required();
-  cmd->callback([a, urls, &exit_code] {
+  cmd->callback([a, urls, max_redirects, &exit_code] {
     http::client_tally tally;
     const auto get = http::make_getter(a->model, a->client, a->config, tally);
     const stopwatch elapsed;
-    const auto result = http::fetch(get, *urls, tally);
+    const auto result = http::fetch(get, *urls, tally, *max_redirects);
     const double seconds = elapsed.seconds();
     for (const auto& page : result.pages) fmt::print("{}\n", http::describe(page));
     fmt::print(

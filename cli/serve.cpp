@@ -32,8 +32,9 @@ void add_serve(CLI::App& app, int& exit_code) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     try {
       http::site_server server(*spec, *options);
-      fmt::print("listening on {} ({} pages, root {}, dead port {})\n", server.address(),
-                 spec->pages, server.root_url(), server.site().dead_port());
+      fmt::print("listening on {} ({} pages, root {}, dead port {})\n",
+                 http::url{options->bind, server.port(), "/"}.str(), spec->pages, server.root_url(),
+                 server.site().dead_port());
       std::fflush(stdout);
       int signal = 0;
       sigwait(&stop_signals, &signal);

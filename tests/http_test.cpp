@@ -27,6 +27,7 @@
 #include "bench/matrix.hpp"
 #include "tests/support.hpp"
 #include "workloads/http/http.hpp"
+#include "workloads/http/links.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
 
@@ -69,22 +70,11 @@ TEST(http_site, bodies_link_as_the_graph_says) {
   for (std::size_t i = 0; i < s.pages(); ++i) {
     std::vector<std::string> want;
     for (std::size_t t : s.links(i)) want.push_back(s.url_of(t, 8080));
-    EXPECT_EQ(extract_links(s.body(i), "http://127.0.0.1:8080"), want) << "page " << i;
+    std::vector<std::string> got;
+    for (const auto& u : extract_links(s.body(i), *parse_url("http://127.0.0.1:8080/page/0")))
+      got.push_back(u.str());
+    EXPECT_EQ(got, want) << "page " << i;
   }
-}
-
-TEST(http_url, parses_numeric_urls_only) {
-  const auto u = parse_url("http://127.0.0.1:8080/page/3?x=1");
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->host, "127.0.0.1");
-  EXPECT_EQ(u->port, 8080);
-  EXPECT_EQ(u->target, "/page/3?x=1");
-  EXPECT_EQ(parse_url("http://10.0.0.1")->target, "/");
-  EXPECT_EQ(parse_url("http://10.0.0.1/")->port, 80);
-  for (const char* bad :
-       {"https://127.0.0.1/", "http://localhost/", "http://127.0.0.1:0/", "http://127.0.0.1:99999/",
-        "http://1.2.3/", "http://1.2.3.256/", "ftp://x", "", "http://:80/"})
-    EXPECT_FALSE(parse_url(bad)) << bad;
 }
 
 // ---- every model against the server, verified like the bench does

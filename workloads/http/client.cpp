@@ -227,6 +227,7 @@ class blocking_client::impl {
     auto res = parser.release();
     out.status = static_cast<int>(res.result_int());
     out.body = std::move(res.body());
+    out.location = std::string(res[bhttp::field::location]);
     out.body_bytes = out.body.size();
     out.body_hash = body_hash(out.body);
     if (!res.keep_alive()) close();

@@ -35,6 +35,7 @@ class status_and_body_parser : public bhttp::basic_parser<false> {
   status_and_body_parser() { body_limit(http::body_limit); }
   int status() const { return status_; }
   std::string& body() { return body_; }
+  std::string& location() { return location_; }
 
  private:
   void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
@@ -42,8 +43,10 @@ class status_and_body_parser : public bhttp::basic_parser<false> {
   void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
     status_ = code;
   }
-  void on_field_impl(bhttp::field, beast::string_view, beast::string_view,
-                     beast::error_code&) override {}
+  void on_field_impl(bhttp::field name, beast::string_view, beast::string_view value,
+                     beast::error_code&) override {
+    if (name == bhttp::field::location) location_.assign(value.data(), value.size());
+  }
   void on_header_impl(beast::error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length,
                          beast::error_code&) override {
@@ -62,6 +65,7 @@ class status_and_body_parser : public bhttp::basic_parser<false> {
 
   int status_ = 0;
   std::string body_;
+  std::string location_;
 };
 
 // The request Beast's serializer would write for request<empty_body>{GET, target, 11} with Host
@@ -184,6 +188,7 @@ coroutines::task<response> get(connection& c, const std::string& text,
     }
     out.status = parser.status();
     out.body = std::move(parser.body());
+    out.location = std::move(parser.location());
     out.body_bytes = out.body.size();
     out.body_hash = body_hash(out.body);
     tally.bytes_received += out.body.size();

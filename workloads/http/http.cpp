@@ -6,40 +6,117 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/cpu_time.hpp"
 #include "core/diff.hpp"
 #include "core/vocabulary.hpp"
+#include "workloads/http/links.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
 #include "workloads/http/wrk.hpp"
 
 namespace concur::http {
 
+namespace {
+
+std::string redirect_note(std::size_t redirects, const std::string& final_url) {
+  return redirects == 0 ? std::string()
+                        : fmt::format(" -> {} ({} redirect{})", final_url, redirects,
+                                      redirects == 1 ? "" : "s");
+}
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// A response after its redirects: the last hop's answer, and where it came from when redirects
+// led there (final_url is empty without one).
+struct followed {
+  response answer;
+  std::string final_url;
+  std::size_t redirects = 0;
+};
+
+// GETs every URL, then the Location of every redirect among the answers, a gather per hop, until
+// no answer is a redirect; a chain that returns to one of its URLs, has more than
+// `max_redirects` hops, or whose Location is no http URL ends with an error. Only redirected
+// URLs cost more than their answer: a fetch of 10,000 pages copies none of their URLs.
+std::vector<followed> get_following(const getter& get, const std::vector<std::string>& urls,
+                                    std::size_t max_redirects) {
+  std::vector<followed> out(urls.size());
+  std::vector<std::vector<std::string>> chains(urls.size());  // empty until a redirect
+  std::vector<std::size_t> pending, next_pending;             // batch[k] is for out[pending[k]]
+  std::vector<std::string> batch, next_batch;
+  // Takes the answer to a GET of `from` for out[i]; queues the next hop of a redirect.
+  const auto settle = [&](std::size_t i, response&& answer, const std::string& from) {
+    auto& f = out[i];
+    f.answer = std::move(answer);
+    auto& r = f.answer;
+    if (r.error != error_kind::none || !is_redirect(r.status) || r.location.empty()) return;
+    const auto here = parse_url(from);
+    const auto to = here ? resolve_url(*here, r.location) : std::nullopt;
+    auto& chain = chains[i];
+    if (chain.empty()) chain.push_back(from);
+    if (!to) {
+      r.error = error_kind::bad_url;
+    } else if (std::find(chain.begin(), chain.end(), to->str()) != chain.end()) {
+      r.error = error_kind::redirect_loop;
+    } else if (f.redirects == max_redirects) {
+      r.error = error_kind::too_many_redirects;
+    } else {
+      ++f.redirects;
+      f.final_url = to->str();
+      chain.push_back(f.final_url);
+      next_pending.push_back(i);
+      next_batch.push_back(f.final_url);
+    }
+  };
+  auto answers = get(urls);
+  for (std::size_t i = 0; i < urls.size(); ++i) settle(i, std::move(answers[i]), urls[i]);
+  while (!next_batch.empty()) {
+    pending.swap(next_pending);
+    batch.swap(next_batch);
+    next_pending.clear();
+    next_batch.clear();
+    answers = get(batch);
+    for (std::size_t k = 0; k < batch.size(); ++k)
+      settle(pending[k], std::move(answers[k]), batch[k]);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string describe(const page_result& p) {
-  if (p.error != error_kind::none) return fmt::format("{} {}", to_string(p.error), p.url);
-  return fmt::format("{} {} bytes #{:016x} {}", p.status, p.body_bytes, p.body_hash, p.url);
+  const auto after = redirect_note(p.redirects, p.final_url);
+  if (p.error != error_kind::none) return fmt::format("{} {}{}", to_string(p.error), p.url, after);
+  return fmt::format("{} {} bytes #{:016x} {}{}", p.status, p.body_bytes, p.body_hash, p.url,
+                     after);
 }
 
 std::string describe(const visit& v) {
+  const auto after = redirect_note(v.redirects, v.final_url);
   if (v.error != error_kind::none)
-    return fmt::format("{} {} {}", v.depth, to_string(v.error), v.url);
-  return fmt::format("{} {} {} bytes {}", v.depth, v.status, v.body_bytes, v.url);
+    return fmt::format("{} {} {}{}", v.depth, to_string(v.error), v.url, after);
+  return fmt::format("{} {} {} bytes {}{}", v.depth, v.status, v.body_bytes, v.url, after);
 }
 
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
-                   const client_tally& tally) {
-  const auto responses = get(urls);
+                   const client_tally& tally, std::size_t max_redirects) {
+  const auto answers = get_following(get, normalise_urls(urls), max_redirects);
   fetch_result out;
   out.pages.reserve(urls.size());
   for (std::size_t i = 0; i < urls.size(); ++i) {
-    const auto& r = responses[i];
+    const auto& [r, final_url, redirects] = answers[i];
     out.pages.push_back({.url = urls[i],
                          .status = r.status,
                          .body_bytes = r.error == error_kind::none ? r.body_bytes : 0,
                          .body_hash = r.error == error_kind::none ? r.body_hash : 0,
-                         .error = r.error});
+                         .error = r.error,
+                         .redirects = redirects,
+                         .final_url = final_url});
   }
   out.requests_sent = tally.requests_sent;
   out.bytes_received = tally.bytes_received;
@@ -47,33 +124,12 @@ fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
   return out;
 }
 
-crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
-                   const client_tally& tally) {
-  std::map<std::string, visit> seen{{root, visit{.url = root}}};
-  std::set<std::pair<std::string, std::string>> edges;
-  std::vector<std::string> level{root};
-  for (std::size_t d = 0; !level.empty(); ++d) {
-    const auto responses = get(level);  // a gather per level: at most C in flight
-    std::vector<std::string> next;
-    for (std::size_t i = 0; i < level.size(); ++i) {
-      const auto& r = responses[i];
-      auto& v = seen.at(level[i]);
-      v.status = r.status;
-      v.error = r.error;
-      if (r.error == error_kind::none) v.body_bytes = r.body_bytes;
-      if (r.error != error_kind::none || r.status != 200) continue;
-      const auto from = parse_url(level[i]);
-      if (!from) continue;
-      for (auto& link : extract_links(r.body, from->origin())) {
-        edges.emplace(level[i], link);
-        if (d < depth && !seen.contains(link)) {
-          seen.emplace(link, visit{.url = link, .depth = d + 1});
-          next.push_back(std::move(link));
-        }
-      }
-    }
-    level = std::move(next);
-  }
+namespace {
+
+// The results of a crawl's visits, keyed by normalised URL.
+crawl_result crawl_result_of(std::map<std::string, visit>& seen,
+                             std::set<std::pair<std::string, std::string>>& edges,
+                             const client_tally& tally) {
   crawl_result out;
   for (auto& [url, v] : seen) {
     if (v.error != error_kind::none)
@@ -87,6 +143,54 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
   out.bytes_received = tally.bytes_received;
   out.measured.connections_opened = tally.connections_opened;
   return out;
+}
+
+}  // namespace
+
+crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
+                   const client_tally& tally, const crawl_rules& rules) {
+  const auto start = parse_url(root);
+  const std::string first = start ? start->str() : root;
+  std::map<std::string, visit> seen{{first, visit{.url = first}}};
+  std::set<std::pair<std::string, std::string>> edges;
+  std::vector<std::string> level{first};
+  for (std::size_t d = 0; !level.empty(); ++d) {
+    auto answers = get_following(get, level, rules.max_redirects);  // a gather per level and hop
+    // Where redirects ended counts as visited before any link of the level is followed: a page
+    // reached by a redirect is not fetched again for a link.
+    std::vector<std::optional<url>> bases(level.size());
+    for (std::size_t i = 0; i < level.size(); ++i) {
+      const auto& [r, final_url, redirects] = answers[i];
+      auto& v = seen.at(level[i]);
+      v.status = r.status;
+      v.error = r.error;
+      v.redirects = redirects;
+      v.final_url = final_url;
+      if (r.error == error_kind::none) v.body_bytes = r.body_bytes;
+      if (r.error != error_kind::none || r.status != 200) continue;
+      bases[i] = parse_url(redirects ? final_url : level[i]);
+      if (redirects && bases[i] && !seen.contains(final_url))
+        seen.emplace(
+            final_url,
+            visit{.url = final_url, .depth = d, .status = r.status, .body_bytes = r.body_bytes});
+    }
+    std::vector<std::string> next;
+    for (std::size_t i = 0; i < level.size(); ++i) {
+      // Off-host pages (a redirect took us there) are not read, as links to them are not.
+      if (!bases[i] || (!rules.span_hosts && start && bases[i]->host != start->host)) continue;
+      const auto& from = answers[i].redirects ? answers[i].final_url : level[i];
+      for (auto& link : extract_links(answers[i].answer.body, *bases[i])) {
+        auto to = link.str();
+        edges.emplace(from, to);
+        if (d < depth && !seen.contains(to) && (rules.span_hosts || link.host == start->host)) {
+          seen.emplace(to, visit{.url = to, .depth = d + 1});
+          next.push_back(std::move(to));
+        }
+      }
+    }
+    level = std::move(next);
+  }
+  return crawl_result_of(seen, edges, tally);
 }
 
 getter make_getter(std::string_view model, const client_options& options,

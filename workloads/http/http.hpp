@@ -37,14 +37,17 @@ getter make_getter(M, const client_options&, const models::config&, client_tally
 // ---- results
 
 struct page_result {
-  std::string url;
-  int status = 0;  // 0: no complete response (see error)
+  std::string url;  // as given
+  int status = 0;   // 0: no complete response (see error)
   std::size_t body_bytes = 0;
   std::uint64_t body_hash = 0;
   error_kind error = error_kind::none;
+  std::size_t redirects = 0;  // hops followed; status and body are the last hop's
+  std::string final_url;      // where the redirects ended (empty without redirects)
   bool operator==(const page_result&) const = default;
 };
-std::string describe(const page_result& p);  // "200 1234 bytes #hash URL" or "refused URL"
+// "200 1234 bytes #hash URL" or "refused URL", with " -> FINAL (N redirects)" after redirects
+std::string describe(const page_result& p);
 
 // What a run measured beside its answer: not compared (a sequential run needs one connection
 // where a pool of C needs C), reported as metrics.
@@ -70,10 +73,14 @@ struct visit {
   int status = 0;
   std::size_t body_bytes = 0;
   error_kind error = error_kind::none;
+  std::size_t redirects = 0;  // hops followed; status and bytes are the last hop's
+  std::string final_url;      // where the redirects ended (empty without redirects); the base of
+                              // the page's links
   bool operator==(const visit&) const = default;
   bool operator<(const visit& o) const { return url < o.url; }
 };
-std::string describe(const visit& v);  // "depth status bytes URL" or "depth error URL"
+// "depth status bytes URL" or "depth error URL", with " -> FINAL (N redirects)" after redirects
+std::string describe(const visit& v);
 
 struct crawl_result {
   std::vector<visit> visited;  // sorted by URL
@@ -93,11 +100,25 @@ struct crawl_result {
 getter make_getter(std::string_view model, const client_options&, const models::config&,
                    client_tally&);
 
-// The workloads over any model's getter (what the CLI runs against any server).
+// Redirects (301, 302, 303, 307, 308 with a Location) are followed up to this many hops, wget's
+// default (--max-redirect=20); a chain that comes back to one of its own URLs is a
+// redirect_loop, one longer than the limit too_many_redirects.
+inline constexpr std::size_t default_max_redirects = 20;
+
+// The crawl's rules beyond its depth (README.md: what is a link, what is followed).
+struct crawl_rules {
+  std::size_t max_redirects = default_max_redirects;
+  // Follow links to other hosts too (wget --span-hosts); by default they are recorded as edges
+  // but not visited. Only the host is compared, as wget does: another port is the same host.
+  bool span_hosts = false;
+};
+
+// The workloads over any model's getter (what the CLI runs against any server). URLs are sent
+// normalised (url.hpp); the crawl's getter must keep bodies (client_options::keep_bodies).
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
-                   const client_tally& tally);
+                   const client_tally& tally, std::size_t max_redirects = default_max_redirects);
 crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
-                   const client_tally& tally);
+                   const client_tally& tally, const crawl_rules& rules = {});
 
 class site_server;
 

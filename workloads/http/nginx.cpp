@@ -89,14 +89,30 @@ std::optional<std::string> nginx_server::binary() {
   return process::find_program("nginx", {"/usr/sbin", "/usr/local/sbin"});
 }
 
-nginx_server::nginx_server(const site& s) : site_(s) {
-  const auto nginx = binary();
-  if (!nginx) throw std::runtime_error("nginx is not installed (apt-get install nginx-light)");
+nginx_server::nginx_server(const site& s) : site_(&s) {
+  make_directory();
+  export_site(s, dir_ + "/site");
+  start(dir_ + "/site", "types { }\n  default_type text/html;\n");
+}
+
+nginx_server::nginx_server(const existing_directory& d) {
+  make_directory();
+  const std::string mime_types = "/etc/nginx/mime.types";
+  start(d.root, fs::exists(mime_types)
+                    ? "include " + mime_types + ";\n  default_type application/octet-stream;\n"
+                    : "types { text/html html htm; }\n  default_type text/plain;\n");
+}
+
+void nginx_server::make_directory() {
+  if (!binary()) throw std::runtime_error("nginx is not installed (apt-get install nginx-light)");
   std::string pattern = (fs::temp_directory_path() / "concur-nginx-XXXXXX").string();
   if (!::mkdtemp(pattern.data()))
     throw std::runtime_error("cannot make a temporary directory for nginx");
   dir_ = pattern;
-  export_site(s, dir_ + "/site");
+}
+
+void nginx_server::start(const std::string& root, const std::string& types) {
+  const auto nginx = binary();
   fs::create_directories(dir_ + "/tmp");
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
@@ -104,14 +120,13 @@ nginx_server::nginx_server(const site& s) : site_(s) {
         "daemon off;\nmaster_process off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log "
         "{0}/error.log warn;\n"
         "events {{ worker_connections 4096; }}\n"
-        "http {{\n  access_log off;\n  types {{ }}\n  default_type text/html;\n  "
-        "keepalive_requests 1000000;\n"
+        "http {{\n  access_log off;\n  {3}  keepalive_requests 1000000;\n"
         // Descriptors of the pages kept open, as production configs do: without it nginx opens
         // and stats every file per request and saturates the 2 cores before a good client does.
         "  open_file_cache max=100000 inactive=60s;\n"
         "  client_body_temp_path {0}/tmp;\n"
-        "  server {{\n    listen 127.0.0.1:{1} backlog=4096;\n    root {0}/site;\n  }}\n}}\n",
-        dir_, port_);
+        "  server {{\n    listen 127.0.0.1:{1} backlog=4096;\n    root \"{2}\";\n  }}\n}}\n",
+        dir_, port_, root, types);
     std::vector<std::string> args{
         *nginx, "-p", dir_, "-c", dir_ + "/nginx.conf", "-e", dir_ + "/error.log"};
     std::vector<char*> argv;

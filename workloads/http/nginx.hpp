@@ -23,6 +23,12 @@ class nginx_server {
   // as the process, as the bench, the CLI and the tests do (their main thread), or nginx dies
   // early.
   explicit nginx_server(const site& s);
+  // Serves the existing directory `root` read-only (nothing written there), each file with the
+  // type nginx's mime.types gives it; nginx's own files go to a fresh temporary directory.
+  struct existing_directory {
+    std::string root;
+  };
+  explicit nginx_server(const existing_directory& d);
   ~nginx_server();  // stops nginx (SIGTERM, waited for) and removes the directory
   nginx_server(const nginx_server&) = delete;
   nginx_server& operator=(const nginx_server&) = delete;
@@ -31,11 +37,18 @@ class nginx_server {
   pid_t pid() const { return pid_; }
   double cpu_seconds() const;  // CPU time nginx (one process: no master) has used so far
   const std::string& directory() const { return dir_; }
-  std::string url_of(std::size_t page) const { return site_.url_of(page, port_); }
+  std::string url_of(std::size_t page) const { return site_->url_of(page, port_); }
   std::string root_url() const { return url_of(0); }
+  // "http://127.0.0.1:port" + target, for a server of an existing directory.
+  std::string url(const std::string& target) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + target;
+  }
 
  private:
-  const site& site_;
+  void make_directory();
+  void start(const std::string& root, const std::string& types);  // throws as the constructor
+
+  const site* site_ = nullptr;
   std::string dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;

@@ -41,66 +41,6 @@ std::uint64_t body_hash(std::string_view bytes) {
   return std::hash<std::string_view>{}(bytes);
 }
 
-std::string url::authority() const {
-  return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port)
-                                             : fmt::format("[{}]:{}", host, port);
-}
-
-std::string url::origin() const {
-  return "http://" + authority();
-}
-
-std::optional<url> parse_url(std::string_view text) {
-  constexpr std::string_view scheme = "http://";
-  if (!text.starts_with(scheme)) return std::nullopt;
-  text.remove_prefix(scheme.size());
-  const auto slash = text.find('/');
-  std::string_view authority = text.substr(0, slash);
-  url out;
-  out.target = slash == std::string_view::npos ? "/" : std::string(text.substr(slash));
-  if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    const auto digits = authority.substr(colon + 1);
-    unsigned port = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc{} || end != digits.data() + digits.size() || port == 0 || port > 65535)
-      return std::nullopt;
-    out.port = static_cast<std::uint16_t>(port);
-    authority = authority.substr(0, colon);
-  }
-  // Numeric IPv4 only: four dot-separated numbers.
-  int parts = 0;
-  for (std::size_t pos = 0; pos <= authority.size();) {
-    const auto dot = std::min(authority.find('.', pos), authority.size());
-    const auto part = authority.substr(pos, dot - pos);
-    unsigned v = 256;
-    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-    if (part.empty() || ec != std::errc{} || end != part.data() + part.size() || v > 255)
-      return std::nullopt;
-    ++parts;
-    pos = dot + 1;
-  }
-  if (parts != 4) return std::nullopt;
-  out.host = std::string(authority);
-  return out;
-}
-
-std::vector<std::string> extract_links(std::string_view body, std::string_view origin) {
-  constexpr std::string_view href = "href=\"";
-  std::vector<std::string> out;
-  for (auto pos = body.find(href); pos != std::string_view::npos; pos = body.find(href, pos)) {
-    pos += href.size();
-    const auto end = body.find('"', pos);
-    if (end == std::string_view::npos) break;
-    const auto link = body.substr(pos, end - pos);
-    if (link.starts_with("http://"))
-      out.emplace_back(link);
-    else if (link.starts_with("/"))
-      out.push_back(fmt::format("{}{}", origin, link));
-    pos = end;
-  }
-  return out;
-}
-
 namespace {
 
 constexpr std::string_view words[] = {"lorem", "ipsum",       "dolor",      "sit",
@@ -199,9 +139,11 @@ std::optional<std::size_t> site::page_of(std::string_view target) const {
 }
 
 std::string site::url_of(std::size_t page, std::uint16_t port) const {
-  return fmt::format(
-      "http://{}:{}{}", host_,
-      page < faults_.size() && faults_[page] == fault::unreachable ? dead_port_ : port, path(page));
+  // url::str(): an IPv6 host in brackets, so a site served on ::1 links to URLs a client parses.
+  return url{host_,
+             page < faults_.size() && faults_[page] == fault::unreachable ? dead_port_ : port,
+             path(page)}
+      .str();
 }
 
 bool exported(fault f) {

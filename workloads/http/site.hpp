@@ -42,9 +42,6 @@ struct site_spec {
 // ~8 µs of client CPU a 512-byte page costs, more than a tenth of it.
 std::uint64_t body_hash(std::string_view bytes);
 
-// The links an HTML body holds (href="..."), resolved against the page's origin; in order.
-std::vector<std::string> extract_links(std::string_view body, std::string_view origin);
-
 // The site itself, built once from a spec and the ports it is reachable on.
 class site {
  public:
