@@ -122,6 +122,11 @@ void menu(const dirsearch::result& r) {
   fmt::print("\n");
 }
 
+// A root that could not be opened at all (missing, not a directory, unreadable).
+bool unsearchable(const dirsearch::root_result& r) {
+  return r.dirs_opened == 0 && !r.errors.empty();
+}
+
 // The lab: asks for directories when none were named, searches them, then the menu. 1 when a
 // root could not be searched at all.
 int lab(std::string_view model, dirsearch::params p, const models::config& config) {
@@ -140,7 +145,7 @@ int lab(std::string_view model, dirsearch::params p, const models::config& confi
   p.on_root_done = [&](const dirsearch::root_result& r) {
     const double ms = elapsed.milliseconds();
     const std::scoped_lock lock(print_mutex);
-    if (r.dirs_opened == 0 && !r.errors.empty())
+    if (unsearchable(r))
       fmt::print("  {}: cannot search: {} ({:.1f} ms)\n", printable(r.root),
                  r.errors.front().message, ms);
     else
@@ -150,10 +155,7 @@ int lab(std::string_view model, dirsearch::params p, const models::config& confi
   };
   const auto found = run(model, p, config);
   menu(found);
-  const bool unsearched = std::any_of(found.roots.begin(), found.roots.end(), [](const auto& r) {
-    return r.dirs_opened == 0 && !r.errors.empty();
-  });
-  return unsearched ? 1 : 0;
+  return std::any_of(found.roots.begin(), found.roots.end(), unsearchable) ? 1 : 0;
 }
 
 }  // namespace
