@@ -1,8 +1,9 @@
 // concur dirsearch: the course lab as a tool. Asks for directories until `done` (or takes them
 // from the command line), searches them all with the chosen model, printing a line as each search
-// finishes, then offers a menu to browse the results. --print writes every entry found instead.
+// finishes, then offers a menu to browse the results. --print streams every entry found instead.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "core/stopwatch.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
+#include "workloads/dirsearch/print.hpp"
 
 namespace concur::cli {
 namespace {
@@ -26,29 +28,37 @@ std::string joined(const std::string& root, const std::string& rel) {
   return root + "/" + rel;
 }
 
-// --print: every entry as ROOT/PATH, byte-exact, one a line; the errors on stderr.
-int print_all(const dirsearch::result& r) {
-  int status = 0;
-  for (auto root : r.roots) {
-    dirsearch::canonicalize(root);
-    for (const auto& e : root.entries) {
-      const std::string line = joined(root.root, e.path) + "\n";
-      std::fwrite(line.data(), 1, line.size(), stdout);
-    }
-    for (const auto& e : root.errors) {
-      fmt::print(stderr, "concur dirsearch: {}: {}\n", printable(joined(root.root, e.path)),
-                 e.message);
-      status = 1;
-    }
-  }
-  std::fflush(stdout);
-  return status;
+dirsearch::result run(std::string_view model, const dirsearch::params& p,
+                      const models::config& config) {
+  return models::visit(model, [&]<class M>() { return dirsearch::workload::run(M{}, p, config); });
 }
 
+// --print: the errors of each root on stderr as it finishes; 1 when there were any.
+int print_all(std::string_view model, dirsearch::params p, const dirsearch::print_format& format,
+              const models::config& config) {
+  std::mutex stderr_mutex;
+  bool failed = false;
+  p.on_root_done = [&](const dirsearch::root_result& r) {
+    auto errors = r.errors;
+    std::sort(errors.begin(), errors.end());
+    const std::scoped_lock lock(stderr_mutex);
+    for (const auto& e : errors)
+      fmt::print(stderr, "concur dirsearch: {}: {}\n", printable(joined(r.root, e.path)),
+                 e.message);
+    failed = failed || !errors.empty();
+  };
+  dirsearch::print_entries(std::move(p), format,
+                           [&](const dirsearch::params& q) { return run(model, q, config); });
+  return failed ? 1 : 0;
+}
+
+// A line of input without its line ending (LF or CRLF).
 bool read_line(const char* prompt, std::string& line) {
   fmt::print("{}", prompt);
   std::fflush(stdout);
-  return static_cast<bool>(std::getline(std::cin, line));
+  if (!std::getline(std::cin, line)) return false;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
 }
 
 const dirsearch::root_result* pick(const dirsearch::result& r, const std::string& answer) {
@@ -112,20 +122,51 @@ void menu(const dirsearch::result& r) {
   fmt::print("\n");
 }
 
-dirsearch::result run(std::string_view model, const dirsearch::params& p,
-                      const models::config& config) {
-  return models::visit(model, [&]<class M>() { return dirsearch::workload::run(M{}, p, config); });
+// A root that could not be opened at all (missing, not a directory, unreadable).
+bool unsearchable(const dirsearch::root_result& r) {
+  return r.dirs_opened == 0 && !r.errors.empty();
+}
+
+// The lab: asks for directories when none were named, searches them, then the menu. 1 when a
+// root could not be searched at all.
+int lab(std::string_view model, dirsearch::params p, const models::config& config) {
+  std::string line;
+  if (p.roots.empty()) {
+    while (read_line("directory to search (or done): ", line) && line != "done")
+      if (!line.empty()) p.roots.push_back(line);
+    if (p.roots.empty()) {
+      fmt::print("\nnothing to search\n");
+      return 0;
+    }
+  }
+  fmt::print("searching {} directories with the {} model\n", p.roots.size(), model);
+  std::mutex print_mutex;
+  const stopwatch elapsed;
+  p.on_root_done = [&](const dirsearch::root_result& r) {
+    const double ms = elapsed.milliseconds();
+    const std::scoped_lock lock(print_mutex);
+    if (unsearchable(r))
+      fmt::print("  {}: cannot search: {} ({:.1f} ms)\n", printable(r.root),
+                 r.errors.front().message, ms);
+    else
+      fmt::print("  finished {}: {} entries, {} errors ({:.1f} ms)\n", printable(r.root),
+                 r.entries.size(), r.errors.size(), ms);
+    std::fflush(stdout);
+  };
+  const auto found = run(model, p, config);
+  menu(found);
+  return std::any_of(found.roots.begin(), found.roots.end(), unsearchable) ? 1 : 0;
 }
 
 }  // namespace
 
 void add_dirsearch(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("dirsearch",
-                                 "search directories (the course lab); --print writes every entry");
+  auto* cmd = app.add_subcommand(
+      "dirsearch", "search directories (the course lab); --print streams every entry");
   struct args {
     std::vector<std::string> dirs;
     std::string model = "threads";
-    bool print = false, follow = false;
+    bool print = false, print0 = false, sort = false, follow = false;
     unsigned threads = 0;
   };
   auto a = std::make_shared<args>();
@@ -134,7 +175,11 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember(models::names()))
       ->capture_default_str();
   cmd->add_flag("--print", a->print,
-                "write every entry as DIR/PATH, one a line, the errors on stderr");
+                "write every entry as DIR/PATH, one a line, as it is found (in no set order); "
+                "the errors on stderr");
+  cmd->add_flag("--print0,-0", a->print0, "--print with each entry ended by NUL, not a newline");
+  cmd->add_flag("--sort", a->sort,
+                "--print in byte order (as LC_ALL=C sort), written once the search is done");
   cmd->add_flag("--follow,-L", a->follow,
                 "follow symbolic links (loops are reported, not entered)");
   cmd->add_option("--threads,-j", a->threads,
@@ -147,40 +192,17 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
     p.roots = a->dirs;
     auto config = models::config::defaults();
     if (a->threads) config.pool_threads = config.worker_threads = a->threads;
-    if (a->print) {
-      if (p.roots.empty()) {
-        fmt::print(stderr, "concur dirsearch --print: name at least one directory\n");
-        exit_code = 2;
-        return;
-      }
-      exit_code = print_all(run(a->model, p, config));
+    if (!a->print && !a->print0 && !a->sort) {
+      exit_code = lab(a->model, std::move(p), config);
       return;
     }
-    std::string line;
     if (p.roots.empty()) {
-      while (read_line("directory to search (or done): ", line) && line != "done")
-        if (!line.empty()) p.roots.push_back(line);
-      if (p.roots.empty()) {
-        fmt::print("\nnothing to search\n");
-        return;
-      }
+      fmt::print(stderr, "concur dirsearch --print: name at least one directory\n");
+      exit_code = 2;
+      return;
     }
-    fmt::print("searching {} directories with the {} model\n", p.roots.size(), a->model);
-    std::mutex print_mutex;
-    const stopwatch elapsed;
-    p.on_root_done = [&](const dirsearch::root_result& r) {
-      const double ms = elapsed.milliseconds();
-      const std::scoped_lock lock(print_mutex);
-      if (r.dirs_opened == 0 && !r.errors.empty())
-        fmt::print("  {}: cannot search: {} ({:.1f} ms)\n", printable(r.root),
-                   r.errors.front().message, ms);
-      else
-        fmt::print("  finished {}: {} entries, {} errors ({:.1f} ms)\n", printable(r.root),
-                   r.entries.size(), r.errors.size(), ms);
-      std::fflush(stdout);
-    };
-    const auto found = run(a->model, p, config);
-    menu(found);
+    exit_code = print_all(a->model, std::move(p),
+                          {.terminator = a->print0 ? '\0' : '\n', .sort = a->sort}, config);
   });
 }
 

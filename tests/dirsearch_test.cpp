@@ -1,7 +1,8 @@
 // The directory search: the fixture generator, every model on the fixture's faults, links and bad
 // roots, the walk against find, the unreadable directory as an unprivileged user, the deep chain, a
-// tree changing during the walk, and the lab app driven through a pipe. (matrix_test's every_cell
-// checks every model against the sequential walk on every test case.)
+// tree changing during the walk, the lab app driven through a pipe (CRLF too) and in a terminal,
+// and --print's listing, -0 framing, --sort order and write errors against find. (matrix_test's
+// every_cell checks every model against the sequential walk on every test case.)
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -66,6 +67,18 @@ std::string quoted(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+// The records of a listing, each ended by `terminator` (find's framing), in byte order.
+std::vector<std::string> sorted_records(const std::string& text, char terminator) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0, end; pos < text.size(); pos = end + 1) {
+    end = text.find(terminator, pos);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(pos, end - pos));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 result run(std::string_view model, const params& p) {
@@ -253,23 +266,14 @@ TEST(dirsearch_find, sequential_walk_finds_what_find_finds) {
 
 TEST(dirsearch_app, print_mode_matches_find_in_every_model) {
   const std::string root = resolve_roots(fixture_params({"tree"}))[0];
-  const auto sorted_lines = [](const std::string& s) {
-    std::vector<std::string> lines;
-    for (std::size_t pos = 0, end; pos < s.size(); pos = end + 1) {
-      end = s.find('\n', pos);
-      if (end == std::string::npos) end = s.size();
-      lines.push_back(s.substr(pos, end - pos));
-    }
-    std::sort(lines.begin(), lines.end());
-    return lines;
-  };
-  const auto expected = sorted_lines(run_command("find " + quoted(root) + " -mindepth 1").out);
+  const auto expected =
+      sorted_records(run_command("find " + quoted(root) + " -mindepth 1").out, '\n');
   ASSERT_FALSE(expected.empty());
   for (const auto& model : models::names()) {
     const auto r = run_command(std::string(CONCUR_CLI) + " dirsearch --print --model " + model +
                                " " + quoted(root));
     EXPECT_EQ(r.status, 0) << model;
-    EXPECT_EQ(sorted_lines(r.out), expected) << model;
+    EXPECT_EQ(sorted_records(r.out, '\n'), expected) << model;
   }
 }
 
@@ -283,7 +287,7 @@ TEST(dirsearch_app, dialogue_through_a_pipe) {
     SCOPED_TRACE(model);
     const auto r = run_command(std::string(CONCUR_CLI) + " dirsearch --model " + model + " < " +
                                quoted(input));
-    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.status, 1) << "a root could not be searched";
     EXPECT_NE(r.out.find("finished " + root + "/tree: 163 entries, 0 errors"), std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("finished " + root + "/empty: 0 entries"), std::string::npos);
@@ -360,7 +364,7 @@ TEST(dirsearch_app, unreadable_directory_as_nobody) {
                         quoted(binary))
                 .status,
             0);
-  std::string first_out;
+  std::vector<std::string> first_out;
   for (const auto& model : models::names()) {
     SCOPED_TRACE(model);
     int out_pipe[2], err_pipe[2];
@@ -399,8 +403,9 @@ TEST(dirsearch_app, unreadable_directory_as_nobody) {
     EXPECT_NE(out.find(root + "/locked\n"), std::string::npos);
     EXPECT_EQ(out.find("secret.txt"), std::string::npos);
     EXPECT_NE(out.find(root + "/notes.txt\n"), std::string::npos);
-    if (first_out.empty()) first_out = out;
-    EXPECT_EQ(out, first_out) << "differs from the " << models::names()[0] << " model";
+    const auto lines = sorted_records(out, '\n');  // --print streams: in no set order
+    if (first_out.empty()) first_out = lines;
+    EXPECT_EQ(lines, first_out) << "differs from the " << models::names()[0] << " model";
   }
 }
 
@@ -430,6 +435,111 @@ TEST(dirsearch_models, tree_changing_during_the_walk) {
     for (const auto& e : r.roots[0].errors)
       EXPECT_EQ(e.code, ENOENT) << printable(e.path) << ": " << e.message;
   }
+}
+
+// What differs between two sorted listings, readably: the counts and the first few either way.
+std::string listing_diff(const std::vector<std::string>& want,
+                         const std::vector<std::string>& got) {
+  std::vector<std::string> missing, extra;
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                      std::back_inserter(missing));
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+  std::string out =
+      std::to_string(want.size()) + " expected, " + std::to_string(got.size()) + " printed";
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, missing.size()); ++i)
+    out += "\n  missing: " + printable(missing[i]);
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, extra.size()); ++i)
+    out += "\n  extra: " + printable(extra[i]);
+  return out;
+}
+
+std::string cli(const std::string& args) {
+  return std::string(CONCUR_CLI) + " dirsearch " + args;
+}
+
+// A system tree nobody here wrote: every model prints what find prints, each entry once.
+TEST(dirsearch_print, listing_is_finds_on_a_system_tree_in_every_model) {
+  const std::string root = "/usr/include";
+  if (::access(root.c_str(), R_OK) != 0) GTEST_SKIP() << root << " is not readable here";
+  const auto want = sorted_records(run_command("find " + root + " -mindepth 1 -print0").out, '\0');
+  ASSERT_GT(want.size(), 100u);
+  for (const auto& model : models::names()) {
+    SCOPED_TRACE(model);
+    const auto r = run_command(cli("--print0 --model " + model + " " + root));
+    EXPECT_EQ(r.status, 0);
+    const auto got = sorted_records(r.out, '\0');
+    EXPECT_TRUE(got == want) << listing_diff(want, got);
+  }
+}
+
+// -0 ends every record with NUL, so a name holding a newline (the fixture's) stays one record.
+TEST(dirsearch_print, print0_frames_names_with_newlines) {
+  const std::string root = resolve_roots(fixture_params({""}))[0];
+  const auto want =
+      sorted_records(run_command("find " + quoted(root) + " -mindepth 1 -print0").out, '\0');
+  const auto r = run_command(cli("-0 " + quoted(root)));
+  ASSERT_FALSE(r.out.empty());
+  EXPECT_EQ(r.out.back(), '\0');
+  const auto got = sorted_records(r.out, '\0');
+  EXPECT_TRUE(got == want) << listing_diff(want, got);
+  EXPECT_TRUE(std::any_of(got.begin(), got.end(),
+                          [](const std::string& s) { return s.ends_with("line\nbreak"); }));
+}
+
+// --sort writes in byte order, as LC_ALL=C sort orders find's listing.
+TEST(dirsearch_print, sort_is_the_c_locale_order) {
+  const std::string fixture = resolve_roots(fixture_params({""}))[0];
+  std::vector<std::pair<std::string, std::string>> runs{
+      // (our flags, find | sort)
+      {"--sort -0 " + quoted(fixture),
+       "find " + quoted(fixture) + " -mindepth 1 -print0 | LC_ALL=C sort -z"}};
+  if (::access("/usr/include", R_OK) == 0)
+    runs.emplace_back("--sort /usr/include", "find /usr/include -mindepth 1 | LC_ALL=C sort");
+  for (const auto& [flags, reference] : runs) {
+    const std::string want = run_command(reference).out;
+    ASSERT_FALSE(want.empty()) << reference;
+    for (const auto& model : models::names()) {
+      SCOPED_TRACE(model + " " + flags);
+      const auto r = run_command(cli(flags + " --model " + model));
+      if (r.out == want) continue;
+      const auto at = std::mismatch(want.begin(), want.end(), r.out.begin(), r.out.end());
+      ADD_FAILURE() << "differs from byte " << (at.first - want.begin()) << ": expected \""
+                    << printable(std::string(at.first, std::min(at.first + 60, want.end())))
+                    << "\", got \""
+                    << printable(std::string(at.second, std::min(at.second + 60, r.out.end())))
+                    << "\"";
+    }
+  }
+}
+
+// A full disk is an error with the reason, never a silent exit 0.
+TEST(dirsearch_print, a_failed_write_is_an_error) {
+  if (::access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no writable /dev/full";
+  const std::string root = resolve_roots(fixture_params({"tree"}))[0];
+  const auto r = run_command(cli("--print " + quoted(root)) + " 2>&1 >/dev/full");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("writing to standard output: No space left on device"), std::string::npos)
+      << r.out;
+}
+
+// Input typed on Windows (CRLF) works as LF input; a root that cannot be searched exits 1.
+TEST(dirsearch_app, crlf_input_and_a_root_that_cannot_be_searched) {
+  const std::string root = resolve_roots(fixture_params({""}))[0];
+  temp_dir dir;
+  const std::string input = dir.path() + "/input";
+  std::ofstream(input) << root << "/tree\r\n/no/such/dir\r\ndone\r\n2\r\n1\r\n4\r\n";
+  auto r = run_command(cli("< " + quoted(input)));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("finished " + root + "/tree: 163 entries, 0 errors"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("/no/such/dir: cannot search: open: No such file or directory"),
+            std::string::npos);
+  EXPECT_NE(r.out.find(root + "/tree: 163 entries\n"), std::string::npos) << r.out;  // show 1
+  EXPECT_EQ(r.out.find("unknown choice"), std::string::npos) << r.out;
+  std::ofstream(input) << root << "/tree\r\ndone\r\n4\r\n";
+  r = run_command(cli("< " + quoted(input)));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.find("unknown choice"), std::string::npos) << r.out;
 }
 
 }  // namespace

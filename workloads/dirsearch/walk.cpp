@@ -114,7 +114,7 @@ alignas(8) thread_local std::array<char, buffer_size> buffer;
 }  // namespace
 
 dir_job root_job(const std::string& root) {
-  return {nullptr, root, "", nullptr};
+  return {nullptr, root, "", nullptr, root};
 }
 
 dir_reader::dir_reader(dir_job job, const options& opts, tally& out)
@@ -138,6 +138,13 @@ dir_reader::dir_reader(dir_job job, const options& opts, tally& out)
     if (::fstat(fd, &st) == 0)
       self_ = std::make_shared<const ancestor>(ancestor{st.st_dev, st.st_ino, job_.ancestors});
   }
+  if (opts_.sink) {
+    // As find prints it: ROOT/PATH, with no second '/' after a root that ends in one.
+    prefix_.reserve(job_.root.size() + job_.rel.size() + 2);
+    prefix_.append(job_.root);
+    if (!prefix_.empty() && prefix_.back() != '/') prefix_.push_back('/');
+    if (!job_.rel.empty()) prefix_.append(job_.rel).push_back('/');
+  }
 }
 
 bool dir_reader::read_some(tally& out, std::vector<dir_job>& subdirs) {
@@ -148,21 +155,26 @@ bool dir_reader::read_some(tally& out, std::vector<dir_job>& subdirs) {
     fd_.reset();
     return false;
   }
+  std::string* records = opts_.sink ? &opts_.sink->buffer() : nullptr;
   for (long pos = 0; pos < n;) {
     const auto* d = reinterpret_cast<const struct dirent64*>  // glibc's has linux_dirent64's layout
         (buffer.data() + pos);
     pos += d->d_reclen;
-    const std::string_view name(d->d_name);
-    if (name == "." || name == "..") continue;
-    add(name, d->d_type, out, subdirs);
+    const char* name = d->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    add(name, d->d_type, out, subdirs, records);
   }
+  if (records) opts_.sink->appended(*records);
   return true;
 }
 
-void dir_reader::add(std::string_view name, unsigned char d_type, tally& out,
-                     std::vector<dir_job>& subdirs) {
+void dir_reader::add(const char* name, unsigned char d_type, tally& out,
+                     std::vector<dir_job>& subdirs, std::string* records) {
   ++out.entries_read;
-  std::string path = child_path(job_.rel, name);
+  const std::string_view name_view(name);
+  // The relative path is built only where it is kept: always in the tally, streaming only for a
+  // sub-directory or an error.
+  const auto path = [&] { return child_path(job_.rel, name_view); };
   entry_type type = entry_type::other;
   switch (d_type) {
     case DT_DIR:
@@ -176,10 +188,10 @@ void dir_reader::add(std::string_view name, unsigned char d_type, tally& out,
       break;
     case DT_UNKNOWN: {
       struct stat st {};
-      if (::fstatat(fd_->get(), std::string(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (::fstatat(fd_->get(), name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         type = type_of_mode(st.st_mode);
       } else {
-        add_error(out, path, errno, "stat");
+        add_error(out, path(), errno, "stat");
       }
       break;
     }
@@ -189,25 +201,32 @@ void dir_reader::add(std::string_view name, unsigned char d_type, tally& out,
   bool enter = type == entry_type::dir;
   if (type == entry_type::symlink && opts_.follow_symlinks) {
     struct stat st {};
-    if (::fstatat(fd_->get(), std::string(name).c_str(), &st, 0) == 0) {
+    if (::fstatat(fd_->get(), name, &st, 0) == 0) {
       type = type_of_mode(st.st_mode);
       if (type == entry_type::dir) {
         enter = self_ != nullptr;  // without our own identity a loop cannot be ruled out
         for (const ancestor* a = self_.get(); a; a = a->parent.get()) {
           if (a->dev == st.st_dev && a->ino == st.st_ino) {
             out.errors.push_back(
-                {path, ELOOP, "filesystem loop: links to a directory above it, not entered"});
+                {path(), ELOOP, "filesystem loop: links to a directory above it, not entered"});
             enter = false;
             break;
           }
         }
       }
     } else if (errno != ENOENT) {
-      add_error(out, path, errno, "stat");  // a dangling link stays a link; a link loop is an error
+      add_error(out, path(), errno,
+                "stat");  // a dangling link stays a link; a link loop is an error
     }
   }
-  if (enter) subdirs.push_back({fd_, std::string(name), path, self_});
-  out.entries.push_back({std::move(path), type});
+  if (records) {
+    records->append(prefix_).append(name_view).push_back(opts_.sink->terminator());
+    if (enter) subdirs.push_back({fd_, std::string(name_view), path(), self_, job_.root});
+    return;
+  }
+  std::string rel = path();
+  if (enter) subdirs.push_back({fd_, std::string(name_view), rel, self_, job_.root});
+  out.entries.push_back({std::move(rel), type});
 }
 
 void read_directory(dir_job job, const options& opts, tally& out, std::vector<dir_job>& subdirs) {

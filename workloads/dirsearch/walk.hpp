@@ -41,8 +41,27 @@ struct error {
   }
 };
 
+// Where a streaming walk (concur dirsearch --print) puts each entry as it reads it, instead of
+// keeping it in the tally: records of ROOT/PATH and the terminator, appended to a buffer of the
+// reading thread's own, which is handed back after each getdents64 slice. The walk allocates
+// nothing per entry then; the tally still counts the work and keeps the errors.
+class entry_sink {
+ public:
+  explicit entry_sink(char terminator) : terminator_(terminator) {}
+  virtual ~entry_sink() = default;
+  char terminator() const { return terminator_; }
+  // The calling thread's buffer, to append whole records to.
+  virtual std::string& buffer() = 0;
+  // The records of one slice are in `buffer`: the sink may take them (and clear it) now.
+  virtual void appended(std::string& buffer) = 0;
+
+ private:
+  char terminator_;
+};
+
 struct options {
   bool follow_symlinks = false;
+  entry_sink* sink = nullptr;  // when set, entries go there and not into the tally
 };
 
 // What one walker has found so far; several are merged into one root's answer.
@@ -81,8 +100,10 @@ struct dir_job {
   std::string name;                      // what to open relative to `parent`
   std::string rel;                       // path relative to the root; "" is the root
   std::shared_ptr<const ancestor> ancestors;
+  std::string_view root;  // the root's path, as given; it outlives the walk
 };
 
+// The job for a root; `root` must outlive the walk (records name it).
 dir_job root_job(const std::string& root);
 
 // Reads one directory in slices (one getdents64 buffer each), so a caller can stop between them.
@@ -94,9 +115,11 @@ class dir_reader {
   bool read_some(tally& out, std::vector<dir_job>& subdirs);
 
  private:
-  void add(std::string_view name, unsigned char d_type, tally& out, std::vector<dir_job>& subdirs);
+  void add(const char* name, unsigned char d_type, tally& out, std::vector<dir_job>& subdirs,
+           std::string* records);
 
   dir_job job_;
+  std::string prefix_;  // streaming: what every record of this directory starts with
   options opts_;
   std::shared_ptr<const dir_fd> fd_;
   std::shared_ptr<const ancestor> self_;
