@@ -250,8 +250,8 @@ class blocking_client::impl {
  private:
   // Writes the request and reads the response on the open connection, past any interim (1xx)
   // responses; `answered_some` says whether any byte of a response arrived.
-  beast::error_code exchange(const std::string& req, clock_type::time_point deadline,
-                             response& out, bool& answered_some) {
+  beast::error_code exchange(const std::string& req, clock_type::time_point deadline, response& out,
+                             bool& answered_some) {
     deadline_stream stream(fd_, deadline);
     beast::error_code ec;
     out.sent = false;
@@ -287,8 +287,7 @@ class blocking_client::impl {
     return false;
   }
 
-  bool connect(const socket_address& peer, clock_type::time_point deadline,
-               beast::error_code& ec) {
+  bool connect(const socket_address& peer, clock_type::time_point deadline, beast::error_code& ec) {
     fd_ = ::socket(peer.bytes.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
       ec = last_error();
@@ -342,7 +341,9 @@ response blocking_client::get(std::string_view url) {
 }
 
 client_pool::client_pool(std::size_t capacity, const client_options& options, client_tally& tally)
-    : capacity_(capacity), options_(std::make_shared<const client_options>(options)), tally_(tally) {}
+    : capacity_(capacity),
+      options_(std::make_shared<const client_options>(options)),
+      tally_(tally) {}
 
 client_pool::lease client_pool::acquire() {
   std::unique_lock lock(mutex_);

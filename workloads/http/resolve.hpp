@@ -21,7 +21,7 @@ struct socket_address {
 };
 
 struct resolved_host {
-  error_kind error = error_kind::none;  // no_such_host, too_many_open_files or other
+  error_kind error = error_kind::none;    // no_such_host, too_many_open_files or other
   std::vector<socket_address> addresses;  // in getaddrinfo's order; the port is 0
 };
 
