@@ -324,7 +324,8 @@ TEST(http_server, survives_garbage_vanishing_clients_and_idle_connections) {
   EXPECT_EQ(idle.size(), 2000u);
   for_each_model([&]<class M>(M m) {
     client_tally tally;
-    const auto r = make_getter(m, {.concurrency = 4, .timeout = 2s}, models::config::defaults(),
+    const auto r = make_getter(m, {.concurrency = 4, .timeout = 2s, .keep_bodies = true},
+                               models::config::defaults(),
                                tally)({server.url_of(1), server.url_of(2), server.url_of(99)});
     EXPECT_EQ(r[0].status, 200) << M::name;
     EXPECT_EQ(r[1].body, server.site().body(2)) << M::name;
