@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -157,18 +158,17 @@ class deadline_stream {
       const auto piece = *it;
       pieces[count++] = {const_cast<void*>(static_cast<const void*>(piece.data())), piece.size()};
     }
+    ec = {};
+    if (asio::buffer_size(buffers) == 0) return 0;
     msghdr m{};
     m.msg_iov = pieces;
     m.msg_iovlen = count;
     for (;;) {
       const ssize_t n = call(fd_, m);
-      if (n > 0 || (n == 0 && events == POLLOUT)) {
-        ec = {};
+      if (n >= 0) {
+        // Nothing read into room for something: the peer closed, which Beast's read wants as eof.
+        if (n == 0 && events == POLLIN) ec = asio::error::eof;
         return static_cast<std::size_t>(n);
-      }
-      if (n == 0) {  // the peer closed: Beast's read wants eof
-        ec = asio::error::eof;
-        return 0;
       }
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -275,6 +275,7 @@ class blocking_client::impl {
   // deadline.
   bool connect(const std::shared_ptr<const resolved_host>& host, std::uint16_t port,
                clock_type::time_point deadline, beast::error_code& ec) {
+    ec = asio::error::host_not_found;  // (resolve() gives no empty list without an error)
     for (const auto& address : host->addresses) {
       close();
       if (connect(with_port(address, port), deadline, ec)) {
