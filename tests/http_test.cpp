@@ -158,8 +158,8 @@ TEST(http_client, refused_reset_and_bad_urls_are_results_not_failures_in_every_m
     if (server.site().fault_of(i) == fault::truncated) truncated = server.url_of(i);
     if (server.site().fault_of(i) == fault::unreachable) unreachable = server.url_of(i);
   }
-  const std::vector<std::string> urls{unreachable,         truncated,  server.root_url(),
-                                      "http://localhost/", "nonsense", truncated,
+  const std::vector<std::string> urls{unreachable,          truncated,  server.root_url(),
+                                      "https://127.0.0.1/", "nonsense", truncated,
                                       server.root_url()};
   for_each_model([&]<class M>(M m) {
     client_tally tally;
@@ -314,7 +314,8 @@ TEST(http_server, survives_garbage_vanishing_clients_and_idle_connections) {
   EXPECT_EQ(idle.size(), 2000u);
   for_each_model([&]<class M>(M m) {
     client_tally tally;
-    const auto r = make_getter(m, {.concurrency = 4, .timeout = 2s}, models::config::defaults(),
+    const auto r = make_getter(m, {.concurrency = 4, .timeout = 2s, .keep_bodies = true},
+                               models::config::defaults(),
                                tally)({server.url_of(1), server.url_of(2), server.url_of(99)});
     EXPECT_EQ(r[0].status, 200) << M::name;
     EXPECT_EQ(r[1].body, server.site().body(2)) << M::name;
@@ -358,11 +359,13 @@ TEST(http_nginx, a_crawl_of_the_exported_site_reaches_the_same_pages_with_the_sa
     if (c.name == "faults_n40_d6_c4") p = c.params;
   const auto& embedded = embedded_server(p.site);
   const auto& nginx = shared_nginx(p.site);
+  auto with_bodies = p.client;
+  with_bodies.keep_bodies = true;  // the crawl reads the links in the bodies
   const auto crawl_with = [&](const std::string& root) {
     client_tally tally;
     return crawl(
-        make_getter(models::coroutines_model{}, p.client, models::config::defaults(), tally), root,
-        p.depth, tally);
+        make_getter(models::coroutines_model{}, with_bodies, models::config::defaults(), tally),
+        root, p.depth, tally);
   };
   const auto want = crawl_with(embedded.root_url());
   const double nginx_cpu = nginx.cpu_seconds();

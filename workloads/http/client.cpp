@@ -2,23 +2,25 @@
 // is a poll() bounded by the request's deadline (Asio's synchronous calls have no timeout).
 #include "workloads/http/client.hpp"
 
-#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <optional>
+#include <cerrno>
 
-#include "workloads/http/site.hpp"
+#include "workloads/http/http.hpp"
+#include "workloads/http/resolve.hpp"
+#include "workloads/http/response_parser.hpp"
 
 namespace concur::http {
 
@@ -35,7 +37,7 @@ std::string_view to_string(error_kind e) {
     case error_kind::bad_response:
       return "bad response";
     case error_kind::bad_url:
-      return "bad url (http://numeric-ipv4[:port]/path only)";
+      return "bad url";
     case error_kind::no_such_host:
       return "no such host";
     case error_kind::body_over_limit:
@@ -54,11 +56,19 @@ std::string_view to_string(error_kind e) {
   return "?";
 }
 
+bool is_out_of_descriptors(const boost::system::error_code& ec) {
+  return ec == boost::system::errc::too_many_files_open ||
+         ec == boost::system::errc::too_many_files_open_in_system;
+}
+
 error_kind classify(const boost::system::error_code& ec) {
   namespace asio = boost::asio;
   namespace bhttp = boost::beast::http;
   if (!ec) return error_kind::none;
   if (ec == asio::error::connection_refused) return error_kind::refused;
+  if (is_out_of_descriptors(ec)) return error_kind::too_many_open_files;
+  if (ec == bhttp::error::body_limit) return error_kind::body_over_limit;
+  if (ec == bhttp::error::header_limit) return error_kind::header_too_large;
   if (ec == asio::error::timed_out || ec == boost::beast::error::timeout)
     return error_kind::timed_out;
   if (ec == asio::error::connection_reset || ec == asio::error::eof ||
@@ -83,77 +93,101 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
-// A SyncReadStream / SyncWriteStream over a non-blocking socket: each read_some / write_some
-// waits in poll() for at most the time left before the deadline, then fails with timed_out.
+beast::error_code last_error() {
+  return {errno, boost::system::system_category()};
+}
+
+// Waits until the descriptor is ready or the deadline passes; false (with ec set) if not ready.
+bool wait_ready(int fd, short events, clock_type::time_point deadline, beast::error_code& ec) {
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_type::now());
+    if (left.count() <= 0) {
+      ec = asio::error::timed_out;
+      return false;
+    }
+    pollfd p{fd, events, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r > 0) {
+      ec = {};
+      return true;
+    }
+    if (r < 0 && errno != EINTR) {
+      ec = last_error();
+      return false;
+    }
+  }
+}
+
+// A SyncReadStream / SyncWriteStream over a non-blocking socket descriptor: each read_some /
+// write_some waits in poll() for at most the time left before the deadline, then fails with
+// timed_out.
 class deadline_stream {
  public:
-  using executor_type = tcp::socket::executor_type;
-  deadline_stream(tcp::socket& socket, clock_type::time_point deadline)
-      : socket_(socket), deadline_(deadline) {}
-  executor_type get_executor() { return socket_.get_executor(); }
+  deadline_stream(int fd, clock_type::time_point deadline) : fd_(fd), deadline_(deadline) {}
 
   template <class Buffers>
   std::size_t read_some(const Buffers& buffers, beast::error_code& ec) {
-    for (;;) {
-      const std::size_t n = socket_.read_some(buffers, ec);
-      if (ec != asio::error::would_block) return n;
-      if (!wait(POLLIN, ec)) return 0;
-    }
+    return transfer(buffers, POLLIN, ec, [](int fd, msghdr& m) { return ::recvmsg(fd, &m, 0); });
   }
   template <class Buffers>
   std::size_t write_some(const Buffers& buffers, beast::error_code& ec) {
-    for (;;) {
-      const std::size_t n = socket_.write_some(buffers, ec);
-      if (ec != asio::error::would_block) return n;
-      if (!wait(POLLOUT, ec)) return 0;
-    }
+    // MSG_NOSIGNAL: a peer that closed gives EPIPE, not SIGPIPE.
+    return transfer(buffers, POLLOUT, ec,
+                    [](int fd, msghdr& m) { return ::sendmsg(fd, &m, MSG_NOSIGNAL); });
   }
   template <class Buffers>
   std::size_t read_some(const Buffers& buffers) {
-    beast::error_code ec;
-    const std::size_t n = read_some(buffers, ec);
-    if (ec) throw beast::system_error(ec);
-    return n;
+    return or_throw([&](beast::error_code& ec) { return read_some(buffers, ec); });
   }
   template <class Buffers>
   std::size_t write_some(const Buffers& buffers) {
+    return or_throw([&](beast::error_code& ec) { return write_some(buffers, ec); });
+  }
+
+ private:
+  static constexpr std::size_t max_pieces = 16;
+
+  template <class Buffers, class Call>
+  std::size_t transfer(const Buffers& buffers, short events, beast::error_code& ec, Call call) {
+    iovec pieces[max_pieces];
+    std::size_t count = 0;
+    for (auto it = asio::buffer_sequence_begin(buffers);
+         it != asio::buffer_sequence_end(buffers) && count < max_pieces; ++it) {
+      const auto piece = *it;
+      pieces[count++] = {const_cast<void*>(static_cast<const void*>(piece.data())), piece.size()};
+    }
+    ec = {};
+    if (asio::buffer_size(buffers) == 0) return 0;
+    msghdr m{};
+    m.msg_iov = pieces;
+    m.msg_iovlen = count;
+    for (;;) {
+      const ssize_t n = call(fd_, m);
+      if (n >= 0) {
+        // Nothing read into room for something: the peer closed, which Beast's read wants as eof.
+        if (n == 0 && events == POLLIN) ec = asio::error::eof;
+        return static_cast<std::size_t>(n);
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        ec = last_error();
+        return 0;
+      }
+      if (!wait_ready(fd_, events, deadline_, ec)) return 0;
+    }
+  }
+
+  template <class F>
+  static std::size_t or_throw(F f) {
     beast::error_code ec;
-    const std::size_t n = write_some(buffers, ec);
+    const std::size_t n = f(ec);
     if (ec) throw beast::system_error(ec);
     return n;
   }
 
-  // Waits until the socket is ready or the deadline passes; false (with ec set) on timeout.
-  bool wait(short events, beast::error_code& ec) {
-    return wait_ready(socket_.native_handle(), events, deadline_, ec);
-  }
-
-  static bool wait_ready(int fd, short events, clock_type::time_point deadline,
-                         beast::error_code& ec) {
-    for (;;) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_type::now());
-      if (left.count() <= 0) {
-        ec = asio::error::timed_out;
-        return false;
-      }
-      pollfd p{fd, events, 0};
-      const int r = ::poll(&p, 1, static_cast<int>(left.count()));
-      if (r > 0) {
-        ec = {};
-        return true;
-      }
-      if (r < 0 && errno != EINTR) {
-        ec = beast::error_code(errno, boost::system::system_category());
-        return false;
-      }
-    }
-  }
-
- private:
-  tcp::socket& socket_;
+  int fd_;
   clock_type::time_point deadline_;
 };
 
@@ -161,9 +195,12 @@ class deadline_stream {
 
 class blocking_client::impl {
  public:
-  impl(std::chrono::milliseconds timeout, client_tally& tally) : timeout_(timeout), tally_(tally) {
+  impl(const client_options& options, client_tally& tally) : options_(options), tally_(tally) {
     buffer_.reserve(read_buffer_bytes);
   }
+  ~impl() { close(); }
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
 
   response get(std::string_view text) {
     response out;
@@ -172,26 +209,28 @@ class blocking_client::impl {
       out.error = error_kind::bad_url;
       return out;
     }
-    const auto deadline = clock_type::now() + timeout_;
-    beast::error_code ec;
-    const tcp::endpoint endpoint(asio::ip::make_address_v4(target->host, ec), target->port);
-    if (ec) {
-      out.error = error_kind::bad_url;
+    // Most requests go to the host of the last: looked up again only for another (or after a
+    // failure that was not cached).
+    if (!host_ || host_->error != error_kind::none || target->host != host_name_) {
+      host_ = resolve(target->host);
+      host_name_ = target->host;
+    }
+    if (host_->error != error_kind::none) {
+      out.error = host_->error;
       return out;
     }
-    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target->target, 11};
-    req.set(bhttp::field::host, target->authority());
-    req.set(bhttp::field::user_agent, "concur");
+    const auto deadline = clock_type::now() + options_.timeout;
+    std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: concur\r\n\r\n",
+                                  target->target, target->authority());
     // A reused connection may have been closed by the server while it sat idle: then the request
     // is sent once more on a fresh one, within the same deadline (see stale_keep_alive).
-    for (bool reused = socket_.is_open() && peer_ == endpoint;; reused = false) {
-      if (!reused) {
+    for (bool reused = fd_ >= 0 && peer_host_ == host_ && peer_port_ == target->port;;
+         reused = false) {
+      beast::error_code ec;
+      if (!reused && !connect(host_, target->port, deadline, ec)) {
         close();
-        if (!connect(endpoint, deadline, ec)) {
-          close();
-          out.error = classify(ec);
-          return out;
-        }
+        out.error = classify(ec);
+        return out;
       }
       bool answered_some = false;
       ec = exchange(req, deadline, out, answered_some);
@@ -204,87 +243,108 @@ class blocking_client::impl {
     // Counted once, whatever the attempts: the request the answer (or error) belongs to.
     if (out.sent) tally_.requests_sent.fetch_add(1, std::memory_order_relaxed);
     if (out.error == error_kind::none)
-      tally_.bytes_received.fetch_add(out.body.size(), std::memory_order_relaxed);
+      tally_.bytes_received.fetch_add(out.body_bytes, std::memory_order_relaxed);
     return out;
   }
 
  private:
-  // Writes the request and reads the response on the open connection; `answered_some` says
-  // whether any byte of a response arrived.
-  beast::error_code exchange(const bhttp::request<bhttp::empty_body>& req,
-                             clock_type::time_point deadline, response& out, bool& answered_some) {
-    deadline_stream stream(socket_, deadline);
+  // Writes the request and reads the response on the open connection, past any interim (1xx)
+  // responses; `answered_some` says whether any byte of a response arrived.
+  beast::error_code exchange(const std::string& req, clock_type::time_point deadline, response& out,
+                             bool& answered_some) {
+    deadline_stream stream(fd_, deadline);
     beast::error_code ec;
     out.sent = false;
-    bhttp::write(stream, req, ec);
+    asio::write(stream, asio::buffer(req), ec);
     if (ec) return ec;
     out.sent = true;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(body_limit);
-    bhttp::read(stream, buffer_, parser, ec);
-    answered_some = parser.got_some() || buffer_.size() > 0;
-    if (ec) return ec;
-    auto res = parser.release();
-    out.status = static_cast<int>(res.result_int());
-    out.body = std::move(res.body());
-    out.location = std::string(res[bhttp::field::location]);
-    out.body_bytes = out.body.size();
-    out.body_hash = body_hash(out.body);
-    if (!res.keep_alive()) close();
-    return ec;
+    for (;;) {
+      response_parser parser(options_.body_limit, options_.keep_bodies);
+      bhttp::read(stream, buffer_, parser, ec);
+      answered_some = answered_some || parser.got_some() || buffer_.size() > 0;
+      if (ec) return ec;
+      if (parser.interim()) continue;
+      if (parser.status() == 101) return bhttp::error::bad_version;  // not HTTP any more
+      parser.move_to(out);
+      if (!parser.keep_alive()) close();
+      return ec;
+    }
   }
 
-  // A non-blocking connect, waited for in poll() until the deadline.
-  bool connect(const tcp::endpoint& endpoint, clock_type::time_point deadline,
-               beast::error_code& ec) {
-    socket_.open(endpoint.protocol(), ec);
-    if (ec) return false;
-    socket_.non_blocking(true, ec);
-    if (ec) return false;
-    socket_.set_option(tcp::no_delay(true), ec);
-    const int fd = socket_.native_handle();
-    if (::connect(fd, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) {
+  // Tries the host's addresses in turn; a non-blocking connect, waited for in poll() until the
+  // deadline.
+  bool connect(const std::shared_ptr<const resolved_host>& host, std::uint16_t port,
+               clock_type::time_point deadline, beast::error_code& ec) {
+    ec = asio::error::host_not_found;  // (resolve() gives no empty list without an error)
+    for (const auto& address : host->addresses) {
+      close();
+      if (connect(with_port(address, port), deadline, ec)) {
+        peer_host_ = host;
+        peer_port_ = port;
+        return true;
+      }
+      if (ec == asio::error::timed_out || is_out_of_descriptors(ec)) return false;
+    }
+    return false;
+  }
+
+  bool connect(const socket_address& peer, clock_type::time_point deadline, beast::error_code& ec) {
+    fd_ = ::socket(peer.bytes.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+      ec = last_error();
+      return false;
+    }
+    const int on = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    if (::connect(fd_, peer.data(), peer.size) != 0) {
       if (errno != EINPROGRESS) {
-        ec = beast::error_code(errno, boost::system::system_category());
+        ec = last_error();
         return false;
       }
-      if (!deadline_stream::wait_ready(fd, POLLOUT, deadline, ec)) return false;
+      if (!wait_ready(fd_, POLLOUT, deadline, ec)) return false;
       int error = 0;
       socklen_t length = sizeof error;
-      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length);
       if (error != 0) {
         ec = beast::error_code(error, boost::system::system_category());
         return false;
       }
     }
-    peer_ = endpoint;
     buffer_.clear();
     tally_.connections_opened.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
 
   void close() {
-    beast::error_code ignored;
-    if (socket_.is_open()) socket_.close(ignored);
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    peer_host_.reset();
     buffer_.clear();
   }
 
-  std::chrono::milliseconds timeout_;
+  const client_options options_;
   client_tally& tally_;
-  asio::io_context ctx_{1};  // owns the socket's service; never run
-  tcp::socket socket_{ctx_};
-  tcp::endpoint peer_;
+  std::string host_name_;
+  std::shared_ptr<const resolved_host> host_;  // of host_name_
+  int fd_ = -1;                                // the connection, to one of peer_host_'s addresses
+  std::shared_ptr<const resolved_host> peer_host_;
+  std::uint16_t peer_port_ = 0;
   beast::flat_buffer buffer_;
 };
 
-blocking_client::blocking_client(std::chrono::milliseconds timeout, client_tally& tally)
-    : impl_(std::make_unique<impl>(timeout, tally)) {}
+blocking_client::blocking_client(const client_options& options, client_tally& tally)
+    : impl_(std::make_unique<impl>(options, tally)) {}
 blocking_client::~blocking_client() = default;
 blocking_client::blocking_client(blocking_client&&) noexcept = default;
 blocking_client& blocking_client::operator=(blocking_client&&) noexcept = default;
 response blocking_client::get(std::string_view url) {
   return impl_->get(url);
 }
+
+client_pool::client_pool(std::size_t capacity, const client_options& options, client_tally& tally)
+    : capacity_(capacity),
+      options_(std::make_shared<const client_options>(options)),
+      tally_(tally) {}
 
 client_pool::lease client_pool::acquire() {
   std::unique_lock lock(mutex_);
@@ -296,7 +356,7 @@ client_pool::lease client_pool::acquire() {
   }
   ++made_;
   lock.unlock();
-  return lease(*this, blocking_client(timeout_, tally_));
+  return lease(*this, blocking_client(*options_, tally_));
 }
 
 void client_pool::give_back(blocking_client client) {

@@ -33,6 +33,7 @@ enum class error_kind {
 };
 std::string_view to_string(error_kind e);
 error_kind classify(const boost::system::error_code& ec);
+bool is_out_of_descriptors(const boost::system::error_code& ec);  // EMFILE or ENFILE
 
 // Whether a request that failed with `ec` on a reused keep-alive connection, before any byte of
 // its response arrived, met a connection the server had closed while it sat idle: such a
@@ -49,8 +50,8 @@ struct response {
   bool sent = false;  // the request was written
 };
 
-// The largest body a client accepts, and how much read buffer it reserves up front (Beast's
-// flat_buffer otherwise reads 512 bytes at a time).
+// The largest body a client accepts by default (client_options::body_limit), and how much read
+// buffer it reserves up front (Beast's flat_buffer otherwise reads 512 bytes at a time).
 inline constexpr std::size_t body_limit = 64 * 1024 * 1024;
 inline constexpr std::size_t read_buffer_bytes = 16 * 1024;
 
@@ -61,11 +62,15 @@ struct client_tally {
   std::atomic<std::size_t> bytes_received{0};  // body bytes of complete responses
 };
 
-// One keep-alive connection at a time; get() blocks the calling thread for at most `timeout`
-// (connect, write and read together), then closes the connection if the request failed.
+struct client_options;  // http.hpp
+
+// One keep-alive connection at a time, on a plain descriptor (no io_context: it would cost two
+// descriptors more per client, and Asio aborts when it cannot get them); get() blocks the calling
+// thread for at most the options' timeout (connect, write and read together), then closes the
+// connection if the request failed.
 class blocking_client {
  public:
-  blocking_client(std::chrono::milliseconds timeout, client_tally& tally);
+  blocking_client(const client_options& options, client_tally& tally);
   ~blocking_client();
   blocking_client(blocking_client&&) noexcept;
   blocking_client& operator=(blocking_client&&) noexcept;
@@ -81,8 +86,7 @@ class blocking_client {
 // blocks while all are lent. The blocking models' way of sharing C keep-alive connections.
 class client_pool {
  public:
-  client_pool(std::size_t capacity, std::chrono::milliseconds timeout, client_tally& tally)
-      : capacity_(capacity), timeout_(timeout), tally_(tally) {}
+  client_pool(std::size_t capacity, const client_options& options, client_tally& tally);
 
   class lease {
    public:
@@ -103,7 +107,7 @@ class client_pool {
   void give_back(blocking_client client);
 
   std::size_t capacity_;
-  std::chrono::milliseconds timeout_;
+  std::shared_ptr<const client_options> options_;
   client_tally& tally_;
   std::mutex mutex_;
   std::condition_variable returned_;

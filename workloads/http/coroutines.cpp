@@ -8,12 +8,16 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <cstring>
 #include <iterator>
+#include <tuple>
 
 #include "models/coroutines.hpp"
 #include "workloads/http/http.hpp"
+#include "workloads/http/resolve.hpp"
+#include "workloads/http/response_parser.hpp"
 
 namespace concur::http {
 namespace {
@@ -27,69 +31,28 @@ using clock_type = std::chrono::steady_clock;
 constexpr auto as_tuple = asio::as_tuple(loop::use_task);
 constexpr auto no_deadline = clock_type::time_point::max();
 
-// Beast's response parser keeping only what a response is made of (status and body; keep-alive,
-// Content-Length and chunking are the base parser's): response_parser<string_body> would also
-// store every header field, one allocation each.
-class status_and_body_parser : public bhttp::basic_parser<false> {
- public:
-  status_and_body_parser() { body_limit(http::body_limit); }
-  int status() const { return status_; }
-  std::string& body() { return body_; }
-  std::string& location() { return location_; }
-
- private:
-  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
-                       beast::error_code&) override {}
-  void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
-    status_ = code;
-  }
-  void on_field_impl(bhttp::field name, beast::string_view, beast::string_view value,
-                     beast::error_code&) override {
-    if (name == bhttp::field::location) location_.assign(value.data(), value.size());
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code&) override {
-    if (length) body_.reserve(static_cast<std::size_t>(*length));  // within body_limit
-  }
-  std::size_t on_body_impl(beast::string_view s, beast::error_code&) override {
-    body_.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, beast::error_code&) override {
-    body_.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  int status_ = 0;
-  std::string body_;
-  std::string location_;
-};
-
 // The request Beast's serializer would write for request<empty_body>{GET, target, 11} with Host
 // and User-Agent set, built into the connection's string (no allocation once it has grown). The
-// URLs of a batch share their origin: what depends on it alone (the endpoint, the header lines
-// after the request line) is kept from the connection's previous request, and a URL that
+// URLs of a batch share their origin: what depends on it alone (the host's addresses, the header
+// lines after the request line) is kept from the connection's previous request, and a URL that
 // starts with the same "http://authority/" parses to the same host and port.
 struct request_builder {
-  // False for a URL parse_url refuses or whose host is not an IPv4 address.
-  bool build(std::string_view url_text, std::string& request, tcp::endpoint& endpoint) {
+  // bad_url for a URL parse_url refuses; the host's error when it did not resolve.
+  error_kind build(std::string_view url_text, std::string& request) {
     std::string_view target;
     if (!origin.empty() && url_text.size() > origin.size() && url_text.starts_with(origin) &&
         url_text[origin.size()] == '/') {
       target = url_text.substr(origin.size());
     } else {
       origin.clear();
+      host.reset();
       const auto u = parse_url(url_text);
-      if (!u) return false;
-      beast::error_code ec;
-      const auto address = asio::ip::make_address_v4(u->host, ec);
-      if (ec) return false;
-      peer = tcp::endpoint(address, u->port);
+      if (!u) return error_kind::bad_url;
+      host = resolve(u->host);
+      if (host->error != error_kind::none) return host->error;  // not cached: looked up again
+      port = u->port;
       after_target =
-          fmt::format(" HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: concur\r\n\r\n", u->host, u->port);
+          fmt::format(" HTTP/1.1\r\nHost: {}\r\nUser-Agent: concur\r\n\r\n", u->authority());
       if (const auto slash = url_text.find('/', std::string_view("http://").size());
           slash != std::string_view::npos) {
         origin = url_text.substr(0, slash);
@@ -99,12 +62,12 @@ struct request_builder {
       }
     }
     request.assign("GET ").append(target).append(after_target);
-    endpoint = peer;
-    return true;
+    return error_kind::none;
   }
 
-  std::string origin;  // "http://authority" of the last URL that had a path
-  tcp::endpoint peer;
+  std::string origin;  // "http://authority" of the last URL that had a path and a host
+  std::shared_ptr<const resolved_host> host;
+  std::uint16_t port = 0;
   std::string after_target;
 };
 
@@ -127,28 +90,64 @@ struct connection {
   beast::flat_buffer buffer;  // reserved up front: Beast reads at most its free space at a time
   std::string request;        // the request's bytes, rebuilt in place for each request
   request_builder requests;
-  tcp::endpoint peer;
+  std::shared_ptr<const resolved_host> peer_host;  // connected to one of its addresses
+  std::uint16_t peer_port = 0;
   clock_type::time_point deadline = no_deadline;  // of the request in flight
   bool timed_out = false;
 };
 
+// Reads the response into `out`, past any interim (1xx) responses; `answered_some` says whether
+// any byte of a response arrived.
+coroutines::task<beast::error_code> read_response(connection& c, const client_options& options,
+                                                  response& out, bool& answered_some) {
+  for (;;) {
+    response_parser parser(options.body_limit, options.keep_bodies);
+    auto [ec, read] = co_await bhttp::async_read(c.socket, c.buffer, parser, as_tuple);
+    answered_some = answered_some || parser.got_some() || c.buffer.size() > 0;
+    if (ec) co_return ec;
+    if (parser.interim()) continue;
+    if (parser.status() == 101) co_return bhttp::error::bad_version;  // not HTTP any more
+    parser.move_to(out);
+    if (!parser.keep_alive()) c.close();
+    co_return ec;
+  }
+}
+
+// Connects to the first of the host's addresses that accepts, within the request's deadline.
+coroutines::task<beast::error_code> connect(connection& c, const resolved_host& host,
+                                            std::uint16_t port) {
+  beast::error_code ec = asio::error::host_not_found;
+  for (const auto& address : host.addresses) {
+    c.close();
+    tcp::endpoint endpoint;
+    const auto a = with_port(address, port);
+    std::memcpy(endpoint.data(), a.data(), a.size);
+    endpoint.resize(a.size);
+    std::tie(ec) = co_await c.socket.async_connect(endpoint, as_tuple);
+    if (!ec || c.timed_out || is_out_of_descriptors(ec)) break;
+  }
+  co_return ec;
+}
+
 coroutines::task<response> get(connection& c, const std::string& text,
-                               std::chrono::milliseconds timeout, client_tally& tally) {
+                               const client_options& options, client_tally& tally) {
   response out;
-  tcp::endpoint endpoint;
-  if (!c.requests.build(text, c.request, endpoint)) {
-    out.error = error_kind::bad_url;
+  if (const auto e = c.requests.build(text, c.request); e != error_kind::none) {
+    out.error = e;
     co_return out;
   }
+  const auto& host = c.requests.host;
+  const std::uint16_t port = c.requests.port;
   beast::error_code ec;
   c.timed_out = false;
-  c.deadline = clock_type::now() + timeout;  // one deadline for connect, write and read together
+  // One deadline for connect, write and read together.
+  c.deadline = clock_type::now() + options.timeout;
   // A reused connection may have been closed by the server while it sat idle: then the request
   // is sent once more on a fresh one, within the same deadline (see stale_keep_alive).
-  for (bool reused = c.socket.is_open() && c.peer == endpoint;; reused = false) {
+  for (bool reused = c.socket.is_open() && c.peer_host == host && c.peer_port == port;;
+       reused = false) {
     if (!reused) {
-      c.close();
-      auto [connect_error] = co_await c.socket.async_connect(endpoint, as_tuple);
+      const auto connect_error = co_await connect(c, *host, port);
       if (connect_error || c.timed_out) {
         c.close();
         out.error = c.timed_out ? error_kind::timed_out : classify(connect_error);
@@ -156,7 +155,8 @@ coroutines::task<response> get(connection& c, const std::string& text,
       }
       c.socket.set_option(tcp::no_delay(true), ec);
       c.socket.non_blocking(true, ec);  // write_some below must not block
-      c.peer = endpoint;
+      c.peer_host = host;
+      c.peer_port = port;
       ++tally.connections_opened;
     }
     out.sent = false;
@@ -177,22 +177,15 @@ coroutines::task<response> get(connection& c, const std::string& text,
       break;
     }
     out.sent = true;
-    status_and_body_parser parser;
-    auto [read_error, read] = co_await bhttp::async_read(c.socket, c.buffer, parser, as_tuple);
+    bool answered_some = false;
+    const auto read_error = co_await read_response(c, options, out, answered_some);
     if (read_error || c.timed_out) {
-      const bool answered_some = parser.got_some() || c.buffer.size() > 0;
       c.close();
       if (reused && !c.timed_out && !answered_some && stale_keep_alive(read_error)) continue;
       out.error = c.timed_out ? error_kind::timed_out : classify(read_error);
       break;
     }
-    out.status = parser.status();
-    out.body = std::move(parser.body());
-    out.location = std::move(parser.location());
-    out.body_bytes = out.body.size();
-    out.body_hash = body_hash(out.body);
-    tally.bytes_received += out.body.size();
-    if (!parser.keep_alive()) c.close();
+    tally.bytes_received += out.body_bytes;
     break;
   }
   c.deadline = no_deadline;
@@ -201,22 +194,22 @@ coroutines::task<response> get(connection& c, const std::string& text,
 }
 
 struct coroutines_state {
-  explicit coroutines_state(std::chrono::milliseconds timeout) : timeout(timeout) {}
+  explicit coroutines_state(const client_options& options) : options(options) {}
   asio::io_context ctx{1};
   std::vector<std::unique_ptr<connection>> connections;  // C at most, kept across batches
-  std::chrono::milliseconds timeout;
+  client_options options;
   loop::steady_timer watchdog{ctx.get_executor()};
   std::size_t running = 0;  // workers of the batch not yet done
 };
 
 // Wakes at the earliest deadline of the requests in flight and closes the connections past
 // theirs, until the batch's workers are done. A request not yet started has a deadline more than
-// `timeout` from now, so with nothing in flight it sleeps that long. Timeouts overshoot by the
+// the timeout from now, so with nothing in flight it sleeps that long. Timeouts overshoot by the
 // timer's latency only.
 coroutines::task<std::size_t> watchdog(coroutines_state& s) {
   while (s.running > 0) {
     const auto now = clock_type::now();
-    auto wake = now + s.timeout;
+    auto wake = now + s.options.timeout;
     for (auto& c : s.connections) {
       if (c->deadline <= now)
         c->expire();
@@ -242,7 +235,7 @@ coroutines::task<std::size_t> worker(coroutines_state& s, connection& c,
   std::size_t done = 0;
   while (next < urls.size()) {
     const std::size_t i = next++;  // one thread: no lock
-    out[i] = co_await get(c, urls[i], s.timeout, tally);
+    out[i] = co_await get(c, urls[i], s.options, tally);
     ++done;
   }
   co_return done;
@@ -253,7 +246,7 @@ coroutines::task<std::size_t> worker(coroutines_state& s, connection& c,
 template <>
 getter make_getter(models::coroutines_model, const client_options& options, const models::config&,
                    client_tally& tally) {
-  auto state = std::make_shared<coroutines_state>(options.timeout);
+  auto state = std::make_shared<coroutines_state>(options);
   return [state, options, &tally](const std::vector<std::string>& urls) {
     std::vector<response> out(urls.size());
     std::size_t next = 0;

@@ -31,7 +31,7 @@ getter make_getter(models::executor_model, const client_options& options,
                    const models::config& config, client_tally& tally) {
   auto state = std::shared_ptr<executor_state>(new executor_state{
       executor::event_loop(config.pool_threads),
-      client_pool(std::min<std::size_t>(options.concurrency, config.pool_threads), options.timeout,
+      client_pool(std::min<std::size_t>(options.concurrency, config.pool_threads), options,
                   tally)});
   const std::size_t limit = options.concurrency;
   return [state, limit](const std::vector<std::string>& urls) {

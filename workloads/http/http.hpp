@@ -26,6 +26,7 @@ struct client_options {
   std::size_t concurrency = 64;             // C: requests in flight, and keep-alive connections
   std::chrono::milliseconds timeout{5000};  // per request: connect, write and read together
   bool keep_bodies = false;  // a crawl reads the pages' links; a fetch needs only length and hash
+  std::size_t body_limit = http::body_limit;  // a longer body is a body_over_limit error
 };
 
 // GETs every URL with at most C in flight; responses in URL order. Made once per run.

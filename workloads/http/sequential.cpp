@@ -7,7 +7,7 @@ namespace concur::http {
 template <>
 getter make_getter(models::sequential_model, const client_options& options, const models::config&,
                    client_tally& tally) {
-  auto client = std::make_shared<blocking_client>(options.timeout, tally);
+  auto client = std::make_shared<blocking_client>(options, tally);
   return [client](const std::vector<std::string>& urls) {
     std::vector<response> out;
     out.reserve(urls.size());

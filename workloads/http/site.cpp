@@ -1,6 +1,7 @@
 #include "workloads/http/site.hpp"
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <charconv>
@@ -37,8 +38,7 @@ std::string site_spec::key() const {
 }
 
 std::uint64_t body_hash(std::string_view bytes) {
-  static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
-  return std::hash<std::string_view>{}(bytes);
+  return XXH3_64bits(bytes.data(), bytes.size());
 }
 
 namespace {

@@ -37,9 +37,8 @@ struct site_spec {
   std::string key() const;  // one line naming every field, for maps and messages
 };
 
-// The body hash results carry: the standard library's (libstdc++: 64-bit MurmurHash2, 8 bytes a
-// step). Hashes are compared within one build only. FNV-1a, a byte a step, took 0.6 µs of the
-// ~8 µs of client CPU a 512-byte page costs, more than a tenth of it.
+// The body hash results carry: xxHash's XXH3-64 (seed 0), which the clients also compute as a
+// body streams in (response_parser.hpp), so they need not keep it.
 std::uint64_t body_hash(std::string_view bytes);
 
 // The site itself, built once from a spec and the ports it is reachable on.

@@ -8,7 +8,7 @@ namespace concur::http {
 template <>
 getter make_getter(models::tbb_model, const client_options& options, const models::config& config,
                    client_tally& tally) {
-  auto clients = std::make_shared<client_pool>(options.concurrency, options.timeout, tally);
+  auto clients = std::make_shared<client_pool>(options.concurrency, options, tally);
   const unsigned arena = config.worker_threads;
   return [clients, arena](const std::vector<std::string>& urls) {
     std::vector<response> out(urls.size());

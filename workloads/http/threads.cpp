@@ -10,7 +10,7 @@ namespace concur::http {
 template <>
 getter make_getter(models::threads_model, const client_options& options, const models::config&,
                    client_tally& tally) {
-  auto clients = std::make_shared<client_pool>(options.concurrency, options.timeout, tally);
+  auto clients = std::make_shared<client_pool>(options.concurrency, options, tally);
   const std::size_t limit = options.concurrency;
   return [clients, limit](const std::vector<std::string>& urls) {
     std::vector<response> out(urls.size());
