@@ -17,7 +17,9 @@ void add_crawl(CLI::App& app, int& exit_code) {
   auto root = std::make_shared<std::string>();
   auto depth = std::make_shared<std::size_t>(3);
   add_client_options(*cmd, *a);
-  cmd->add_option("--depth", *depth, "links followed from the root")->capture_default_str();
+  cmd->add_option("--depth", *depth, "links followed from the root")
+      ->check(whole_in<std::size_t>(0, 1000, "deeper is unbounded in practice"))
+      ->capture_default_str();
   cmd->add_option("URL", *root, "where to start")->required();
   cmd->callback([a, root, depth, &exit_code] {
     http::client_tally tally;
@@ -35,7 +37,7 @@ void add_crawl(CLI::App& app, int& exit_code) {
         "{} body bytes received\n",
         result.visited.size(), result.edges.size(), result.errors.size(), seconds, a->model,
         result.requests_sent, result.measured.connections_opened, result.bytes_received);
-    exit_code = 0;
+    exit_code = result.errors.empty() ? 0 : 1;  // 1 when any page failed
   });
 }
 

@@ -1,6 +1,7 @@
 // concur fetch URL...: GET every URL in one of the models, at most C in flight; a line per URL.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -29,7 +30,11 @@ void add_fetch(CLI::App& app, int& exit_code) {
         "received\n",
         urls->size(), seconds, a->model, result.requests_sent, result.measured.connections_opened,
         result.bytes_received);
-    exit_code = 0;
+    // Exit status 1 when any URL failed (no response, or HTTP 4xx/5xx), as crawl counts errors.
+    const bool any_failed = std::any_of(result.pages.begin(), result.pages.end(), [](auto& p) {
+      return p.error != http::error_kind::none || p.status >= 400;
+    });
+    exit_code = any_failed ? 1 : 0;
   });
 }
 

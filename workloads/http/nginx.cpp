@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,11 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/cleanup.hpp"
 #include "core/cpu_time.hpp"
 #include "core/process.hpp"
+#include "core/workload.hpp"
 #include "workloads/http/server.hpp"
-
-extern char** environ;
 
 namespace concur::http {
 namespace {
@@ -59,23 +58,6 @@ bool accepts(std::uint16_t port) {
   return ok;
 }
 
-// Starts argv[0] in a child process the kernel kills (SIGKILL) when its parent dies, so that a
-// test or bench killed with SIGKILL leaves no nginx behind. argv is built before the fork: the
-// child makes only async-signal-safe calls until it execs. Returns the pid, or -1.
-pid_t spawn_tied_to_this_thread(const std::vector<char*>& argv) {
-  const pid_t parent = ::getpid();
-  sigset_t none;
-  ::sigemptyset(&none);
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ::_exit(127);
-  // The parent may have died before prctl: then the signal will never come.
-  if (::getppid() != parent) ::_exit(127);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // not the forking thread's mask: nginx needs TERM
-  ::execve(argv[0], argv.data(), environ);
-  ::_exit(127);
-}
-
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream s;
@@ -92,15 +74,17 @@ std::optional<std::string> nginx_server::binary() {
 nginx_server::nginx_server(const site& s) : site_(s) {
   const auto nginx = binary();
   if (!nginx) throw std::runtime_error("nginx is not installed (apt-get install nginx-light)");
-  std::string pattern = (fs::temp_directory_path() / "concur-nginx-XXXXXX").string();
-  if (!::mkdtemp(pattern.data()))
-    throw std::runtime_error("cannot make a temporary directory for nginx");
-  dir_ = pattern;
-  export_site(s, dir_ + "/site");
-  fs::create_directories(dir_ + "/tmp");
+  dir_ = std::make_unique<cleanup::owned_temp_dir>("concur-nginx");
+  const std::string& dir = dir_->path();
+  try {
+    export_site(s, dir + "/site");
+    fs::create_directories(dir + "/tmp");
+  } catch (const std::exception& e) {
+    throw fixture_unavailable(fmt::format("cannot write nginx's files in {}: {}", dir, e.what()));
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
-    std::ofstream(dir_ + "/nginx.conf") << fmt::format(
+    std::ofstream(dir + "/nginx.conf") << fmt::format(
         "daemon off;\nmaster_process off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log "
         "{0}/error.log warn;\n"
         "events {{ worker_connections 4096; }}\n"
@@ -111,14 +95,8 @@ nginx_server::nginx_server(const site& s) : site_(s) {
         "  open_file_cache max=100000 inactive=60s;\n"
         "  client_body_temp_path {0}/tmp;\n"
         "  server {{\n    listen 127.0.0.1:{1} backlog=4096;\n    root {0}/site;\n  }}\n}}\n",
-        dir_, port_);
-    std::vector<std::string> args{
-        *nginx, "-p", dir_, "-c", dir_ + "/nginx.conf", "-e", dir_ + "/error.log"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = spawn_tied_to_this_thread(argv);
-    if (pid_ < 0) break;
+        dir, port_);
+    pid_ = process::start({*nginx, "-p", dir, "-c", dir + "/nginx.conf", "-e", dir + "/error.log"});
     for (int i = 0; i < 500; ++i) {
       if (accepts(port_)) return;
       int status = 0;
@@ -134,9 +112,7 @@ nginx_server::nginx_server(const site& s) : site_(s) {
       pid_ = -1;
     }
   }
-  const std::string log = read_file(dir_ + "/error.log");
-  std::error_code ignored;
-  fs::remove_all(dir_, ignored);
+  const std::string log = read_file(dir + "/error.log");
   throw std::runtime_error("nginx did not start: " + log);
 }
 
@@ -151,8 +127,6 @@ nginx_server::~nginx_server() {
     ::kill(pid_, SIGTERM);
     ::waitpid(pid_, nullptr, 0);
   }
-  std::error_code ignored;
-  fs::remove_all(dir_, ignored);
 }
 
 nginx_server& shared_nginx(const site_spec& spec) {

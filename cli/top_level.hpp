@@ -1,0 +1,82 @@
+#pragma once
+// The top level of concur and concur-bench, the one place errors become exit statuses: a command
+// throws with a message a person understands; this prints it as one line "PROGRAM: error: ..."
+// and exits 1 (2 for a usage_error). Standard output is flushed and checked at the end, so data
+// lost to a full disk is an error, not a silent exit 0. A closed pipe ends the process by
+// SIGPIPE's default action, quietly, as find does (`concur ... | head` is no error); a process
+// started with SIGPIPE ignored gets EPIPE instead, reported here.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace concur::cli {
+
+// A mistake on the command line (exit status 2), found after parsing.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// An exception's message without Boost's source location ("... [system:2 at /usr/include/...]"),
+// which says nothing to a user.
+inline std::string plain_message(std::string what) {
+  const auto open = what.rfind(" [");
+  if (open != std::string::npos && what.ends_with(']') &&
+      what.find(" at /", open) != std::string::npos)
+    what.erase(open);
+  return what;
+}
+
+inline void print_error(std::string_view program, std::string_view message) {
+  fmt::print(stderr, "{}: error: {}\n", program, message);
+}
+
+// Flushes standard output; false (with the reason printed) when what was written was not.
+inline bool flush_stdout(std::string_view program) {
+  errno = 0;
+  std::cout.flush();  // Google Benchmark's console reporter writes to std::cout
+  const bool flushed = std::fflush(stdout) == 0;
+  if (flushed && !std::ferror(stdout) && std::cout) return true;
+  print_error(program, fmt::format("cannot write standard output: {}",
+                                   errno != 0 ? std::strerror(errno) : "a write failed"));
+  return false;
+}
+
+// A CLI11 parse "error": --help and --version print and exit 0; any other is a usage error, in
+// the one-line form, exit status 2.
+inline int parse_error(const CLI::App& app, const CLI::ParseError& e, std::string_view program) {
+  if (e.get_exit_code() == 0) return app.exit(e) == 0 ? 0 : 2;
+  print_error(program, e.what());
+  fmt::print(stderr, "Run with --help for more information.\n");
+  return 2;
+}
+
+// Runs body() (which returns the exit status) with the conventions above.
+template <class F>
+int run_main(std::string_view program, F&& body) {
+  int status = 1;
+  try {
+    status = body();
+  } catch (const usage_error& e) {
+    print_error(program, e.what());
+    status = 2;
+  } catch (const std::exception& e) {
+    print_error(program, plain_message(e.what()));
+    status = 1;
+  } catch (...) {
+    print_error(program, "an unknown exception");
+    status = 1;
+  }
+  if (!flush_stdout(program) && status == 0) status = 1;
+  return status;
+}
+
+}  // namespace concur::cli
