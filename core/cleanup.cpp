@@ -11,7 +11,6 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -120,12 +119,8 @@ bool owner_alive(const std::filesystem::path& dir) {
   std::ifstream in(dir / lock_file);
   long pid = 0;
   std::string started;
-  if (!(in >> pid >> started)) {
-    // No lock yet: its owner may be between mkdtemp and writing it; give it a minute.
-    std::error_code ec;
-    const auto modified = std::filesystem::last_write_time(dir, ec);
-    return ec || std::filesystem::file_time_type::clock::now() - modified < std::chrono::minutes(1);
-  }
+  // No lock: not made by this code (or its owner is between mkdtemp and writing the lock).
+  if (!(in >> pid >> started)) return true;
   // Another user's live process answers EPERM: alive, and not ours to judge.
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
   const std::string now = start_time(pid);
