@@ -347,7 +347,11 @@ std::string cached_tree(const tree_spec& spec) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return path;
   try {
-    make_dirs(base);
+    // $XDG_CACHE_HOME/concur/dirsearch is made with its parents; TMPDIR must exist already.
+    if (xdg_set())
+      make_dirs(base);
+    else if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST)
+      fail(errno, "mkdir", base);
     ::chmod(base.c_str(), 0755);  // the unreadable-directory test walks it as nobody
     // Built aside and renamed into place, so a reader never sees half a tree, even across
     // processes.
