@@ -370,7 +370,9 @@ std::string cached_tree(const tree_spec& spec) {
     }
   } catch (const std::system_error& e) {
     throw fixture_unavailable(fmt::format("cannot make the fixture tree in {} ({}): {}", base,
-                                          xdg_set() ? "XDG_CACHE_HOME" : "TMPDIR, else /tmp",
+                                          xdg_set()               ? "from XDG_CACHE_HOME"
+                                          : std::getenv("TMPDIR") ? "from TMPDIR"
+                                                                  : "TMPDIR unset",
                                           e.what()));
   }
   return path;
