@@ -35,8 +35,10 @@ inline std::string plain_message(std::string what) {
   return what;
 }
 
+// Never throws (fmt::print would, on a full stderr): the last word must not abort.
 inline void print_error(std::string_view program, std::string_view message) {
-  fmt::print(stderr, "{}: error: {}\n", program, message);
+  const std::string line = fmt::format("{}: error: {}\n", program, message);
+  [[maybe_unused]] const auto written = std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 // Flushes standard output; false (with the reason printed) when what was written was not.
@@ -55,7 +57,7 @@ inline bool flush_stdout(std::string_view program) {
 inline int parse_error(const CLI::App& app, const CLI::ParseError& e, std::string_view program) {
   if (e.get_exit_code() == 0) return app.exit(e) == 0 ? 0 : 2;
   print_error(program, e.what());
-  fmt::print(stderr, "Run with --help for more information.\n");
+  std::fputs("Run with --help for more information.\n", stderr);
   return 2;
 }
 
