@@ -41,14 +41,17 @@ inline void print_error(std::string_view program, std::string_view message) {
   [[maybe_unused]] const auto written = std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-// Flushes standard output; false (with the reason printed) when what was written was not.
-inline bool flush_stdout(std::string_view program) {
+// Flushes standard output; false when what was written to it was not all written, with the
+// reason printed unless `quiet` (an error line was printed already, often about that write).
+inline bool flush_stdout(std::string_view program, bool quiet) {
   errno = 0;
   std::cout.flush();  // Google Benchmark's console reporter writes to std::cout
   const bool flushed = std::fflush(stdout) == 0;
   if (flushed && !std::ferror(stdout) && std::cout) return true;
-  print_error(program, fmt::format("cannot write standard output: {}",
-                                   errno != 0 ? std::strerror(errno) : "a write failed"));
+  if (!quiet)
+    print_error(program,
+                fmt::format("cannot write standard output: {}",
+                            errno != 0 ? std::strerror(errno) : "an earlier write failed"));
   return false;
 }
 
@@ -65,8 +68,10 @@ inline int parse_error(const CLI::App& app, const CLI::ParseError& e, std::strin
 template <class F>
 int run_main(std::string_view program, F&& body) {
   int status = 1;
+  bool reported = true;
   try {
     status = body();
+    reported = false;
   } catch (const usage_error& e) {
     print_error(program, e.what());
     status = 2;
@@ -77,7 +82,7 @@ int run_main(std::string_view program, F&& body) {
     print_error(program, "an unknown exception");
     status = 1;
   }
-  if (!flush_stdout(program) && status == 0) status = 1;
+  if (!flush_stdout(program, reported) && status == 0) status = 1;
   return status;
 }
 
