@@ -226,9 +226,9 @@ TEST_F(bad_input, a_refused_thread_is_reported_in_every_model) {
   bool some_refused = false;
   for (const auto& model : concur::models::names()) {
     SCOPED_TRACE(model);
-    const auto r =
-        run_command("cd / && " + *prlimit + " --nproc=8 " + as_nobody + cli +
-                    " dirsearch -j 64 --model " + std::string(model) + " " + tmp.path().string());
+    const auto r = run_command("cd / && " + *prlimit + " --nproc=8 " + as_nobody + cli +
+                               " dirsearch --print -j 64 --model " + std::string(model) + " " +
+                               tmp.path().string() + " </dev/null");
     if (r.exit_code == 1) {
       expect_clear(r, 1, "concur: error: the OS refused thread");
       some_refused = true;
