@@ -1,5 +1,7 @@
 // concur serve: the seeded site on a port of its own until SIGINT or SIGTERM.
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -67,7 +69,17 @@ void add_serve(CLI::App& app, int& exit_code) {
       "serve", "serve the seeded HTML site (latency and faults included) until SIGINT/SIGTERM");
   auto spec = std::make_shared<http::site_spec>();
   auto options = std::make_shared<http::server_options>();
-  cmd->add_option("--bind", options->bind, "numeric address to listen on")->capture_default_str();
+  cmd->add_option("--bind", options->bind, "numeric address to listen on")
+      ->check(CLI::Validator(
+          [](std::string& address) -> std::string {
+            unsigned char bytes[sizeof(in6_addr)];
+            if (inet_pton(AF_INET, address.c_str(), bytes) == 1 ||
+                inet_pton(AF_INET6, address.c_str(), bytes) == 1)
+              return {};
+            return "not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)";
+          },
+          "ADDRESS"))
+      ->capture_default_str();
   cmd->add_option("--port", options->port, "port (0: any free port)")
       ->check(whole_in<unsigned>(0, 65535))
       ->capture_default_str();

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -29,9 +30,13 @@ class usage_error : public std::runtime_error {
 // which says nothing to a user.
 inline std::string plain_message(std::string what) {
   const auto open = what.rfind(" [");
-  if (open != std::string::npos && what.ends_with(']') &&
-      what.find(" at /", open) != std::string::npos)
-    what.erase(open);
+  if (open == std::string::npos || !what.ends_with(']')) return what;
+  // "[system:22]" or "[system:2 at /usr/include/...]": a category, a colon, a number.
+  const auto colon = what.find(':', open);
+  const bool category = colon != std::string::npos && colon + 1 < what.size() &&
+                        std::isdigit(static_cast<unsigned char>(what[colon + 1])) &&
+                        what.find(' ', open + 2) > colon;
+  if (category) what.erase(open);
   return what;
 }
 
