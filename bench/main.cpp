@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <regex>
@@ -22,6 +24,9 @@
 #include "bench/matrix.hpp"
 #include "bench/reporter.hpp"
 #include "bench/rounds.hpp"
+#include "cli/options.hpp"
+#include "cli/top_level.hpp"
+#include "core/cleanup.hpp"
 #include "core/cpu_time.hpp"
 #include "core/environment.hpp"
 #include "core/machine.hpp"
@@ -45,12 +50,31 @@ double cpu_seconds() {
 
 // Google Benchmark's filter semantics: a regex, or its negation with a leading '-', on the name it
 // gives the cell (with its "/real_time" or "/manual_time"), so filters written for it still work.
-bool matches_filter(const cell& c, const std::string& filter) {
-  const std::string name = c.name() + (c.self_timed ? "/manual_time" : "/real_time");
-  if (filter.empty() || filter == "all" || filter == ".") return true;
-  if (filter[0] == '-') return !std::regex_search(name, std::regex(filter.substr(1)));
-  return std::regex_search(name, std::regex(filter));
-}
+class name_filter {
+ public:
+  // Throws cli::usage_error when the regex is not one.
+  explicit name_filter(const std::string& filter) : text_(filter) {
+    if (filter.empty() || filter == "all" || filter == ".") return;
+    negated_ = filter[0] == '-';
+    try {
+      regex_.emplace(negated_ ? filter.substr(1) : filter);
+    } catch (const std::regex_error& e) {
+      throw concur::cli::usage_error(fmt::format(
+          "--benchmark_filter: \"{}\" is not a regular expression ({})", filter, e.what()));
+    }
+  }
+  bool matches(const cell& c) const {
+    if (!regex_) return true;
+    const std::string name = c.name() + (c.self_timed ? "/manual_time" : "/real_time");
+    return std::regex_search(name, *regex_) != negated_;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  bool negated_ = false;
+  std::optional<std::regex> regex_;
+};
 
 // What the JSON says of a cell that was not timed: its kind, then the reason or diff.
 std::string skip_message(const verdict& v) {
@@ -176,13 +200,10 @@ class runner {
         } else if (slowdown != 1) {
           spin_for((slowdown - 1) * hooked_run->seconds());
         }
-      } catch (const resource_exhausted& e) {
-        state.SkipWithError(skip_message({verdict_kind::refused, e.what(), ""}).c_str());
-        break;
       } catch (const std::exception& e) {
-        ++failed_;
-        state.SkipWithError(
-            skip_message({verdict_kind::fail, fmt::format("threw: {}", e.what()), ""}).c_str());
+        const verdict v = verdict_of(e);
+        if (v.kind == verdict_kind::fail) ++failed_;
+        state.SkipWithError(skip_message(v).c_str());
         break;
       }
     }
@@ -363,9 +384,13 @@ class rounds_driver {
                  round + 1, round, active_cells(), elapsed, left, opts_.settings.time_budget_s);
   }
 
+  // The file is rewritten after every round: a failed write ends the run (exit 1) at once
+  // rather than after the whole of it.
   void write_file() const {
+    errno = 0;
     if (!reporter_->write_json(opts_.out_path))
-      std::fprintf(stderr, "concur-bench: cannot write %s\n", opts_.out_path.c_str());
+      throw std::runtime_error(fmt::format("cannot write --benchmark_out={}: {}", opts_.out_path,
+                                           errno != 0 ? std::strerror(errno) : "a write failed"));
   }
 
   std::string cell_stops() const {
@@ -480,41 +505,42 @@ void add_options(CLI::App& app, cli& o) {
                "include the small test cases beside the benchmark cases");
   app.add_option("--budget", o.matrix.budget_seconds,
                  "skip cells whose ideal time exceeds this many seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(concur::cli::number_in(1e-6, 86400, " s"))
       ->capture_default_str();
   app.add_option("--pool-threads", o.matrix.config.pool_threads, "executor model: pool size")
-      ->check(CLI::Range(1u, 4096u))
+      ->check(concur::cli::whole_in(1u, concur::cli::max_model_threads))
       ->capture_default_str();
   app.add_option("--worker-threads", o.matrix.config.worker_threads,
                  "tbb model: arena size; threads model: dirsearch's walkers")
-      ->check(CLI::Range(1u, 4096u))
+      ->check(concur::cli::whole_in(1u, concur::cli::max_model_threads))
       ->capture_default_str();
   const auto defaults = bench::rounds::preset_settings(bench::rounds::preset::standard);
   auto* quick = app.add_flag("--quick", o.quick, "one round: a smoke test, no statistics");
   auto* thorough = app.add_flag("--thorough", o.thorough,
                                 "at least 10 rounds, 1 % target, 3x the time budget, 0.5 s runs");
   quick->excludes(thorough);
-  app.add_option("--seed", o.seed, "seed of the rounds' order (default: from the clock; printed)");
+  app.add_option("--seed", o.seed, "seed of the rounds' order (default: from the clock; printed)")
+      ->check(concur::cli::whole_in<std::uint64_t>(0, std::numeric_limits<std::uint64_t>::max()));
   app.add_option("--min-rounds", o.min_rounds,
                  fmt::format("timed rounds every cell gets (default {})", defaults.min_rounds))
-      ->check(CLI::Range(1, 100000));
+      ->check(concur::cli::whole_in<std::size_t>(1, 100'000));
   app.add_option("--max-rounds", o.max_rounds,
                  fmt::format("rounds a cell gets at most (default {})", defaults.max_rounds))
-      ->check(CLI::Range(1, 100000));
+      ->check(concur::cli::whole_in<std::size_t>(1, 100'000));
   app.add_option("--target-ci", o.target_ci,
                  fmt::format("a cell is precise enough when its median's 95 % CI half-width is "
                              "within this fraction of the median (default {:g})",
                              defaults.target_ci))
-      ->check(CLI::Range(1e-6, 1.0));
+      ->check(concur::cli::number_in(1e-6, 1.0));
   app.add_option("--time-budget", o.time_budget,
                  fmt::format("seconds for the rounds: beyond --min-rounds, no round starts that "
                              "would overrun it (default {:g})",
                              defaults.time_budget_s))
-      ->check(CLI::PositiveNumber);
+      ->check(concur::cli::number_in(1e-3, 7 * 86400.0, " s"));
   app.add_option("--benchmark_min_time", o.min_time,
                  fmt::format("seconds per timed run, passed to Google Benchmark (default {:g})",
                              defaults.min_time_s))
-      ->check(CLI::PositiveNumber);
+      ->check(concur::cli::number_in(1e-3, 3600, " s"));
   app.add_option("--benchmark_out", o.out_path, "write every round's runs to this JSON file");
   app.add_option("--benchmark_out_format", o.out_format, "json (the only format written)");
   app.add_option("--benchmark_repetitions", o.repetitions,
@@ -562,9 +588,7 @@ void announce(const bench::slowdown& hook, const std::vector<bench::cell>& cells
     std::fprintf(stderr, "concur-bench: no selected cell is of model %s\n", hook.model.c_str());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   // Before anything of ours runs: the machine as we found it.
   const machine::snapshot start = machine::take();
   CLI::App app{
@@ -574,17 +598,20 @@ int main(int argc, char** argv) {
   cli o;
   add_options(app, o);
   app.allow_extras();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return concur::cli::parse_error(app, e, "concur-bench");
+  }
 
   bench::timing_options timing{
       .settings = rounds_settings(o), .preset = preset_of(o), .out_path = o.out_path};
   const auto hook = bench::read_slowdown();
-  std::string error = usage_error(o, timing.settings);
-  if (!hook) error = "CONCUR_TEST_SLOWDOWN: expected MODEL:FACTOR with 1 <= FACTOR <= 100";
-  if (!error.empty()) {
-    std::fprintf(stderr, "concur-bench: %s\n", error.c_str());
-    return 2;
-  }
+  if (const std::string error = usage_error(o, timing.settings); !error.empty())
+    throw concur::cli::usage_error(error);
+  if (!hook)
+    throw concur::cli::usage_error(
+        "CONCUR_TEST_SLOWDOWN: expected MODEL:FACTOR with 1 <= FACTOR <= 100");
   timing.hook = *hook;
 
   // Google Benchmark gets the program name, the time per run, and whatever we did not take.
@@ -596,11 +623,16 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&gb_argc, gb_argv.data());
   if (benchmark::ReportUnrecognizedArguments(gb_argc, gb_argv.data())) return 2;
 
-  const std::string filter = benchmark::GetBenchmarkFilter();
+  // A filter that selects nothing is a mistake, never an empty success ("verified").
+  const bench::name_filter filter(benchmark::GetBenchmarkFilter());
   std::vector<bench::cell> cells;
   for (auto& c : bench::make_cells(o.matrix))
-    if ((o.all_cases || c.kind == case_kind::bench) && bench::matches_filter(c, filter))
+    if ((o.all_cases || c.kind == case_kind::bench) && filter.matches(c))
       cells.push_back(std::move(c));
+  if (cells.empty())
+    throw concur::cli::usage_error(fmt::format(
+        "no cell matches --benchmark_filter=\"{}\"{} (--list shows them)", filter.text(),
+        o.all_cases ? "" : " among the benchmark cases (--all-cases adds the test cases)"));
   bench::runner runner(std::move(cells));
 
   if (o.list) {
@@ -613,15 +645,9 @@ int main(int argc, char** argv) {
     for (const auto& c : runner.cells()) runner.verify(c);
     return runner.any_failed() ? 1 : 0;
   }
-  if (runner.cells().empty()) {
-    std::fprintf(stderr, "concur-bench: no cell matches the filter \"%s\"\n", filter.c_str());
-    return 1;
-  }
-  if (!timing.out_path.empty() && !std::ofstream(timing.out_path)) {
-    std::fprintf(stderr, "concur-bench: cannot write --benchmark_out=%s\n",
-                 timing.out_path.c_str());
-    return 1;
-  }
+  if (!timing.out_path.empty() && !std::ofstream(timing.out_path))
+    throw std::runtime_error(
+        fmt::format("cannot write --benchmark_out={}: {}", timing.out_path, std::strerror(errno)));
   announce(timing.hook, runner.cells());
   bench::warn_if_loaded(start);
   const int status = bench::time_cells(runner, timing, o.matrix, start);
@@ -629,4 +655,11 @@ int main(int argc, char** argv) {
   if (runner.any_failed())
     std::fprintf(stderr, "concur-bench: some cells FAILED verification (see above)\n");
   return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cleanup::install_signal_handlers();
+  return concur::cli::run_main("concur-bench", [&] { return run(argc, argv); });
 }

@@ -159,10 +159,8 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
       try {
         if (prepare) prepare();  // verified in the conditions it is timed in (a cold cache)
         return check(W::run(M{}, params, config));
-      } catch (const resource_exhausted& e) {
-        return {verdict_kind::refused, e.what(), ""};
       } catch (const std::exception& e) {
-        return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+        return verdict_of(e);
       }
     };
     return out;
@@ -291,7 +289,7 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
         if (prepare) prepare();
         return judge(run());
       } catch (const std::exception& e) {
-        return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+        return verdict_of(e);
       }
     };
     return out;
@@ -326,13 +324,19 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
                 ""};
       return {verdict_kind::pass, "", expected->source() + " (record count)"};
     } catch (const std::exception& e) {
-      return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+      return verdict_of(e);
     }
   };
   return out;
 }
 
 }  // namespace
+
+verdict verdict_of(const std::exception& e) {
+  if (dynamic_cast<const resource_exhausted*>(&e)) return {verdict_kind::refused, e.what(), ""};
+  if (dynamic_cast<const fixture_unavailable*>(&e)) return {verdict_kind::skipped, e.what(), ""};
+  return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+}
 
 std::vector<cell> make_cells(const options& opts) {
   std::vector<cell> cells;

@@ -64,4 +64,9 @@ struct cell {
 
 std::vector<cell> make_cells(const options& opts);
 
+// What an exception out of a cell's run comes to: the OS refusing a resource is a measured limit
+// (refused), an environment that cannot hold the fixture is skipped (it says nothing of the
+// model), anything else is the model's failure.
+verdict verdict_of(const std::exception& e);
+
 }  // namespace concur::bench

@@ -1,9 +1,9 @@
 #pragma once
 // The options concur fetch and concur crawl share: the model and the client's limits.
 #include <CLI/CLI.hpp>
-#include <map>
 #include <string>
 
+#include "cli/options.hpp"
 #include "workloads/http/http.hpp"
 
 namespace concur::cli {
@@ -15,25 +15,22 @@ struct client_args {
 };
 
 inline void add_client_options(CLI::App& cmd, client_args& a) {
-  static const std::map<std::string, double> ms_units{{"ms", 1.0}, {"s", 1000.0}};
+  using namespace std::chrono_literals;
   cmd.add_option("--model", a.model, models::names_text())
       ->check(CLI::IsMember(models::names()))
       ->capture_default_str();
   cmd.add_option("-c,--concurrency", a.client.concurrency,
                  "requests in flight (and keep-alive connections)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+      ->check(whole_in<std::size_t>(1, 100'000))
       ->capture_default_str();
-  cmd.add_option_function<double>(
-         "--timeout",
-         [&a](double ms) {
-           a.client.timeout = std::chrono::milliseconds(static_cast<long long>(ms));
-         },
-         "per request: connect, write and read together (e.g. 500ms, 5s)")
-      ->transform(CLI::AsNumberWithUnit(ms_units, CLI::AsNumberWithUnit::CASE_INSENSITIVE, "UNIT"))
-      ->default_str("5000ms");
+  add_duration(cmd, "--timeout", a.client.timeout,
+               "per request: connect, write and read together (e.g. 500ms, 5s; at most 1 h)", 1ms,
+               1h);
   cmd.add_option("--pool-threads", a.config.pool_threads, "executor model: pool size")
+      ->check(whole_in(1u, max_model_threads))
       ->capture_default_str();
   cmd.add_option("--worker-threads", a.config.worker_threads, "tbb model: arena size")
+      ->check(whole_in(1u, max_model_threads))
       ->capture_default_str();
 }
 

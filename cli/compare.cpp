@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/top_level.hpp"
 #include "core/compare.hpp"
 
 namespace concur::cli {
@@ -29,9 +30,10 @@ double parse_threshold(std::string text) {
   double percent = -1;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), percent);
   if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(percent) ||
-      percent < 0)
+      percent < 0 || percent > 1000)
     throw compare::error(
-        fmt::format("--threshold: \"{}\" is not a percentage (e.g. 5 or 5%)", text));
+        fmt::format("--threshold: \"{}\" is not a percentage from 0 to 1000 (e.g. 5 or 5%)",
+                    text.size() <= 24 ? text : text.substr(0, 20) + "..."));
   return percent / 100;
 }
 
@@ -100,8 +102,7 @@ void add_compare(CLI::App& app, int& exit_code) {
     try {
       exit_code = run(*a);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "concur compare: {}\n", e.what());
-      exit_code = 2;
+      throw usage_error(e.what());
     }
   });
 }

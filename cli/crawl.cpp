@@ -18,10 +18,12 @@ void add_crawl(CLI::App& app, int& exit_code) {
   auto depth = std::make_shared<std::size_t>(3);
   auto rules = std::make_shared<http::crawl_rules>();
   add_client_options(*cmd, *a);
-  cmd->add_option("--depth", *depth, "links followed from the root")->capture_default_str();
+  cmd->add_option("--depth", *depth, "links followed from the root")
+      ->check(whole_in<std::size_t>(0, 1000, "deeper is unbounded in practice"))
+      ->capture_default_str();
   cmd->add_flag("--span-hosts", rules->span_hosts, "follow links to other hosts too (as wget -H)");
   cmd->add_option("--max-redirects", rules->max_redirects, "redirects followed per request")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{1000}))
+      ->check(whole_in<std::size_t>(0, 1000, "wget's default is 20"))
       ->capture_default_str();
   cmd->add_option("URL", *root, "where to start")->required();
   cmd->callback([a, root, depth, rules, &exit_code] {
@@ -42,7 +44,7 @@ void add_crawl(CLI::App& app, int& exit_code) {
         "{} body bytes received\n",
         result.visited.size(), result.edges.size(), result.errors.size(), seconds, a->model,
         result.requests_sent, result.measured.connections_opened, result.bytes_received);
-    exit_code = 0;
+    exit_code = result.errors.empty() ? 0 : 1;  // 1 when any page failed
   });
 }
 

@@ -2,6 +2,7 @@
 // followed; a line per URL (with its redirects and where they ended).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -36,7 +37,11 @@ void add_fetch(CLI::App& app, int& exit_code) {
         "received\n",
         urls->size(), seconds, a->model, result.requests_sent, result.measured.connections_opened,
         result.bytes_received);
-    exit_code = 0;
+    // Exit status 1 when any URL failed (no response, or HTTP 4xx/5xx), as crawl counts errors.
+    const bool any_failed = std::any_of(result.pages.begin(), result.pages.end(), [](auto& p) {
+      return p.error != http::error_kind::none || p.status >= 400;
+    });
+    exit_code = any_failed ? 1 : 0;
   });
 }
 

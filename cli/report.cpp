@@ -4,11 +4,26 @@
 
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 
 #include "cli/commands.hpp"
 #include "core/report.hpp"
 
 namespace concur::cli {
+namespace {
+
+// The output directory, made when missing; a clear error when it cannot be.
+void make_directory(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec && !std::filesystem::is_directory(dir, ec))
+    ec = std::make_error_code(std::errc::not_a_directory);
+  if (ec)
+    throw std::runtime_error(
+        fmt::format("cannot make the report directory {}: {}", dir.string(), ec.message()));
+}
+
+}  // namespace
 
 void add_report(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
@@ -23,16 +38,13 @@ void add_report(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--out", a->out_dir,
                   "directory for the reports (default: the JSON's directory)");
   cmd->callback([a, &exit_code] {
-    try {
-      const auto results = report::load(a->json_path);
-      std::string dir = a->out_dir;
-      if (dir.empty()) dir = std::filesystem::path(a->json_path).parent_path().string();
-      if (dir.empty()) dir = ".";
-      for (const auto& path : report::write_all(results, dir)) fmt::print("wrote {}\n", path);
-    } catch (const report::error& e) {
-      fmt::print(stderr, "concur report: {}\n", e.what());
-      exit_code = 1;
-    }
+    const auto results = report::load(a->json_path);
+    std::string dir = a->out_dir;
+    if (dir.empty()) dir = std::filesystem::path(a->json_path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    make_directory(dir);
+    for (const auto& path : report::write_all(results, dir)) fmt::print("wrote {}\n", path);
+    exit_code = 0;
   });
 }
 

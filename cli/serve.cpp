@@ -1,49 +1,96 @@
 // concur serve: the seeded site on a port of its own until SIGINT or SIGTERM.
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
+#include <future>
 #include <memory>
+#include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "cli/site_options.hpp"
 #include "workloads/http/server.hpp"
 
 namespace concur::cli {
+namespace {
+
+// Ends the process with `signal` (its default action), as if it had not been caught.
+[[noreturn]] void die_by(int signal) {
+  ::signal(signal, SIG_DFL);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, signal);
+  pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+  ::raise(signal);
+  std::_Exit(128 + signal);
+}
+
+void serve(const http::site_spec& spec, const http::server_options& options) {
+  // The stop signals are blocked in every thread (the server's inherit the mask) and taken by a
+  // waiter thread: before the server is up (the site build can take seconds) a signal ends the
+  // process at once; after, it stops the server and is reported.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::atomic<bool> serving{false};
+  std::promise<int> stop;
+  // Polls, so that it ends when serve() does (the jthread's stop) if the server failed to start.
+  std::jthread waiter([&](std::stop_token done) {
+    while (!done.stop_requested()) {
+      const timespec poll{0, 100'000'000};
+      const int signal = sigtimedwait(&stop_signals, nullptr, &poll);
+      if (signal <= 0) continue;
+      if (!serving.load()) die_by(signal);
+      stop.set_value(signal);
+      return;
+    }
+  });
+  http::site_server server(spec, options);
+  serving.store(true);
+  fmt::print("listening on {} ({} pages, root {}, dead port {})\n", server.address(), spec.pages,
+             server.root_url(), server.site().dead_port());
+  std::fflush(stdout);
+  const int signal = stop.get_future().get();
+  server.stop();
+  fmt::print("stopped on signal {} after {} requests\n", signal, server.requests_served());
+}
+
+}  // namespace
 
 void add_serve(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "serve", "serve the seeded HTML site (latency and faults included) until SIGINT/SIGTERM");
   auto spec = std::make_shared<http::site_spec>();
   auto options = std::make_shared<http::server_options>();
-  cmd->add_option("--bind", options->bind, "numeric address to listen on")->capture_default_str();
-  cmd->add_option("--port", options->port, "port (0: any free port)")->capture_default_str();
+  cmd->add_option("--bind", options->bind, "numeric address to listen on")
+      ->check(CLI::Validator(
+          [](std::string& address) -> std::string {
+            unsigned char bytes[sizeof(in6_addr)];
+            if (inet_pton(AF_INET, address.c_str(), bytes) == 1 ||
+                inet_pton(AF_INET6, address.c_str(), bytes) == 1)
+              return {};
+            return "not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)";
+          },
+          "ADDRESS"))
+      ->capture_default_str();
+  cmd->add_option("--port", options->port, "port (0: any free port)")
+      ->check(whole_in<unsigned>(0, 65535))
+      ->capture_default_str();
   cmd->add_option("--threads", options->threads, "server threads")
-      ->check(CLI::Range(1u, 256u))
+      ->check(whole_in(1u, 256u))
       ->capture_default_str();
   add_site_options(*cmd, *spec);
   cmd->callback([spec, options, &exit_code] {
-    // Block the stop signals in every thread (the server's inherit the mask) and wait for them
-    // here.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    try {
-      http::site_server server(*spec, *options);
-      fmt::print("listening on {} ({} pages, root {}, dead port {})\n",
-                 http::url{options->bind, server.port(), "/"}.str(), spec->pages, server.root_url(),
-                 server.site().dead_port());
-      std::fflush(stdout);
-      int signal = 0;
-      sigwait(&stop_signals, &signal);
-      server.stop();
-      fmt::print("stopped on signal {} after {} requests\n", signal, server.requests_served());
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "concur serve: {}\n", e.what());
-      exit_code = 1;
-    }
+    check_site_size(*spec);
+    serve(*spec, *options);
+    exit_code = 0;
   });
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "cli/site_options.hpp"
 
 namespace concur::cli {
@@ -23,20 +24,21 @@ void add_site(CLI::App& app, int& exit_code) {
   auto dead_port = std::make_shared<std::uint16_t>(1);
   add_site_options(*cmd, *spec);
   cmd->add_option("--host", *host, "numeric address of links to unreachable pages")
+      ->check(non_empty("the address"))
       ->capture_default_str();
   cmd->add_option("--dead-port", *dead_port,
                   "port of links to unreachable pages (nothing may listen there)")
+      ->check(whole_in<unsigned>(1, 65535))
       ->capture_default_str();
-  cmd->add_option("DIR", *dir, "where to write")->required();
+  cmd->add_option("DIR", *dir, "where to write")
+      ->required()
+      ->check(non_empty("the directory name"));
   cmd->callback([spec, dir, host, dead_port, &exit_code] {
-    try {
-      const http::site s(*spec, *host, *dead_port);
-      const auto written = http::export_site(s, *dir);
-      fmt::print("wrote {} of {} pages to {}/page/\n", written, spec->pages, *dir);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "concur site export: {}\n", e.what());
-      exit_code = 1;
-    }
+    check_site_size(*spec);
+    const http::site s(*spec, *host, *dead_port);
+    const auto written = http::export_site(s, *dir);
+    fmt::print("wrote {} of {} pages to {}/page/\n", written, spec->pages, *dir);
+    exit_code = 0;
   });
 }
 

@@ -4,7 +4,6 @@
 // so that drift on a shared machine hits both alike, and gives the median of the paired ratios.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -14,6 +13,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "cli/top_level.hpp"
 #include "core/median.hpp"
 #include "core/stopwatch.hpp"
 #include "workloads/http/http.hpp"
@@ -109,15 +110,12 @@ void run(const args& a, int& exit_code) {
         a.threads, a.connections, a.seconds, work, where, r.requests_per_second,
         r.cpu_per_request() * 1e6, server_per_request * 1e6);
     if (const auto problem = r.problem(); !problem.empty()) {
-      fmt::print(stderr, "concur wrk: {}\n", problem);
+      fmt::print(stderr, "concur: error: {}\n", problem);
       exit_code = 1;
     }
     return;
   }
 
-  if (const auto names = models::names();
-      std::find(names.begin(), names.end(), a.against) == names.end())
-    throw models::unknown_model(a.against);
   fmt::print("wrk -t{} -c{} -d{}s against {} ({} requests, C = {}), alternating, on {} of {}\n",
              a.threads, a.connections, a.seconds, a.against, urls.size(), a.connections, work,
              where);
@@ -154,29 +152,35 @@ void add_wrk(CLI::App& app, int& exit_code) {
                                  "with a model's client on the same work");
   auto a = std::make_shared<args>();
   cmd->add_option("-c,--connections", a->connections, "connections (the workloads' C)")
+      ->check(whole_in<std::size_t>(1, 100'000))
       ->capture_default_str();
-  cmd->add_option("-t,--threads", a->threads, "wrk threads")->capture_default_str();
-  cmd->add_option("-d,--seconds", a->seconds, "duration of each wrk run")->capture_default_str();
+  cmd->add_option("-t,--threads", a->threads, "wrk threads (at most --connections)")
+      ->check(whole_in(1u, 256u))
+      ->capture_default_str();
+  cmd->add_option("-d,--seconds", a->seconds, "duration of each wrk run")
+      ->check(whole_in(1u, 3600u))
+      ->capture_default_str();
   cmd->add_flag("--nginx", a->nginx, "against nginx serving the exported site");
   cmd->add_flag("--every-page", a->every_page,
                 "every page in turn (a Lua script for wrk) instead of page 1");
   cmd->add_option("--against", a->against,
-                  "a model whose client runs the same work after each wrk run");
+                  "a model whose client runs the same work after each wrk run")
+      ->check(CLI::IsMember(models::names()));
   cmd->add_option("-n,--requests", a->requests,
                   "the model's requests per run, on fresh connections (the bench case: 10,000)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_in<std::size_t>(1, 10'000'000));
   cmd->add_option("--rounds", a->rounds, "wrk and model runs to alternate (with --against)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_in(1u, 1000u));
   cmd->callback([a, &exit_code] {
-    try {
-      exit_code = 0;
-      run(*a, exit_code);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "concur wrk: {}\n", e.what());
-      exit_code = 1;
-    }
+    if (a->threads > a->connections)
+      throw usage_error(
+          fmt::format("--threads {} is over --connections {}: wrk gives each thread "
+                      "at least one connection",
+                      a->threads, a->connections));
+    exit_code = 0;
+    run(*a, exit_code);
   });
 }
 

@@ -1,8 +1,14 @@
 #pragma once
-// Running an external program (a baseline such as find): quietly for timing, or capturing its
-// standard output. posix_spawnp, no shell: arguments are passed as they are, any bytes.
+// Running an external program (a baseline such as find, wrk, nginx): quietly for timing,
+// capturing its standard output, or in the background. vfork and execve, no shell: arguments are
+// passed as they are, any bytes. Every child is tied to the thread that started it
+// (PR_SET_PDEATHSIG): the kernel kills it (SIGKILL) when that thread ends, so a run ended by a
+// signal, even SIGKILL, leaves no child behind. Start children from a thread that lives as long
+// as they do (the main thread, or one that waits for them, as run_quiet and capture do).
 #include <fcntl.h>
-#include <spawn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +28,22 @@
 
 namespace concur::process {
 
+// The path of an executable `name` in $PATH (or /usr/bin:/bin without one), then in `more_dirs`
+// (daemons such as nginx live in /usr/sbin, which a user's PATH may lack); nullopt when none.
+inline std::optional<std::string> find_program(
+    std::string_view name, std::initializer_list<std::string_view> more_dirs = {}) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (auto dir : more_dirs) (dirs += ':') += dir;
+  for (std::size_t pos = 0; pos <= dirs.size();) {
+    const std::size_t end = std::min(dirs.find(':', pos), dirs.size());
+    const std::string candidate = dirs.substr(pos, end - pos) + "/" + std::string(name);
+    if (end > pos && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
 namespace detail {
 
 inline std::vector<char*> c_argv(std::vector<std::string>& argv) {
@@ -31,27 +53,79 @@ inline std::vector<char*> c_argv(std::vector<std::string>& argv) {
   return out;
 }
 
-// Spawns argv with stdout to `out_fd` (or /dev/null when -1) and stderr to /dev/null, or to
-// `out_fd` too when `merge_stderr`.
-inline pid_t spawn(std::vector<std::string> argv, int out_fd, int close_fd,
-                   bool merge_stderr = false) {
+// Where a child's standard output (and standard error) go.
+inline constexpr int to_null = -1;    // /dev/null
+inline constexpr int to_parent = -2;  // the parent's own
+
+// In the child, before exec: async-signal-safe calls only. -1 when `fd` cannot be set up.
+inline int redirect(int from, int to) {
+  if (from == to_parent) return 0;
+  if (from == to_null) {
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null < 0) return -1;
+    from = null;
+  }
+  return ::dup2(from, to) < 0 ? -1 : 0;
+}
+
+[[noreturn]] inline void exec_child(pid_t parent, int error_fd, const char* path, char** argv,
+                                    int out_fd, int err_fd) {
+  int code = 0;
+  // The parent's handlers must not run here (the memory is the parent's): the stop signals get
+  // their default action, and the mask, blocked around vfork, is emptied just before exec.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  ::sigaction(SIGINT, &default_action, nullptr);
+  ::sigaction(SIGTERM, &default_action, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)
+    code = ECHILD;  // the parent died before prctl: the signal would never come
+  else if (redirect(out_fd, 1) != 0 || redirect(err_fd, 2) != 0)
+    code = errno;
+  else {
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);  // not the forking thread's mask (nginx needs TERM)
+    ::execve(path, argv, environ);
+    code = errno;
+  }
+  [[maybe_unused]] const auto written = ::write(error_fd, &code, sizeof code);
+  ::_exit(127);
+}
+
+// Starts argv with stdout to `out_fd` and stderr to `err_fd` (a descriptor, to_null or
+// to_parent); throws std::system_error when it cannot be run (not found, not executable).
+inline pid_t spawn(std::vector<std::string> argv, int out_fd, int err_fd) {
   if (argv.empty()) throw std::invalid_argument("process: empty command");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (out_fd >= 0)
-    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
-  else
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  if (close_fd >= 0) posix_spawn_file_actions_addclose(&actions, close_fd);
-  if (merge_stderr && out_fd >= 0)
-    posix_spawn_file_actions_adddup2(&actions, out_fd, 2);
-  else
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
+  const auto path = argv[0].find('/') == std::string::npos ? find_program(argv[0])
+                                                           : std::optional<std::string>(argv[0]);
+  if (!path) throw std::system_error(ENOENT, std::system_category(), "cannot run " + argv[0]);
+  int error_pipe[2];
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0)
+    throw std::system_error(errno, std::system_category(), "pipe");
   auto args = c_argv(argv);
-  const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::system_error(rc, std::system_category(), "cannot run " + argv[0]);
+  const pid_t parent = ::getpid();
+  // vfork, as posix_spawn does: fork would copy the page tables of a large process and make its
+  // next writes fault, which a timed baseline (find) would be charged for.
+  sigset_t all, before;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &before);
+  const pid_t pid = ::vfork();
+  if (pid == 0) exec_child(parent, error_pipe[1], path->c_str(), args.data(), out_fd, err_fd);
+  const int fork_error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  ::close(error_pipe[1]);
+  int code = 0;
+  ssize_t n = pid < 0 ? 0 : -1;
+  while (n < 0) {
+    n = ::read(error_pipe[0], &code, sizeof code);
+    if (n < 0 && errno != EINTR) n = 0;
+  }
+  ::close(error_pipe[0]);
+  if (pid < 0) throw std::system_error(fork_error, std::system_category(), "vfork");
+  if (n == sizeof code) {  // exec failed: the child said why
+    ::waitpid(pid, nullptr, 0);
+    throw std::system_error(code, std::system_category(), "cannot run " + argv[0]);
+  }
   return pid;
 }
 
@@ -68,9 +142,15 @@ inline int wait_for(pid_t pid, double* cpu_seconds = nullptr) {
 
 }  // namespace detail
 
+// Starts argv in the background, writing to this process's stdout and stderr; returns its pid
+// (wait for it with waitpid). Throws std::system_error when it cannot be run.
+inline pid_t start(const std::vector<std::string>& argv) {
+  return detail::spawn(argv, detail::to_parent, detail::to_parent);
+}
+
 // Runs argv with its output discarded; returns its exit status.
 inline int run_quiet(const std::vector<std::string>& argv) {
-  return detail::wait_for(detail::spawn(argv, -1, -1));
+  return detail::wait_for(detail::spawn(argv, detail::to_null, detail::to_null));
 }
 
 struct captured {
@@ -86,7 +166,7 @@ inline captured capture(const std::vector<std::string>& argv, bool merge_stderr 
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe");
   pid_t pid = -1;
   try {
-    pid = detail::spawn(argv, fds[1], fds[0], merge_stderr);
+    pid = detail::spawn(argv, fds[1], merge_stderr ? fds[1] : detail::to_null);
   } catch (...) {
     ::close(fds[0]);
     ::close(fds[1]);
@@ -105,22 +185,6 @@ inline captured capture(const std::vector<std::string>& argv, bool merge_stderr 
   ::close(fds[0]);
   r.status = detail::wait_for(pid, &r.cpu_seconds);
   return r;
-}
-
-// The path of an executable `name` in $PATH (or /usr/bin:/bin without one), then in `more_dirs`
-// (daemons such as nginx live in /usr/sbin, which a user's PATH may lack); nullopt when none.
-inline std::optional<std::string> find_program(
-    std::string_view name, std::initializer_list<std::string_view> more_dirs = {}) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  for (auto dir : more_dirs) (dirs += ':') += dir;
-  for (std::size_t pos = 0; pos <= dirs.size();) {
-    const std::size_t end = std::min(dirs.find(':', pos), dirs.size());
-    const std::string candidate = dirs.substr(pos, end - pos) + "/" + std::string(name);
-    if (end > pos && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    pos = end + 1;
-  }
-  return std::nullopt;
 }
 
 }  // namespace concur::process

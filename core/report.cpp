@@ -39,6 +39,7 @@ std::vector<std::string> write_all(const results& r, const std::string& dir_name
   auto write = [&](const std::filesystem::path& p, const std::string& text) {
     std::ofstream out(p);
     out << text;
+    out.close();  // a full disk shows at the flush
     if (!out) throw error(fmt::format("cannot write \"{}\"", p.string()));
     written.push_back(p.string());
   };

@@ -61,6 +61,13 @@ class resource_exhausted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The environment cannot hold a case's fixture (TMPDIR missing, a read-only /tmp, a full disk):
+// the cell is skipped with this reason, for it says nothing about the model.
+class fixture_unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // One run of a self-timed baseline: a load generator (wrk) runs for a fixed time and reports its
 // own rate, so its time is what W::items(params) take at that rate.
 struct baseline_run {

@@ -2,10 +2,15 @@
 // executor: coroutines on one loop thread; each blocking call runs on a fixed thread pool and is
 // awaited (run_in_executor), so at most pool-size blocking calls are in flight.
 #include <boost/asio/thread_pool.hpp>
+#include <system_error>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
+#include "core/workload.hpp"
 #include "models/loop.hpp"
+#include "models/threads.hpp"
 
 namespace concur::executor {
 
@@ -13,10 +18,25 @@ using loop::gather;
 using loop::task;
 
 // The loop thread (the caller) plus the pool; the pool joins when this goes out of scope.
+// The pool's threads are started here and attached to it, not by thread_pool's constructor: when
+// the OS refuses one, that constructor joins the threads it started, which wait for work forever
+// (a hang). Here the pool is stopped, its threads joined, and resource_exhausted says where.
 class event_loop {
  public:
-  explicit event_loop(unsigned pool_threads) : pool_(pool_threads) {}
-  ~event_loop() { pool_.join(); }
+  explicit event_loop(unsigned pool_threads) : pool_(0) {
+    threads_.reserve(pool_threads);
+    try {
+      for (unsigned i = 0; i < pool_threads; ++i) threads_.emplace_back([this] { pool_.attach(); });
+    } catch (const std::system_error& e) {
+      pool_.stop();
+      join_threads();
+      throw resource_exhausted(threads::thread_limit_message(threads_.size(), pool_threads, e));
+    }
+  }
+  ~event_loop() {
+    pool_.wait();  // the pool's threads return once its work is done, as thread_pool::join()
+    join_threads();
+  }
 
   boost::asio::thread_pool& pool() { return pool_; }
 
@@ -26,8 +46,13 @@ class event_loop {
   }
 
  private:
+  void join_threads() {
+    for (auto& t : threads_) t.join();
+  }
+
   boost::asio::io_context ctx_{1};
   boost::asio::thread_pool pool_;
+  std::vector<std::thread> threads_;
 };
 
 // loop.run_in_executor(pool, fn): fn runs on a pool thread; the awaiting coroutine resumes on

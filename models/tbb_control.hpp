@@ -53,6 +53,7 @@ class async_task {
       // The caller's slot stays reserved (it joins only in get()); workers fill the others.
       : state_(std::make_unique<state>(std::move(fn))),
         arena_(static_cast<int>(std::max(2u, threads)), 1) {
+    reserve_threads(std::max(2u, threads));
     // The task holds a plain pointer: the state outlives it (the destructor waits for the group),
     // and nothing of the task's own is left to destroy after it ends.
     arena_.execute([s = state_.get(), this] { group_.run([s] { s->end.run(s->body); }); });

@@ -15,6 +15,9 @@
 #include <system_error>
 #include <vector>
 
+#include "core/cleanup.hpp"
+#include "core/workload.hpp"
+
 namespace concur::dirsearch {
 namespace {
 
@@ -320,10 +323,14 @@ void make_dirs(const std::string& path) {
   }
 }
 
+bool xdg_set() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  return xdg && *xdg;
+}
+
 std::string cache_base() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/concur/dirsearch";
-  return fmt::format("/tmp/concur-dirsearch-{}", ::getuid());
+  if (xdg_set()) return std::string(std::getenv("XDG_CACHE_HOME")) + "/concur/dirsearch";
+  return fmt::format("{}/concur-dirsearch-{}", cleanup::temp_base(), ::getuid());
 }
 
 }  // namespace
@@ -339,16 +346,34 @@ std::string cached_tree(const tree_spec& spec) {
                   spec.chain_name_length, spec.faults ? "" : "-plain");
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return path;
-  make_dirs(base);
-  ::chmod(base.c_str(), 0755);  // the unreadable-directory test walks it as nobody
-  // Built aside and renamed into place, so a reader never sees half a tree, even across processes.
-  const std::string tmp = fmt::format("{}.tmp-{}-{}", path, ::getpid(), counter++);
-  remove_tree(tmp);
-  generate_tree(tmp, spec);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int code = errno;
+  try {
+    // $XDG_CACHE_HOME/concur/dirsearch is made with its parents; TMPDIR must exist already.
+    if (xdg_set())
+      make_dirs(base);
+    else if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST)
+      fail(errno, "mkdir", base);
+    ::chmod(base.c_str(), 0755);  // the unreadable-directory test walks it as nobody
+    // Built aside and renamed into place, so a reader never sees half a tree, even across
+    // processes.
+    const std::string tmp = fmt::format("{}.tmp-{}-{}", path, ::getpid(), counter++);
     remove_tree(tmp);
-    if (code != EEXIST && code != ENOTEMPTY) fail(code, "rename to", path);
+    try {
+      generate_tree(tmp, spec);
+    } catch (...) {
+      remove_tree(tmp);
+      throw;
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      const int code = errno;
+      remove_tree(tmp);
+      if (code != EEXIST && code != ENOTEMPTY) fail(code, "rename to", path);
+    }
+  } catch (const std::system_error& e) {
+    throw fixture_unavailable(fmt::format("cannot make the fixture tree in {} ({}): {}", base,
+                                          xdg_set()               ? "from XDG_CACHE_HOME"
+                                          : std::getenv("TMPDIR") ? "from TMPDIR"
+                                                                  : "TMPDIR unset",
+                                          e.what()));
   }
   return path;
 }

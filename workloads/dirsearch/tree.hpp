@@ -53,7 +53,8 @@ tree_summary generate_tree(const std::string& root, const tree_spec& spec);
 bool remove_tree(const std::string& root);
 
 // A fixture tree generated once and kept: $XDG_CACHE_HOME/concur/dirsearch/<spec> or, without it,
-// /tmp/concur-dirsearch-<uid>/<spec>. Safe to call from several threads and processes at once.
+// $TMPDIR/concur-dirsearch-<uid>/<spec> (TMPDIR unset: /tmp). Safe to call from several threads
+// and processes at once. Throws fixture_unavailable (core/workload.hpp) when it cannot be made.
 std::string cached_tree(const tree_spec& spec);
 
 }  // namespace concur::dirsearch

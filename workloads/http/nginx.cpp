@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,11 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/cleanup.hpp"
 #include "core/cpu_time.hpp"
 #include "core/process.hpp"
+#include "core/workload.hpp"
 #include "workloads/http/server.hpp"
-
-extern char** environ;
 
 namespace concur::http {
 namespace {
@@ -59,23 +58,6 @@ bool accepts(std::uint16_t port) {
   return ok;
 }
 
-// Starts argv[0] in a child process the kernel kills (SIGKILL) when its parent dies, so that a
-// test or bench killed with SIGKILL leaves no nginx behind. argv is built before the fork: the
-// child makes only async-signal-safe calls until it execs. Returns the pid, or -1.
-pid_t spawn_tied_to_this_thread(const std::vector<char*>& argv) {
-  const pid_t parent = ::getpid();
-  sigset_t none;
-  ::sigemptyset(&none);
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ::_exit(127);
-  // The parent may have died before prctl: then the signal will never come.
-  if (::getppid() != parent) ::_exit(127);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // not the forking thread's mask: nginx needs TERM
-  ::execve(argv[0], argv.data(), environ);
-  ::_exit(127);
-}
-
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream s;
@@ -91,8 +73,13 @@ std::optional<std::string> nginx_server::binary() {
 
 nginx_server::nginx_server(const site& s) : site_(&s) {
   make_directory();
-  export_site(s, dir_ + "/site");
-  start(dir_ + "/site", "types { }\n  default_type text/html;\n");
+  try {
+    export_site(s, dir_->path() + "/site");
+  } catch (const std::exception& e) {
+    throw fixture_unavailable(
+        fmt::format("cannot write nginx's files in {}: {}", dir_->path(), e.what()));
+  }
+  start(dir_->path() + "/site", "types { }\n  default_type text/html;\n");
 }
 
 nginx_server::nginx_server(const existing_directory& d) {
@@ -105,18 +92,20 @@ nginx_server::nginx_server(const existing_directory& d) {
 
 void nginx_server::make_directory() {
   if (!binary()) throw std::runtime_error("nginx is not installed (apt-get install nginx-light)");
-  std::string pattern = (fs::temp_directory_path() / "concur-nginx-XXXXXX").string();
-  if (!::mkdtemp(pattern.data()))
-    throw std::runtime_error("cannot make a temporary directory for nginx");
-  dir_ = pattern;
+  dir_ = std::make_unique<cleanup::owned_temp_dir>("concur-nginx");
 }
 
 void nginx_server::start(const std::string& root, const std::string& types) {
   const auto nginx = binary();
-  fs::create_directories(dir_ + "/tmp");
+  const std::string& dir = dir_->path();
+  try {
+    fs::create_directories(dir + "/tmp");
+  } catch (const std::exception& e) {
+    throw fixture_unavailable(fmt::format("cannot write nginx's files in {}: {}", dir, e.what()));
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
-    std::ofstream(dir_ + "/nginx.conf") << fmt::format(
+    std::ofstream(dir + "/nginx.conf") << fmt::format(
         "daemon off;\nmaster_process off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log "
         "{0}/error.log warn;\n"
         "events {{ worker_connections 4096; }}\n"
@@ -126,14 +115,8 @@ void nginx_server::start(const std::string& root, const std::string& types) {
         "  open_file_cache max=100000 inactive=60s;\n"
         "  client_body_temp_path {0}/tmp;\n"
         "  server {{\n    listen 127.0.0.1:{1} backlog=4096;\n    root \"{2}\";\n  }}\n}}\n",
-        dir_, port_, root, types);
-    std::vector<std::string> args{
-        *nginx, "-p", dir_, "-c", dir_ + "/nginx.conf", "-e", dir_ + "/error.log"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = spawn_tied_to_this_thread(argv);
-    if (pid_ < 0) break;
+        dir, port_, root, types);
+    pid_ = process::start({*nginx, "-p", dir, "-c", dir + "/nginx.conf", "-e", dir + "/error.log"});
     for (int i = 0; i < 500; ++i) {
       if (accepts(port_)) return;
       int status = 0;
@@ -149,9 +132,7 @@ void nginx_server::start(const std::string& root, const std::string& types) {
       pid_ = -1;
     }
   }
-  const std::string log = read_file(dir_ + "/error.log");
-  std::error_code ignored;
-  fs::remove_all(dir_, ignored);
+  const std::string log = read_file(dir + "/error.log");
   throw std::runtime_error("nginx did not start: " + log);
 }
 
@@ -166,8 +147,6 @@ nginx_server::~nginx_server() {
     ::kill(pid_, SIGTERM);
     ::waitpid(pid_, nullptr, 0);
   }
-  std::error_code ignored;
-  fs::remove_all(dir_, ignored);
 }
 
 nginx_server& shared_nginx(const site_spec& spec) {

@@ -4,9 +4,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "core/cleanup.hpp"
 #include "workloads/http/site.hpp"
 
 namespace concur::http {
@@ -21,7 +23,8 @@ class nginx_server {
   // nginx is killed by the kernel when the thread that constructed this dies (PR_SET_PDEATHSIG
   // follows the forking thread, not the process): construct it on a thread that lives as long
   // as the process, as the bench, the CLI and the tests do (their main thread), or nginx dies
-  // early.
+  // early. The directory is a cleanup::owned_temp_dir: gone after SIGINT, SIGTERM or, at the
+  // next start, SIGKILL.
   explicit nginx_server(const site& s);
   // Serves the existing directory `root` read-only (nothing written there), each file with the
   // type nginx's mime.types gives it; nginx's own files go to a fresh temporary directory.
@@ -36,7 +39,7 @@ class nginx_server {
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   double cpu_seconds() const;  // CPU time nginx (one process: no master) has used so far
-  const std::string& directory() const { return dir_; }
+  const std::string& directory() const { return dir_->path(); }
   std::string url_of(std::size_t page) const { return site_->url_of(page, port_); }
   std::string root_url() const { return url_of(0); }
   // "http://127.0.0.1:port" + target, for a server of an existing directory.
@@ -49,7 +52,7 @@ class nginx_server {
   void start(const std::string& root, const std::string& types);  // throws as the constructor
 
   const site* site_ = nullptr;
-  std::string dir_;
+  std::unique_ptr<cleanup::owned_temp_dir> dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
 };

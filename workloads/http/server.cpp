@@ -194,7 +194,7 @@ std::uint16_t site_server::port() const {
   return impl_->port();
 }
 std::string site_server::address() const {
-  return fmt::format("http://{}:{}", impl_->bind(), port());
+  return url{impl_->bind(), port(), "/"}.origin();
 }
 const http::site& site_server::site() const {
   return impl_->site();

@@ -4,11 +4,14 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 
 namespace concur::http {
 
@@ -153,15 +156,19 @@ bool exported(fault f) {
 std::size_t export_site(const site& s, const std::string& dir) {
   namespace fs = std::filesystem;
   const fs::path pages = fs::path(dir) / "page";
-  fs::create_directories(pages);
+  std::error_code ec;
+  fs::create_directories(pages, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot make {}: {}", pages.string(), ec.message()));
   std::size_t written = 0;
   for (std::size_t i = 0; i < s.pages(); ++i) {
     if (!exported(s.fault_of(i))) continue;
-    std::ofstream out(pages / std::to_string(i), std::ios::binary | std::ios::trunc);
+    const fs::path file = pages / std::to_string(i);
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out << s.body(i);
+    out.close();  // a full disk shows at the flush
     if (!out)
-      throw fs::filesystem_error("cannot write", pages / std::to_string(i),
-                                 std::make_error_code(std::errc::io_error));
+      throw std::runtime_error(fmt::format("cannot write {}: {}", file.string(),
+                                           errno != 0 ? std::strerror(errno) : "a write failed"));
     ++written;
   }
   return written;

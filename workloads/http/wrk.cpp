@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/cleanup.hpp"
 #include "core/process.hpp"
 
 namespace concur::http {
@@ -30,16 +31,11 @@ std::string wrk_result::problem() const {
 
 namespace {
 
-// A Lua script for wrk that requests the targets in turn, in a file removed with this object.
+// A Lua script for wrk that requests the targets in turn, in a directory removed with this object.
 class target_script {
  public:
-  explicit target_script(const std::vector<std::string>& targets) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "concur-wrk-XXXXXX.lua").string();
-    const int fd = ::mkstemps(pattern.data(), 4);
-    if (fd < 0) throw std::runtime_error("cannot make a temporary file for wrk's script");
-    ::close(fd);
-    path_ = pattern;
+  explicit target_script(const std::vector<std::string>& targets)
+      : dir_("concur-wrk"), path_(dir_.path() + "/targets.lua") {
     std::ofstream out(path_);
     out << "local targets = {\n";
     for (const auto& t : targets) out << "  \"" << lua_escaped(t) << "\",\n";
@@ -47,7 +43,6 @@ class target_script {
            "  return wrk.format(nil, targets[i])\nend\n";
     if (!out) throw std::runtime_error("cannot write wrk's script " + path_);
   }
-  ~target_script() { ::unlink(path_.c_str()); }
   target_script(const target_script&) = delete;
   target_script& operator=(const target_script&) = delete;
   const std::string& path() const { return path_; }
@@ -65,6 +60,7 @@ class target_script {
     }
     return out;
   }
+  cleanup::owned_temp_dir dir_;  // gone after SIGINT, SIGTERM or (at the next start) SIGKILL
   std::string path_;
 };
 

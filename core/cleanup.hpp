@@ -1,0 +1,41 @@
+#pragma once
+// Nothing left behind: temporary directories this process owns are removed when it exits
+// normally, when SIGINT or SIGTERM ends it (the handlers remove them, then re-raise the signal so
+// the exit status still says which), and, after a SIGKILL, by the next process that makes one of
+// the same kind (a lock file in each names its owner; a directory whose owner is dead is stale).
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace concur::cleanup {
+
+// SIGINT and SIGTERM handlers that remove every owned directory, then end the process with the
+// signal. Call first thing in main (a signal ignored when the process started stays ignored).
+void install_signal_handlers();
+
+// A fresh directory $TMPDIR/<stem>-XXXXXX (TMPDIR unset: /tmp) holding the lock file, removed
+// with this object. Stale directories of the same stem are removed first. Throws
+// fixture_unavailable (core/workload.hpp), naming TMPDIR, when it cannot be made.
+class owned_temp_dir {
+ public:
+  explicit owned_temp_dir(std::string_view stem);
+  ~owned_temp_dir();
+  owned_temp_dir(const owned_temp_dir&) = delete;
+  owned_temp_dir& operator=(const owned_temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int slot_ = -1;  // in the signal handlers' list; -1 when the list was full
+};
+
+// The directory temporary files go to: $TMPDIR, or /tmp.
+std::string temp_base();
+
+// Removes stale directories <stem>-* in temp_base() (their owner is dead); returns how many.
+std::size_t remove_stale(std::string_view stem);
+
+// The name of the lock file inside an owned directory: "<pid> <start time>" of its owner.
+inline constexpr std::string_view lock_file = "owner.pid";
+
+}  // namespace concur::cleanup
