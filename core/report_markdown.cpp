@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "baselines/python/counterparts.hpp"
 #include "core/report_markdown.hpp"
 #include "core/vocabulary.hpp"
 
@@ -173,17 +174,26 @@ bool measured_cpu(const workload_cells& w, const std::string& program) {
   });
 }
 
-std::string against_programs_head(const workload_cells& w) {
+// The external programs this table compares with: the course's Python has its own section.
+std::vector<std::string> programs_beside(const workload_cells& w) {
+  std::vector<std::string> out;
+  for (const auto& p : w.programs)
+    if (!python::counterpart_of(p)) out.push_back(p);
+  return out;
+}
+
+std::string against_programs_head(const workload_cells& w,
+                                  const std::vector<std::string>& programs) {
   std::string md =
       "\nAgainst the external programs, each ratio with its 95 % interval: the program's time "
       "over the model's (above 1 the model is faster) and, where both measured it, the model's "
       "client CPU per request over the program's (below 1 the model uses less):\n\n"
       "| case | model |";
-  for (const auto& p : w.programs)
+  for (const auto& p : programs)
     md += measured_cpu(w, p) ? fmt::format(" vs {0} | CPU/request vs {0} |", p)
                              : fmt::format(" vs {} |", p);
   md += "\n|---|---|";
-  for (const auto& p : w.programs) md += measured_cpu(w, p) ? "---:|---:|" : "---:|";
+  for (const auto& p : programs) md += measured_cpu(w, p) ? "---:|---:|" : "---:|";
   return md + "\n";
 }
 
@@ -193,15 +203,16 @@ std::string ratio_text(const by_repetition& numerator, const by_repetition& deno
 }
 
 // One model on one case against each program's cell there (null where the program has no time).
-std::string against_programs_row(const workload_cells& w, const std::string& c,
-                                 const std::string& m, const std::vector<const summary*>& timed) {
+std::string against_programs_row(const workload_cells& w, const std::vector<std::string>& programs,
+                                 const std::string& c, const std::string& m,
+                                 const std::vector<const summary*>& timed) {
   const summary& s = *w.find(m, c);
   std::string md = fmt::format("| {} | {} |", c, m);
-  for (std::size_t i = 0; i < w.programs.size(); ++i) {
+  for (std::size_t i = 0; i < programs.size(); ++i) {
     const summary* p = timed[i];
     md += fmt::format(" {} |",
                       p ? ratio_text(p->values_of(&row::real_s), s.values_of(&row::real_s)) : "–");
-    if (!measured_cpu(w, w.programs[i])) continue;
+    if (!measured_cpu(w, programs[i])) continue;
     md += fmt::format(
         " {} |", p ? ratio_text(s.metric_values(client_cpu), p->metric_values(client_cpu)) : "–");
   }
@@ -210,11 +221,12 @@ std::string against_programs_row(const workload_cells& w, const std::string& c,
 
 // The models beside the external programs (find, fd, wrk) on the cases that timed both.
 std::string against_programs(const workload_cells& w) {
-  if (w.programs.empty()) return "";
-  std::string md = against_programs_head(w);
+  const auto programs = programs_beside(w);
+  if (programs.empty()) return "";
+  std::string md = against_programs_head(w, programs);
   for (const auto& c : w.cases) {
     std::vector<const summary*> timed;  // the programs' cells that ran on this case
-    for (const auto& p : w.programs) {
+    for (const auto& p : programs) {
       const summary* s = w.find(p, c);
       timed.push_back(s && s->median_of(&row::real_s) ? s : nullptr);
     }
@@ -222,7 +234,7 @@ std::string against_programs(const workload_cells& w) {
     for (const auto& m : w.models) {
       if (w.is_program(m)) continue;
       const summary* s = w.find(m, c);
-      if (s && s->median_of(&row::real_s)) md += against_programs_row(w, c, m, timed);
+      if (s && s->median_of(&row::real_s)) md += against_programs_row(w, programs, c, m, timed);
     }
   }
   return md;
