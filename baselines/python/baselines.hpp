@@ -18,6 +18,10 @@ struct params;
 namespace offload {
 struct params;
 }
+namespace http {
+struct fetch_params;
+struct crawl_params;
+}  // namespace http
 }  // namespace concur
 
 namespace concur::python {
@@ -26,5 +30,7 @@ std::vector<baseline> baselines(const sleep::params& p);
 std::vector<baseline> baselines(const dirsearch::params& p);
 std::vector<baseline> baselines(const prodcons::params& p);
 std::vector<baseline> baselines(const offload::params& p);
+std::vector<baseline> baselines(const http::fetch_params& p);
+std::vector<baseline> baselines(const http::crawl_params& p);
 
 }  // namespace concur::python

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "baselines/python/baselines.hpp"
 #include "core/cpu_time.hpp"
 #include "core/diff.hpp"
 #include "core/vocabulary.hpp"
@@ -288,7 +289,8 @@ std::size_t in_flight(const client_options& c, models::in_flight limit) {
   return std::max<std::size_t>(1, limit ? std::min(c.concurrency, *limit) : c.concurrency);
 }
 
-// The case's N URLs (every page, or page 1 N times), and the port they are served on.
+}  // namespace
+
 std::pair<std::vector<std::string>, std::uint16_t> fetch_urls(const fetch_params& p) {
   std::vector<std::string> urls(p.site.pages);
   const auto fill = [&](const auto& server) {
@@ -297,8 +299,6 @@ std::pair<std::vector<std::string>, std::uint16_t> fetch_urls(const fetch_params
   };
   return p.via_nginx ? fill(shared_nginx(p.site)) : fill(embedded_server(p.site));
 }
-
-}  // namespace
 
 fetch_result run_fetch(const fetch_params& p, const models::config& config,
                        const getter_maker& make) {
@@ -376,11 +376,15 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
     one_page.one_page = true;
     out.push_back({"nginx_page1_n10000_c64", case_kind::bench, one_page});
   }
+  // The course's Python beside the models on the bench cases (the one-page twin is wrk's).
+  for (auto& c : out) c.params.python_baselines = c.kind == case_kind::bench && !c.params.one_page;
   return out;
 }
 
-std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
-  if (!p.wrk_baseline) return {};
+namespace {
+
+// wrk at the case's connection count, against the same server.
+baseline wrk_baseline(const fetch_params& p) {
   static constexpr unsigned seconds = 1;
   // wrk does the case's work: on one page it formats its request once (its fastest way); on
   // every page in turn it runs a Lua script per request, which costs it about 1 µs of CPU.
@@ -392,7 +396,7 @@ std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
                  p.one_page ? "the case's one page" : "every page in turn (a Lua script)")};
   if (!wrk_binary()) {
     b.unavailable = "wrk is not installed (Debian package wrk)";
-    return {b};
+    return b;
   }
   b.self_timed = [p]() {
     const auto [urls, port] = fetch_urls(p);
@@ -409,7 +413,15 @@ std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
                      {"connections", static_cast<double>(p.client.concurrency)}},
         .problem = r.problem()};
   };
-  return {b};
+  return b;
+}
+
+}  // namespace
+
+std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
+  auto out = p.python_baselines ? python::baselines(p) : std::vector<baseline>{};
+  if (p.wrk_baseline) out.push_back(wrk_baseline(p));
+  return out;
 }
 
 fetch_result fetch_workload::reference(const fetch_params& p) {
@@ -441,7 +453,7 @@ std::string fetch_workload::describe_diff(const fetch_result& expected,
 
 std::vector<case_def<crawl_params>> crawl_workload::cases() {
   using std::chrono::milliseconds;
-  return {
+  std::vector<case_def<crawl_params>> out{
       {"faults_n40_d6_c4", case_kind::test, {faulty_site(), 6, {4, fault_case_timeout}}},
       {"lat5ms_n60_d3_c8",
        case_kind::test,
@@ -454,6 +466,12 @@ std::vector<case_def<crawl_params>> crawl_workload::cases() {
         3,
         {64, milliseconds(5000)}}},
   };
+  for (auto& c : out) c.params.python_baselines = c.kind == case_kind::bench;
+  return out;
+}
+
+std::vector<baseline> crawl_workload::baselines(const crawl_params& p) {
+  return p.python_baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 crawl_result crawl_workload::reference(const crawl_params& p) {

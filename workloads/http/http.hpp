@@ -150,12 +150,20 @@ struct fetch_params {
   // on the pages asked for (nginx answers one file faster than 10,000), so a client is compared
   // with wrk's one-URL rate on the one URL only.
   bool one_page = false;
+  // Time the course's Python (baselines/python/fetch.py) beside the models on this case.
+  bool python_baselines = false;
 };
+
+// The case's N URLs (every page, or page 1 N times), and the port they are served on (the
+// embedded server's or nginx's, started at first use).
+std::pair<std::vector<std::string>, std::uint16_t> fetch_urls(const fetch_params& p);
 
 struct crawl_params {
   site_spec site;  // crawled from page 0
   std::size_t depth = 3;
   client_options client;
+  // Time the course's Python (baselines/python/crawl.py) beside the models on this case.
+  bool python_baselines = false;
 };
 
 // A fetch or a crawl of the embedded server (or nginx) with the getter `make` gives.
@@ -210,6 +218,8 @@ struct crawl_workload {
   static concur::metrics metrics(const result_type& r) {
     return measures_metrics(r.measured, r.requests_sent);
   }
+  static std::vector<baseline> baselines(const params_type& p);
+  static std::size_t baseline_records(const result_type& r) { return r.visited.size(); }
 
   template <models::model M>
   static result_type run(M, const params_type& p, const models::config& c) {

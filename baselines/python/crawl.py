@@ -1,0 +1,152 @@
+"""crawl: breadth-first from a root to a depth, each page once (the seeds' crawler, url_logic).
+
+Level by level, as the C++ crawl (workloads/http/http.cpp, crawl()): a level's pages are got
+together (a gather per level, at most C in flight, with fetch.py's getters), so every page's
+depth is exact whatever order the answers come in. A page that answers 200 gives its links:
+<a href> from html.parser, resolved with urljoin against the page, the fragment dropped
+(urldefrag); each is an edge, and a page to visit at the next level when the depth allows, it is
+new and on the root's host (another port is the same host, as wget has it).
+
+Answer: the visited pages sorted by URL (depth, status, body length, or the error), the edges,
+the errors ("URL: refused", "URL: HTTP 404") in URL order, and the work (requests sent, body
+bytes received).
+"""
+import asyncio
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import fetch
+import harness
+
+
+class LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs += [value for name, value in attrs if name == "href" and value is not None]
+
+
+def find_links(body, base):
+    parser = LinkParser()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    parser.close()
+    links = (urldefrag(urljoin(base, href.strip()))[0] for href in parser.hrefs)
+    return [link for link in links if urlsplit(link).scheme == "http"]
+
+
+class Visit:
+    __slots__ = ("depth", "answer")
+
+    def __init__(self, depth):
+        self.depth, self.answer = depth, None
+
+
+class Crawl:
+    """What a crawl has seen; take() records a level's answers and gives the next level."""
+
+    def __init__(self, root, depth):
+        self.host, self.depth = urlsplit(root).hostname, depth
+        self.seen = {root: Visit(0)}
+        self.edges = set()
+        self.level, self.d = [root], 0
+
+    def take(self, answers):
+        next_level = []
+        for url, answer in zip(self.level, answers):
+            self.seen[url].answer = answer
+            if answer.error != "none" or answer.status != 200:
+                continue
+            for link in find_links(answer.body, url):
+                self.edges.add((url, link))
+                if self.d < self.depth and link not in self.seen and \
+                        urlsplit(link).hostname == self.host:
+                    self.seen[link] = Visit(self.d + 1)
+                    next_level.append(link)
+        self.level, self.d = next_level, self.d + 1
+
+
+@fetch.with_measures
+def py_sequential(p):
+    c = Crawl(p["root"], p["depth"])
+    get, clients = fetch.sequential_getter(p)
+    while c.level:
+        c.take(get(c.level))
+    tally = fetch.Tally().add(clients)
+    return (c, tally), tally
+
+
+@fetch.with_measures
+def py_threads(p):
+    c = Crawl(p["root"], p["depth"])
+    get, clients = fetch.threads_getter(p)  # C threads per level, C connections for the crawl
+    while c.level:
+        c.take(get(c.level))
+    tally = fetch.Tally().add(clients)
+    return (c, tally), tally
+
+
+@fetch.with_measures
+def py_executor(p):
+    c = Crawl(p["root"], p["depth"])
+    get, clients = fetch.executor_getter(p)
+
+    async def main():
+        asyncio.get_running_loop().set_default_executor(harness.default_executor(p))
+        while c.level:
+            c.take(await get(c.level))
+
+    asyncio.run(main())
+    tally = fetch.Tally().add(clients)
+    return (c, tally), tally
+
+
+@fetch.with_measures
+def py_asyncio(p):
+    c = Crawl(p["root"], p["depth"])
+    tally = fetch.Tally()
+
+    async def main():
+        async with fetch.asyncio_session(p, tally) as session:
+            get = fetch.asyncio_getter(p, session, tally)  # a task per page, gathered
+            while c.level:
+                c.take(await get(c.level))
+
+    asyncio.run(main())
+    return (c, tally), tally
+
+
+def add_arguments(parser):
+    fetch.add_client_arguments(parser)
+    parser.add_argument("--depth", type=int, required=True)
+    parser.add_argument("root")
+
+
+def make_params(args):
+    return dict(fetch.client_params(args, True), root=args.root, depth=args.depth)
+
+
+def write_answer(answer):
+    c, tally = answer
+    visited, errors = [], []
+    for url in sorted(c.seen):
+        v = c.seen[url]
+        a = v.answer
+        visited.append([url, v.depth, a.status, a.body_bytes, a.error])
+        if a.error != "none":
+            errors.append(f"{url}: {a.error}")
+        elif a.status >= 400:
+            errors.append(f"{url}: HTTP {a.status}")
+    if harness.wrong_answer():
+        visited = visited[:-1]
+    harness.emit({"visited": visited, "edges": sorted(c.edges), "errors": errors,
+                  "requests_sent": tally.requests_sent, "bytes_received": tally.bytes_received})
+
+
+MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
+          "py-executor": py_executor, "py-asyncio": py_asyncio}
+
+if __name__ == "__main__":
+    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))
