@@ -2,7 +2,8 @@
 
 Level by level, as the C++ crawl (workloads/http/http.cpp, crawl()): a level's pages are got
 together (a gather per level, at most C in flight, with fetch.py's getters), so every page's
-depth is exact whatever order the answers come in. A page that answers 200 gives its links:
+depth is exact whatever order the answers come in (the seeds' url_logic recurses, a task per
+link, so a page reached by two paths gets the depth of whichever comes first). A page that answers 200 gives its links:
 <a href> from html.parser, resolved with urljoin against the page, the fragment dropped
 (urldefrag); each is an edge, and a page to visit at the next level when the depth allows, it is
 new and on the root's host (another port is the same host, as wget has it).

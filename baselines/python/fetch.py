@@ -52,8 +52,7 @@ def error_kind(e):
     if isinstance(e, http.client.HTTPException) or (
             aiohttp and isinstance(e, aiohttp.ClientResponseError)):
         return "bad response"
-    if isinstance(e, (http.client.InvalidURL, ValueError)) or (
-            aiohttp and isinstance(e, aiohttp.InvalidURL)):
+    if isinstance(e, ValueError):  # http.client's and aiohttp's InvalidURL among them
         return "bad url"
     return "other"
 
