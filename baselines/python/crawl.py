@@ -69,24 +69,24 @@ class Crawl:
         self.level, self.d = next_level, self.d + 1
 
 
-@fetch.with_measures
-def py_sequential(p):
+def crawl_blocking(p, make_getter):
+    """The crawl on one of fetch.py's blocking getters, a level after another."""
     c = Crawl(p["root"], p["depth"])
-    get, clients = fetch.sequential_getter(p)
+    get, clients = make_getter(p)
     while c.level:
         c.take(get(c.level))
     tally = fetch.Tally().add(clients)
     return (c, tally), tally
+
+
+@fetch.with_measures
+def py_sequential(p):
+    return crawl_blocking(p, fetch.sequential_getter)  # one connection, a page after another
 
 
 @fetch.with_measures
 def py_threads(p):
-    c = Crawl(p["root"], p["depth"])
-    get, clients = fetch.threads_getter(p)  # C threads per level, C connections for the crawl
-    while c.level:
-        c.take(get(c.level))
-    tally = fetch.Tally().add(clients)
-    return (c, tally), tally
+    return crawl_blocking(p, fetch.threads_getter)  # C threads per level, C connections in all
 
 
 @fetch.with_measures
