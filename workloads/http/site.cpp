@@ -114,16 +114,18 @@ site::site(const site_spec& spec, std::string host, std::uint16_t dead_port)
   }
 }
 
+// Never destroyed: the embedded server's threads may still be sending them while the process
+// exits and runs the static destructors.
 const std::string& site::not_found_body() {
-  static const std::string body =
-      "<!doctype html>\n<html><body><h1>404 not found</h1></body></html>\n";
-  return body;
+  static const auto* body =
+      new std::string("<!doctype html>\n<html><body><h1>404 not found</h1></body></html>\n");
+  return *body;
 }
 
 const std::string& site::server_error_body() {
-  static const std::string body =
-      "<!doctype html>\n<html><body><h1>500 internal server error</h1></body></html>\n";
-  return body;
+  static const auto* body = new std::string(
+      "<!doctype html>\n<html><body><h1>500 internal server error</h1></body></html>\n");
+  return *body;
 }
 
 std::string site::path(std::size_t page) {
