@@ -26,6 +26,21 @@ std::string missing_modules() {
   return missing;
 }
 
+// How each script's cell runs the requests (script.cpp's settings name tasks, not connections).
+std::string settings_of(std::string_view cell) {
+  const std::string python = "Debian's /usr/bin/python3, ";
+  if (cell == "py-sequential")
+    return python + "one keep-alive http.client connection, one request after another";
+  if (cell == "py-threads")
+    return python + "C threading.Thread workers, each on its own keep-alive http.client connection";
+  if (cell == "py-executor")
+    return python +
+           "asyncio loop + run_in_executor(None, ...) of blocking http.client GETs, at most C at "
+           "once, on a ThreadPoolExecutor of the executor model's pool size (a connection per "
+           "pool thread)";
+  return python + "aiohttp ClientSession (TCPConnector(limit=C)), a task per URL + gather";
+}
+
 std::string unavailable_module(std::string_view cell) {
   const std::string missing = missing_modules();
   const auto lacks = [&](std::string_view m) { return missing.find(m) != std::string::npos; };
@@ -53,8 +68,10 @@ http::error_kind error_named(const std::string& name) {
 
 std::vector<baseline> http_script_baselines(const script& s) {
   auto out = script_baselines(s);
-  for (auto& b : out)
+  for (auto& b : out) {
+    b.settings = settings_of(b.name);
     if (b.unavailable.empty()) b.unavailable = unavailable_module(b.name);
+  }
   return out;
 }
 
