@@ -14,9 +14,6 @@
 namespace concur::python {
 namespace {
 
-// Debian's interpreter by its path: another python3 earlier in $PATH (pyenv, a venv) may lack
-// the Debian packages the scripts use, or be another version.
-constexpr const char* interpreter = "/usr/bin/python3";
 const std::filesystem::path scripts_dir = CONCUR_PYTHON_BASELINES_DIR;
 
 std::string unavailable(const std::string& file) {
@@ -109,6 +106,7 @@ script_run run_script(const script& s, std::string_view model, const models::con
                                 "--kill-after=5",
                                 limit,
                                 interpreter,
+                                "-B",  // no __pycache__ written into the source tree
                                 (scripts_dir / s.file).string(),
                                 std::string(model),
                                 "--pool-threads",

@@ -15,6 +15,10 @@ namespace concur::python {
 
 using json = nlohmann::json;
 
+// Debian's interpreter by its path: another python3 earlier in $PATH (pyenv, a venv) may lack
+// the Debian packages the scripts use, or be another version.
+inline constexpr const char* interpreter = "/usr/bin/python3";
+
 // Makes the workload's result (in the any) from the script's answer lines.
 using parse_answer = std::function<std::any(const std::vector<json>& lines)>;
 
