@@ -515,6 +515,9 @@ void add_options(CLI::App& app, cli& o) {
       ->check(concur::cli::whole_in(1u, concur::cli::max_model_threads))
       ->capture_default_str();
   const auto defaults = bench::rounds::preset_settings(bench::rounds::preset::standard);
+  o.matrix.python = false;
+  app.add_flag("--python", o.matrix.python,
+               "run the course's Python cells too (py-*: about 5 more minutes by default)");
   auto* quick = app.add_flag("--quick", o.quick, "one round: a smoke test, no statistics");
   auto* thorough = app.add_flag("--thorough", o.thorough,
                                 "at least 10 rounds, 1 % target, 3x the time budget, 0.5 s runs");

@@ -171,6 +171,9 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
 // interpreter's own cost per item.
 std::string script_skip_reason(const std::string& unavailable, double ideal_seconds, double items,
                                const baseline& b, const options& opts) {
+  if (!opts.python)
+    return "the course's Python runs with --python (scripts/bench --python): it adds about 5 "
+           "minutes to the default run";
   const double expected = ideal_seconds + items * b.seconds_per_item;
   if (!unavailable.empty() || ideal_seconds > opts.budget_seconds ||
       expected <= opts.budget_seconds)

@@ -22,6 +22,9 @@ struct verdict {
 
 struct options {
   double budget_seconds = 10.0;  // a cell whose ideal time exceeds this is skipped, with the reason
+  // The course's Python cells run (else skipped with the reason): concur-bench asks for them with
+  // --python, since their interpreters' start-ups add minutes to every round.
+  bool python = true;
   models::config config = models::config::defaults();
 };
 
