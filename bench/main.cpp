@@ -167,9 +167,11 @@ class runner {
       state.SkipWithError(skip_message(v).c_str());
       return;
     }
-    state.SetLabel(
-        vocabulary::make_label({.oracle = v.oracle, .settings = c.settings, .external = c.external})
-            .c_str());
+    state.SetLabel(vocabulary::make_label({.oracle = v.oracle,
+                                           .settings = c.settings,
+                                           .external = c.external,
+                                           .ladder = c.ladder ? c.ladder->axis : ""})
+                       .c_str());
     const peak_rss_probe memory;
     const double cpu_start = cpu_seconds();
     const stopwatch wall_clock;
@@ -222,6 +224,7 @@ class runner {
     const auto iterations = static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<std::int64_t>(iterations * c.items));
     set_counter(state, counters::ideal_s, c.ideal_seconds);
+    if (c.ladder) set_counter(state, counters::ladder_size, c.ladder->size);
     set_counter(state, counters::efficiency, c.ideal_seconds * iterations / wall);
     set_counter(state, counters::process_cpu_s,
                 benchmark::Counter(cpu, benchmark::Counter::kAvgIterations));
@@ -488,13 +491,28 @@ constexpr const char* help_footer =
 
 struct cli {
   bench::options matrix;
-  bool list = false, verify_only = false, all_cases = false, quick = false, thorough = false;
+  bool list = false, verify_only = false, all_cases = false, sweep = false, quick = false,
+       thorough = false;
   std::optional<std::size_t> min_rounds, max_rounds;
   std::optional<double> target_ci, time_budget, min_time;
   std::optional<std::uint64_t> seed;
   std::string out_path, out_format = "json";
   int repetitions = 1;
 };
+
+// The kinds of case a run includes: the benchmark cases, and the test cases and the sweep's
+// larger rungs when asked for.
+bool selected(const cli& o, case_kind kind) {
+  switch (kind) {
+    case case_kind::test:
+      return o.all_cases;
+    case case_kind::bench:
+      return true;
+    case case_kind::sweep:
+      return o.sweep;
+  }
+  return false;
+}
 
 void add_options(CLI::App& app, cli& o) {
   app.add_flag("--list", o.list,
@@ -503,6 +521,9 @@ void add_options(CLI::App& app, cli& o) {
                "verify every selected cell against its oracle, time nothing");
   app.add_flag("--all-cases", o.all_cases,
                "include the small test cases beside the benchmark cases");
+  app.add_flag("--sweep", o.sweep,
+               "include the larger rungs of every workload's size ladder (the growth of cost "
+               "with the work)");
   app.add_option("--budget", o.matrix.budget_seconds,
                  "skip cells whose ideal time exceeds this many seconds")
       ->check(concur::cli::number_in(1e-6, 86400, " s"))
@@ -630,12 +651,11 @@ int run(int argc, char** argv) {
   const bench::name_filter filter(benchmark::GetBenchmarkFilter());
   std::vector<bench::cell> cells;
   for (auto& c : bench::make_cells(o.matrix))
-    if ((o.all_cases || c.kind == case_kind::bench) && filter.matches(c))
-      cells.push_back(std::move(c));
+    if (selected(o, c.kind) && filter.matches(c)) cells.push_back(std::move(c));
   if (cells.empty())
     throw concur::cli::usage_error(fmt::format(
         "no cell matches --benchmark_filter=\"{}\"{} (--list shows them)", filter.text(),
-        o.all_cases ? "" : " among the benchmark cases (--all-cases adds the test cases)"));
+        o.all_cases ? "" : " among the selected cases (--all-cases adds the test cases)"));
   bench::runner runner(std::move(cells));
 
   if (o.list) {

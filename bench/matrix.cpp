@@ -123,7 +123,8 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
            .kind = c.kind,
            .settings = M::settings(config),
            .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(config)),
-           .items = W::items(c.params)};
+           .items = W::items(c.params),
+           .ladder = c.ladder};
   if constexpr (declines<W, M>) {
     return mark_unsupported(out, std::string(W::unsupported(M{})));
   } else {
@@ -201,7 +202,8 @@ cell make_script_cell(const case_def<typename W::params_type>& c,
            .ideal_seconds = models::visit(
                b.counterpart,
                [&]<class M>() { return W::ideal_seconds(c.params, M::max_in_flight(config)); }),
-           .items = W::items(c.params)};
+           .items = W::items(c.params),
+           .ladder = c.ladder};
   out.metrics = [](const std::any&) { return concur::metrics{}; };
   if (!b.unavailable.empty()) return mark_unsupported(out, b.unavailable);
   out.skip_reason = script_skip_reason(c.unavailable, out.ideal_seconds, out.items, b, opts);
@@ -266,7 +268,8 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
                                      : b.settings,
       .external = true,
       .ideal_seconds = W::ideal_seconds(c.params, models::sequential_model::max_in_flight(config)),
-      .items = W::items(c.params)};
+      .items = W::items(c.params),
+      .ladder = c.ladder};
   out.metrics = [](const std::any&) { return concur::metrics{}; };
   if (!b.unavailable.empty()) return mark_unsupported(out, b.unavailable);
   out.skip_reason = skip_reason(c.unavailable, out.ideal_seconds, opts);

@@ -3,6 +3,7 @@
 // and run for timing. Built from the one model list and the one workload list.
 #include <any>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct cell {
   std::string unsupported;  // why the model cannot do this workload; empty when it can
   double ideal_seconds;     // what the model could reach at best (e.g. the delay for sleep)
   double items;             // tasks, entries, requests: what items/s counts
+  std::optional<ladder_point> ladder;  // the case's rung on its size ladder, if any
 
   // Runs the cell once and compares its result with the oracle (skips over-budget cells).
   std::function<verdict()> verify;

@@ -29,6 +29,10 @@ struct row {
   std::string detail;   // the reason or diff when not pass
   std::string oracle, settings;
   bool external = false;  // an external program (find, fd, wrk), not a model
+  // The case's size ladder (vocabulary::label::ladder) and its rung's size; empty for a
+  // categorical case or a cell that was not timed.
+  std::string ladder;
+  std::optional<double> ladder_size;
   long long iterations = 0;
   // Timings and counters; absent when the cell did not run.
   std::optional<double> real_s, process_cpu_s, items_per_second, ideal_s, efficiency, cpu_util,

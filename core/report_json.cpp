@@ -51,6 +51,7 @@ void read_timings(const json& b, row& r) {
   r.cpu_util = number(b, counters::cpu_util);
   r.peak_rss_growth_bytes = number(b, counters::peak_rss_growth);
   r.bytes_per_item = number(b, counters::bytes_per_item);
+  r.ladder_size = number(b, counters::ladder_size);
   for (const auto& [key, value] : b.items())
     if (vocab::is_workload_metric(key) && value.is_number())
       r.metrics.emplace_back(key, value.get<double>());
@@ -71,6 +72,7 @@ row parse_row(const json& b) {
   r.oracle = std::move(label.oracle);
   r.settings = std::move(label.settings);
   r.external = label.external;
+  r.ladder = std::move(label.ladder);
   read_timings(b, r);
   return r;
 }

@@ -15,6 +15,7 @@ constexpr std::array skip_kinds = {verdict_kind::fail, verdict_kind::refused, ve
 
 constexpr std::string_view separator = ": ";
 constexpr std::string_view oracle_key = "oracle=";
+constexpr std::string_view ladder_key = "; ladder=";
 constexpr std::string_view external_field = "; external=yes";
 constexpr std::string_view settings_key = "; settings=";
 
@@ -64,6 +65,10 @@ skip parse_skip_message(std::string_view message) {
 std::string make_label(const label& l) {
   std::string out(oracle_key);
   out += l.oracle;
+  if (!l.ladder.empty()) {
+    out += ladder_key;
+    out += l.ladder;
+  }
   if (l.external) out += external_field;
   out += settings_key;
   out += l.settings;
@@ -77,6 +82,10 @@ label parse_label(std::string_view text) {
   label out{.settings = std::string(text.substr(settings_at + settings_key.size()))};
   out.external = oracle.ends_with(external_field);
   if (out.external) oracle.remove_suffix(external_field.size());
+  if (const auto at = oracle.find(ladder_key); at != std::string_view::npos) {
+    out.ladder = std::string(oracle.substr(at + ladder_key.size()));
+    oracle = oracle.substr(0, at);
+  }
   out.oracle = std::string(oracle);
   // Old files: no marker, only the settings text.
   if (out.settings.starts_with(external_program)) out.external = true;

@@ -26,12 +26,14 @@ std::string skip_message(verdict_kind kind, std::string_view detail);
 // A message without a known prefix is {error, the whole message}.
 skip parse_skip_message(std::string_view message);
 
-// The label of a timed cell: "oracle=<oracle>; settings=<settings>", with "external=yes; "
-// before settings for an external program (settings is free text, so it comes last).
+// The label of a timed cell: "oracle=<oracle>; settings=<settings>", with "ladder=<axis>; "
+// for a rung of a size ladder and "external=yes; " for an external program before settings
+// (settings is free text, so it comes last). The rung's size is the counter ladder_size.
 struct label {
   std::string oracle;     // what the result was checked against
   std::string settings;   // the model's (or program's) settings
   bool external = false;  // an external program (find, fd, wrk) beside the models
+  std::string ladder;     // the size ladder's axis ("tasks"); empty for a categorical case
 };
 std::string make_label(const label& l);
 // Also reads old labels, which marked an external program only by settings starting with
@@ -49,8 +51,9 @@ inline constexpr std::string_view process_cpu_s = "process_cpu_s";
 inline constexpr std::string_view cpu_util = "cpu_util";
 inline constexpr std::string_view peak_rss_growth = "peak_rss_growth";
 inline constexpr std::string_view bytes_per_item = "bytes_per_item";
-inline constexpr std::array harness = {ideal_s,  efficiency,      process_cpu_s,
-                                       cpu_util, peak_rss_growth, bytes_per_item};
+inline constexpr std::string_view ladder_size = "ladder_size";  // a ladder rung's size
+inline constexpr std::array harness = {ideal_s,         efficiency,     process_cpu_s, cpu_util,
+                                       peak_rss_growth, bytes_per_item, ladder_size};
 
 // A figure a workload measures beside its answer (a metric, not in `harness`) that the report
 // compares between the models and the external programs.

@@ -36,7 +36,17 @@
 
 namespace concur {
 
-enum class case_kind { test, bench };
+// test: small cases the tests verify; bench: the default run; sweep: the larger rungs of the
+// size ladders, run with --sweep.
+enum class case_kind { test, bench, sweep };
+
+// Where a case sits on its workload's size ladder: the axis (what grows, e.g. "tasks" or "URLs at
+// C = 64") and the size on it. Cases on one axis are the rungs of one ladder, which the report
+// fits (cost against size) and plots on log-log axes; a case without it is categorical.
+struct ladder_point {
+  std::string axis;
+  double size = 0;
+};
 
 template <class Params>
 struct case_def {
@@ -50,6 +60,8 @@ struct case_def {
   std::function<void()> prepare;
   // Model settings for this case in place of the run's (e.g. 16 I/O threads).
   std::optional<models::config> config;
+  // Set when the case is a rung of a size ladder.
+  std::optional<ladder_point> ladder;
 };
 
 // Named figures a run measured (e.g. {"heartbeat_p99_ms", 1.2}); not part of the answer.

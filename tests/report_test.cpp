@@ -185,6 +185,20 @@ TEST(vocabulary, a_label_marks_an_external_program_and_reads_back) {
   EXPECT_TRUE(back.external) << text;
 }
 
+TEST(vocabulary, a_label_names_the_ladder_of_a_rung_and_reads_back) {
+  const vocabulary::label rung{.oracle = "reference",
+                               .settings = "pool of 6; ladder=not this",
+                               .external = true,
+                               .ladder = "URLs at C = 64"};
+  const auto text = vocabulary::make_label(rung);
+  const auto back = vocabulary::parse_label(text);
+  EXPECT_EQ(back.oracle, rung.oracle) << text;
+  EXPECT_EQ(back.ladder, rung.ladder) << text;
+  EXPECT_EQ(back.settings, rung.settings) << text;
+  EXPECT_TRUE(back.external) << text;
+  EXPECT_TRUE(vocabulary::parse_label("oracle=x; settings=y").ladder.empty());
+}
+
 TEST(vocabulary, an_old_label_marks_an_external_program_by_its_settings) {
   const auto old =
       vocabulary::parse_label("oracle=sequential (record count); settings=external program: find");

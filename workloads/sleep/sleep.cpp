@@ -22,7 +22,10 @@ std::vector<case_def<params>> workload::cases() {
       {"n100_d1ms", case_kind::test, {100, milliseconds(1)}},
   };
   for (std::size_t n : {10, 100, 1'000, 10'000, 100'000, 1'000'000})
-    out.push_back({fmt::format("n{}_d100ms", n), case_kind::bench, {n, milliseconds(100), true}});
+    out.push_back({.name = fmt::format("n{}_d100ms", n),
+                   .kind = case_kind::bench,
+                   .params = {n, milliseconds(100), true},
+                   .ladder = ladder_point{"tasks", static_cast<double>(n)}});
   return out;
 }
 
