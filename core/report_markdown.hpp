@@ -23,8 +23,13 @@ std::string cv_text(const stats::summary& s);
 std::string methods(const results& r);
 
 // The very top of the report: a warning when the machine was busy (or a model slowed down on
-// purpose by the test hook), then the machine's state over the run.
+// purpose by the test hook); empty otherwise.
+std::string machine_warnings(const results& r);
+// The machine's state over the run.
 std::string machine_during_run(const results& r, const std::vector<workload_cells>& workloads);
+// Workloads x models, each model's time over the workload's best, and a sentence per workload
+// (report_markdown_overview.cpp).
+std::string summary_section(const std::vector<workload_cells>& workloads);
 // The calibration probes in readable units, before the environment.
 std::string calibration(const results& r);
 // Per workload, each C++ model against its counterpart in the course's Python

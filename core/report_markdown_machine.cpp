@@ -153,8 +153,12 @@ std::string probe_value(const results& r, std::string_view key) {
 
 }  // namespace
 
+std::string machine_warnings(const results& r) {
+  return busy_warning(r) + test_hook_warning(r);
+}
+
 std::string machine_during_run(const results& r, const std::vector<workload_cells>& workloads) {
-  std::string md = busy_warning(r) + test_hook_warning(r) + "## Machine during the run\n\n";
+  std::string md = "## Machine during the run\n\n";
   md += r.value(keys::noise_busy) ? machine_state(r) : no_machine_state(r);
   return md + "\n" + noisy_cells_line(workloads) + "\n";
 }

@@ -182,6 +182,114 @@ std::vector<workload_cells> by_workload(const results& r) {
   return out;
 }
 
+namespace {
+
+// The case's median time of the model when it completed it: every run passed and was timed.
+std::optional<double> completed_time(const workload_cells& w, const std::string& model,
+                                     const std::string& c) {
+  const summary* s = w.find(model, c);
+  return s && s->passed() ? s->median_of(&row::real_s) : std::nullopt;
+}
+
+// The cases the model has a cell for but did not complete, counted by verdict.
+std::vector<std::pair<std::string, std::size_t>> not_completed(const workload_cells& w,
+                                                               const std::string& model) {
+  std::vector<std::pair<std::string, std::size_t>> out;
+  for (const auto& c : w.cases) {
+    const summary* s = w.find(model, c);
+    if (!s || completed_time(w, model, c)) continue;
+    const std::string v = s->passed() ? "no timing" : s->verdict();
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& x) { return x.first == v; });
+    if (it == out.end()) it = out.insert(out.end(), {v, 0});
+    ++it->second;
+  }
+  return out;
+}
+
+// The geometric mean over the cases of the model's time over the fastest model's on each.
+double score(const workload_cells& w, const std::string& model,
+             const std::vector<std::string>& models) {
+  double log_sum = 0;
+  int n = 0;
+  for (const auto& c : w.cases) {
+    const auto t = completed_time(w, model, c);
+    if (!t) continue;
+    double fastest = *t;
+    for (const auto& m : models)
+      if (const auto u = completed_time(w, m, c)) fastest = std::min(fastest, *u);
+    log_sum += std::log(*t / fastest);
+    ++n;
+  }
+  return std::exp(log_sum / n);
+}
+
+std::size_t completed_count(const workload_cells& w, const std::string& model) {
+  return static_cast<std::size_t>(std::count_if(w.cases.begin(), w.cases.end(), [&](auto& c) {
+    return completed_time(w, model, c).has_value();
+  }));
+}
+
+std::optional<std::string> best_of(const workload_cells& w,
+                                   const std::vector<std::string>& models) {
+  std::optional<std::string> best;
+  std::size_t most = 0;
+  double best_score = 0;
+  for (const auto& m : models) {
+    const std::size_t n = completed_count(w, m);
+    if (n == 0 || n < most) continue;
+    const double s = score(w, m, models);
+    if (n > most || s < best_score) best = m, most = n, best_score = s;
+  }
+  return best;
+}
+
+// The model against the best over the cases both completed; the best stands alone.
+standing stand(const workload_cells& w, const std::string& model,
+               const std::optional<std::string>& best) {
+  standing out{.model = model,
+               .best = model == best,
+               .completed = completed_count(w, model),
+               .not_completed = not_completed(w, model)};
+  if (!best || out.best) return out;
+  // The runs of each shared case, paired by round where the indexes allow (as ratio_of pairs).
+  std::vector<std::pair<std::vector<double>, std::vector<double>>> runs;
+  std::vector<stats::ratio_stratum> strata;
+  runs.reserve(w.cases.size());
+  for (const auto& c : w.cases) {
+    if (!completed_time(w, model, c) || !completed_time(w, *best, c)) continue;
+    const auto a = w.find(model, c)->values_of(&row::real_s);
+    const auto b = w.find(*best, c)->values_of(&row::real_s);
+    const auto pairs = paired_values(a, b);
+    runs.push_back(pairs ? *pairs : std::pair{values_only(a), values_only(b)});
+    strata.push_back({runs.back().first, runs.back().second, pairs.has_value()});
+    const std::size_t n = std::min(runs.back().first.size(), runs.back().second.size());
+    out.runs = out.shared == 0 ? n : std::min(out.runs, n);
+    ++out.shared;
+  }
+  if (!strata.empty()) out.relative = stats::bootstrap_geometric_mean(strata);
+  return out;
+}
+
+}  // namespace
+
+const standing* workload_standings::find(const std::string& model) const {
+  for (const auto* list : {&models, &programs})
+    for (const auto& s : *list)
+      if (s.model == model) return &s;
+  return nullptr;
+}
+
+workload_standings standings(const workload_cells& w) {
+  workload_standings out{.workload = w.name, .cases = w.cases.size()};
+  std::vector<std::string> models;
+  for (const auto& m : w.models)
+    if (!w.is_program(m)) models.push_back(m);
+  out.best = best_of(w, models);
+  for (const auto& m : w.models)
+    (w.is_program(m) ? out.programs : out.models).push_back(stand(w, m, out.best));
+  return out;
+}
+
 std::string human_time(double s) {
   if (s < 1e-6 && s > 0) return fmt::format("{:.3g} ns", s * 1e9);
   if (s >= 1) return fmt::format("{:.3g} s", s);

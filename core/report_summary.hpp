@@ -79,6 +79,43 @@ struct workload_cells {
 // Every workload of the results, in order.
 std::vector<workload_cells> by_workload(const results& r);
 
+// ---- The summary at the top of report.md: who wins each workload, by how much ----
+
+// One model (or external program) of a workload against the workload's best model.
+struct standing {
+  std::string model;
+  bool best = false;
+  std::size_t completed = 0;  // the workload's cases it completed (every run passed, timed)
+  std::size_t shared = 0;     // of those, the cases the best completed too: what `relative` covers
+  // Its time over the best's: the geometric mean over the shared cases of the per-case ratios,
+  // with its stratified-bootstrap interval (stats::bootstrap_geometric_mean); none for the best
+  // and without a shared case.
+  std::optional<stats::ratio> relative;
+  std::size_t runs = 0;  // the fewest runs of a shared case (1: no interval)
+  // What it came to on the cases it has a cell for but did not complete: verdict, count.
+  std::vector<std::pair<std::string, std::size_t>> not_completed;
+
+  bool has_interval() const { return relative && runs > 1; }
+  // Its interval contains 1: no difference from the best resolved.
+  bool tie() const { return has_interval() && stats::no_difference_resolved(relative->ci); }
+};
+
+struct workload_standings {
+  std::string workload;
+  std::size_t cases = 0;  // the workload's cases in the results
+  std::optional<std::string> best;
+  std::vector<standing> models;    // in matrix order
+  std::vector<standing> programs;  // external programs and the Python baselines, likewise
+
+  const standing* find(const std::string& model) const;
+};
+
+// The best model of a workload: among the models that completed the most cases, the one with
+// the lowest geometric mean over its cases of its time over the fastest model's there (so that
+// every case weighs alike whatever its size); a model that completed fewer cases cannot be ranked
+// on the others. External programs are never the best: they are set beside it.
+workload_standings standings(const workload_cells& w);
+
 bool is_pass(const row& x);
 
 std::string human_time(double s);

@@ -84,6 +84,24 @@ struct bootstrap_options {
 ratio bootstrap_ratio(std::span<const double> a, std::span<const double> b,
                       const bootstrap_options& options = {});
 
+// One stratum of a geometric mean of ratios: the numerator's and the denominator's runs of one
+// case, paired (a[i] and b[i] ran in the same round: the stratum's ratio is the median of the
+// a[i] / b[i]) or not (median(a) / median(b)).
+struct ratio_stratum {
+  std::span<const double> a, b;
+  bool paired = false;
+};
+
+// The geometric mean over the strata of each stratum's ratio, with a stratified percentile-
+// bootstrap interval: in each resample every stratum's runs are resampled with replacement on
+// their own (pairs as pairs), its ratio taken again, and the geometric mean of those; the interval
+// between the (1 - level) / 2 and (1 + level) / 2 quantiles of the resampled means. The strata
+// are fixed (the interval is the uncertainty of the measurement, not of the choice of cases).
+// below_level as bootstrap_ratio's, when any stratum has too few runs for an order-statistic
+// interval of its median. Deterministic for a given seed.
+ratio bootstrap_geometric_mean(std::span<const ratio_stratum> strata,
+                               const bootstrap_options& options = {});
+
 // Two-sided Mann-Whitney U test, as scipy.stats.mannwhitneyu(x, y, alternative='two-sided') with
 // its defaults (method='auto', use_continuity=True), which is what Google Benchmark's compare.py
 // reports. u is scipy's statistic: U of x (pairs with x_i > y_j, ties counted 1/2).
