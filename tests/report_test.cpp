@@ -476,7 +476,7 @@ TEST(report_machine, a_busy_machine_is_the_first_thing_the_report_says) {
   const auto md = to_markdown(with_machine_state(true));
   EXPECT_EQ(md.rfind("# concur benchmark report\n\n> **Warning: the machine was busy during this "
                      "run** (steal 12.00 % (limit 5 %)). Figures below may be inflated and "
-                     "noisy.\n\n## Machine during the run\n",
+                     "noisy.\n\n## Summary",
                      0),
             0u)
       << md;

@@ -1,0 +1,242 @@
+// The summary at the top of report.md, on fixture JSON whose winners, margins, ties and refusals
+// are known; and the geometric mean's interval it rests on.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <vector>
+
+#include "core/report.hpp"
+#include "core/stats.hpp"
+#include "core/vocabulary.hpp"
+
+namespace concur::report {
+namespace {
+
+using nlohmann::json;
+using vocabulary::verdict_kind;
+
+// A benchmarks array built cell by cell, as concur-bench writes it: one run per round.
+class fixture {
+ public:
+  // A cell timed in rounds 0, 1, ...: one time (ms) per round.
+  fixture& timed(const std::string& name, const std::vector<double>& ms, bool external = false) {
+    const long long family = family_of(name);
+    for (std::size_t i = 0; i < ms.size(); ++i)
+      runs_.push_back(
+          {{"name", name + "/real_time"},
+           {"run_name", name + "/real_time"},
+           {"run_type", "iteration"},
+           {"family_index", family},
+           {"repetition_index", i},
+           {"iterations", 1},
+           {"real_time", ms[i]},
+           {"time_unit", "ms"},
+           {"label", vocabulary::make_label(
+                         {.oracle = "sequential", .settings = "s", .external = external})}});
+    return *this;
+  }
+  // A cell that was not timed: its skip message in every round.
+  fixture& not_timed(const std::string& name, verdict_kind kind, const std::string& detail) {
+    runs_.push_back({{"name", name + "/real_time"},
+                     {"run_name", name + "/real_time"},
+                     {"run_type", "iteration"},
+                     {"family_index", family_of(name)},
+                     {"repetition_index", 0},
+                     {"error_occurred", true},
+                     {"error_message", vocabulary::skip_message(kind, detail)}});
+    return *this;
+  }
+  std::string markdown() const {
+    return to_markdown(parse(json{{"context", {{"rounds_seed", "1"}}}, {"benchmarks", runs_}}));
+  }
+
+ private:
+  long long family_of(const std::string& name) {
+    for (std::size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name) return static_cast<long long>(i);
+    names_.push_back(name);
+    return static_cast<long long>(names_.size() - 1);
+  }
+  std::vector<std::string> names_;
+  json runs_ = json::array();
+};
+
+// Times around `ms`, alternately a little above and below (the rounds' noise).
+std::vector<double> around(double ms, double spread = 0.01, std::size_t n = 8) {
+  std::vector<double> out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(ms * (1 + spread * (i % 2 ? 1 : -1) * static_cast<double>(i % 3 + 1) / 3));
+  return out;
+}
+
+std::vector<double> scaled(std::vector<double> v, double factor) {
+  for (auto& x : v) x *= factor;
+  return v;
+}
+
+std::string summary_of(const std::string& md) {
+  const auto begin = md.find("## Summary");
+  const auto end = md.find("\n## ", begin + 1);
+  if (begin == std::string::npos) ADD_FAILURE() << "no summary in\n" << md;
+  return md.substr(begin, end - begin);
+}
+
+// The table's cells of one workload, after the workload's own.
+std::vector<std::string> row_of(const std::string& md, const std::string& workload) {
+  std::istringstream in(md);
+  for (std::string line; std::getline(in, line);) {
+    const std::string start = "| " + workload + " | ";
+    if (line.rfind(start, 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::string rest = line.substr(start.size());  // "a | b |"
+    for (auto at = rest.find(" |"); at != std::string::npos; at = rest.find(" |")) {
+      cells.push_back(rest.substr(0, at));
+      rest = rest.substr(std::min(at + 3, rest.size()));
+    }
+    return cells;
+  }
+  ADD_FAILURE() << "no row for " << workload << " in\n" << md;
+  return {};
+}
+
+std::string sentence_of(const std::string& md, const std::string& workload) {
+  const auto at = md.find("- **" + workload + "**: ");
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no sentence for " << workload << " in\n" << md;
+    return "";
+  }
+  return md.substr(at, md.find('\n', at) - at);
+}
+
+// fast is best on both cases; slow takes 2x and 4x its time (geometric mean 2.83x, exact since
+// every round's ratio is the same); same is not resolved from fast; limited was refused on both;
+// partial completed one case; the external tool ran one case in half fast's time.
+fixture alpha() {
+  fixture f;
+  const auto x = around(10), y = around(100);
+  f.timed("alpha/fast/x", x).timed("alpha/slow/x", scaled(x, 2));
+  f.timed("alpha/same/x", scaled(around(10, 0.03), 1.001));
+  f.not_timed("alpha/limited/x", verdict_kind::refused, "the OS refused thread 7 of 100");
+  f.timed("alpha/partial/x", scaled(x, 3)).timed("alpha/tool/x", scaled(x, 0.5), true);
+  f.timed("alpha/fast/y", y).timed("alpha/slow/y", scaled(y, 4));
+  f.timed("alpha/same/y", scaled(around(100, 0.03), 1.001));
+  f.not_timed("alpha/limited/y", verdict_kind::refused, "the OS refused thread 7 of 1000");
+  f.not_timed("alpha/partial/y", verdict_kind::skipped, "ideal time 50 s exceeds the budget");
+  return f;
+}
+
+TEST(report_summary, the_summary_is_the_first_section) {
+  const auto md = alpha().markdown();
+  EXPECT_EQ(md.rfind("# concur benchmark report\n\n## Summary", 0), 0u) << md;
+  EXPECT_LT(md.find("## Summary"), md.find("## Machine during the run")) << md;
+}
+
+TEST(report_summary, a_cell_is_the_time_over_the_best_models_with_its_interval) {
+  const auto md = summary_of(alpha().markdown());
+  const auto row = row_of(md, "alpha");
+  ASSERT_EQ(row.size(), 5u) << md;  // fast, slow, same, limited, partial: not the tool
+  EXPECT_EQ(row[0], "**best**");
+  EXPECT_EQ(row[1], "2.83× [2.83–2.83]");
+  EXPECT_EQ(row[2].rfind("tie: 1.0", 0), 0u) << row[2];
+  EXPECT_EQ(row[3], "refused");
+  EXPECT_EQ(row[4], "3.00× [3.00–3.00] · 1 of 2 cases (skipped 1)");
+}
+
+TEST(report_summary, the_sentence_names_the_winner_the_ties_and_the_margin) {
+  const auto s = sentence_of(alpha().markdown(), "alpha");
+  EXPECT_EQ(
+      s.rfind("- **alpha**: **fast** is fastest over both cases, tied with **same** at 1.0", 0), 0u)
+      << s;
+  EXPECT_NE(s.find("(no difference resolved); the nearest resolved, **slow**, takes 2.83× "
+                   "[2.83–2.83] its time."),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("External programs against **fast**, on the cases both ran: tool 0.500× "
+                   "[0.500–0.500] on 1 of 2."),
+            std::string::npos)
+      << s;
+}
+
+// A model that completed fewer cases is not ranked on the others, however fast on its own.
+TEST(report_summary, the_best_is_among_the_models_that_completed_the_most_cases) {
+  fixture f;
+  f.timed("beta/quick/x", around(1)).timed("beta/full/x", around(2));
+  f.not_timed("beta/quick/y", verdict_kind::refused, "the OS refused thread 9");
+  f.timed("beta/full/y", around(50));
+  const auto md = summary_of(f.markdown());
+  const auto row = row_of(md, "beta");
+  ASSERT_EQ(row.size(), 2u) << md;
+  EXPECT_EQ(row[0], "0.500× [0.500–0.500] · 1 of 2 cases (refused 1)");
+  EXPECT_EQ(row[1], "**best**");
+  EXPECT_NE(sentence_of(md, "beta")
+                .find("**full** is fastest over both cases; the runner-up, "
+                      "**quick**, takes 0.500× [0.500–0.500] its time on 1 "
+                      "of 2 cases (refused 1)."),
+            std::string::npos)
+      << md;
+}
+
+TEST(report_summary, a_workload_no_model_completed_says_what_each_came_to) {
+  fixture f;
+  f.not_timed("gamma/a/x", verdict_kind::skipped, "over budget");
+  f.not_timed("gamma/b/x", verdict_kind::unsupported, "no timers here");
+  const auto md = summary_of(f.markdown());
+  EXPECT_EQ(row_of(md, "gamma"), (std::vector<std::string>{"skipped", "unsupported"})) << md;
+  EXPECT_NE(md.find("- **gamma**: no model completed a case (a skipped; b unsupported)."),
+            std::string::npos)
+      << md;
+}
+
+// Single runs (concur-bench --quick) give a ratio but no interval, and no tie is claimed.
+TEST(report_summary, single_runs_give_no_interval) {
+  fixture f;
+  f.timed("delta/a/x", {10}).timed("delta/b/x", {30});
+  const auto row = row_of(summary_of(f.markdown()), "delta");
+  EXPECT_EQ(row, (std::vector<std::string>{"**best**", "3× (1 run: no interval)"}));
+}
+
+TEST(report_summary, a_case_with_few_runs_marks_the_interval) {
+  fixture f;
+  f.timed("eps/a/x", around(10, 0.01, 5)).timed("eps/b/x", scaled(around(10, 0.01, 5), 2));
+  const auto row = row_of(summary_of(f.markdown()), "eps");
+  ASSERT_EQ(row.size(), 2u);
+  EXPECT_EQ(row[1], "2.00× [2.00–2.00] †");
+}
+
+// ---- The interval of a geometric mean of ratios ----
+
+TEST(bootstrap_geometric_mean, constant_ratios_give_their_geometric_mean_exactly) {
+  const std::vector<double> a1{2, 4, 6}, b1{1, 2, 3}, a2{8, 16, 8}, b2{1, 2, 1};
+  const std::vector<stats::ratio_stratum> strata{{a1, b1, true}, {a2, b2, true}};
+  const auto r = stats::bootstrap_geometric_mean(strata);
+  EXPECT_DOUBLE_EQ(r.estimate, 4.0);  // sqrt(2 * 8)
+  EXPECT_DOUBLE_EQ(r.ci.lo, 4.0);
+  EXPECT_DOUBLE_EQ(r.ci.hi, 4.0);
+  EXPECT_TRUE(r.ci.below_level);  // 3 runs: no order-statistic 95 % interval
+}
+
+// Unpaired, the same numbers vary with the rounds: the interval widens around the estimate, and a
+// stratum that resolves nothing on its own (ratios either side of 1) keeps the mean unresolved.
+TEST(bootstrap_geometric_mean, noise_widens_the_interval_around_the_estimate) {
+  const std::vector<double> a{9, 10, 11, 10, 9.5, 10.5, 10, 10},
+      b{10, 9, 11, 10.5, 10, 9.5, 10, 10};
+  const std::vector<stats::ratio_stratum> strata{{a, b, false}, {b, a, false}};
+  const auto r = stats::bootstrap_geometric_mean(strata);
+  EXPECT_NEAR(r.estimate, 1.0, 1e-12);
+  EXPECT_LT(r.ci.lo, 1.0);
+  EXPECT_GT(r.ci.hi, 1.0);
+  EXPECT_FALSE(r.ci.below_level);
+  EXPECT_TRUE(stats::no_difference_resolved(r.ci));
+}
+
+TEST(bootstrap_geometric_mean, rejects_what_has_no_mean) {
+  EXPECT_THROW(stats::bootstrap_geometric_mean({}), std::invalid_argument);
+  const std::vector<double> a{1, 2}, b{1};
+  const std::vector<stats::ratio_stratum> uneven{{a, b, true}};
+  EXPECT_THROW(stats::bootstrap_geometric_mean(uneven), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace concur::report
