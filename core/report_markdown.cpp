@@ -78,8 +78,14 @@ std::string speed_up(const std::string& m, const summary& s, const summary* sequ
   return r ? detail::ratio_with_interval(*r) : "–";
 }
 
-std::string efficiency(const summary& s, const std::optional<stats::summary>& time) {
+// A workload with nothing to wait for (prodcons) has no ideal time: it records 0.
+std::optional<double> ideal_time(const summary& s) {
   const auto ideal = s.median_of(&row::ideal_s);
+  return ideal && *ideal > 0 ? ideal : std::nullopt;
+}
+
+std::string efficiency(const summary& s, const std::optional<stats::summary>& time) {
+  const auto ideal = ideal_time(s);
   return ideal && time ? detail::efficiency_with_interval(*ideal, *time) : "–";
 }
 
@@ -92,16 +98,16 @@ std::string detailed_row(const std::string& c, const std::string& m, const summa
   const auto fixed = [](int digits) {
     return [digits](double x) { return fmt::format("{:.{}f}", x, digits); };
   };
-  return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m,
-                     optional_text(time, detail::time_with_interval),
-                     optional_text(time, [](auto& t) { return std::to_string(t.n); }),
-                     optional_text(time, detail::cv_text),
-                     optional_text(time, [](auto& t) { return human_time(t.min); }),
-                     speed_up(m, s, sequential), efficiency(s, time),
-                     optional_number(s.median_of(&row::ideal_s), human_time),
-                     optional_number(s.median_of(&row::process_cpu_s), human_time),
-                     optional_number(s.median_of(&row::peak_rss_growth_bytes), human_bytes),
-                     optional_number(s.median_of(&row::bytes_per_item), fixed(0)), verdict);
+  return fmt::format(
+      "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m,
+      optional_text(time, detail::time_with_interval),
+      optional_text(time, [](auto& t) { return std::to_string(t.n); }),
+      optional_text(time, detail::cv_text),
+      optional_text(time, [](auto& t) { return human_time(t.min); }), speed_up(m, s, sequential),
+      efficiency(s, time), optional_number(ideal_time(s), human_time),
+      optional_number(s.median_of(&row::process_cpu_s), human_time),
+      optional_number(detail::memory_growth(s, &row::peak_rss_growth_bytes), human_bytes),
+      optional_number(detail::memory_growth(s, &row::bytes_per_item), fixed(0)), verdict);
 }
 
 // A row per case and model: time with its interval, spread, speed-up, efficiency, CPU, memory,
@@ -119,22 +125,44 @@ std::string detailed(const workload_cells& w) {
   return md;
 }
 
-// How far each model got: the largest case (by items per run) it completed and verified.
-std::string largest_cases(const workload_cells& w) {
-  std::string md = "\nLargest case each model completed:";
-  for (const auto& m : w.models) {
-    std::optional<std::pair<double, std::string>> best;
-    for (const auto& c : w.cases) {
-      const summary* s = w.find(m, c);
-      const auto t = s ? s->median_of(&row::real_s) : std::nullopt;
-      const auto ips = s ? s->median_of(&row::items_per_second) : std::nullopt;
-      if (!t || !ips) continue;
-      if (const double items = *t * *ips; !best || items > best->first) best = {items, c};
-    }
-    md += fmt::format(" **{}** {}{}", m, best ? best->second : "none",
-                      &m == &w.models.back() ? "." : ";");
+// The rungs of one size ladder: (size, case), smallest first.
+std::vector<std::pair<double, std::string>> rungs(const workload_cells& w,
+                                                  const std::string& axis) {
+  std::vector<std::pair<double, std::string>> out;
+  for (const auto& c : w.cases) {
+    std::optional<double> size;  // from any run of the case that was timed on this ladder
+    for (const auto& [key, cell] : w.cells)
+      for (const row* r : cell.reps)
+        if (key.second == c && r->ladder == axis && r->ladder_size) size = r->ladder_size;
+    if (size) out.emplace_back(*size, c);
   }
-  return md + "\n";
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+// How far each model got up each size ladder of the workload (none for categorical cases): the
+// largest rung it completed and verified.
+std::string largest_cases(const workload_cells& w) {
+  std::vector<std::string> axes;
+  for (const auto& [key, cell] : w.cells)
+    for (const row* r : cell.reps)
+      if (!r->ladder.empty() && std::find(axes.begin(), axes.end(), r->ladder) == axes.end())
+        axes.push_back(r->ladder);
+  std::string md;
+  for (const auto& axis : axes) {
+    const auto ladder = rungs(w, axis);
+    md += fmt::format("\nLargest rung of the {} ladder each model completed:", md_escape(axis));
+    for (const auto& m : w.models) {
+      std::string largest = "none";
+      for (const auto& [size, c] : ladder)
+        if (const summary* s = w.find(m, c); s && s->passed() && s->median_of(&row::real_s))
+          largest = fmt::format("{} ({:g} {})", c, size, md_escape(axis));
+      md += fmt::format(" **{}** {}{}", m, largest, &m == &w.models.back() ? "." : ";");
+    }
+    md += "\n";
+  }
+  return md;
 }
 
 // The figures the workload measured beside its answer, when it has any.

@@ -15,6 +15,10 @@ std::string time_with_interval(const stats::summary& s);
 std::string ratio_with_interval(const ratio_estimate& r);
 // The ideal time over the median, its interval from the time's: "0.99 [0.98–1.00]".
 std::string efficiency_with_interval(double ideal_s, const stats::summary& time);
+// A cell's median memory growth (peak RSS growth, bytes per item); none when negative: the peak
+// RSS of a separate process (the course's Python) can fall between its baseline and the work's
+// end, noise that says nothing of the work.
+std::optional<double> memory_growth(const summary& s, std::optional<double> row::*field);
 // "12.3 %", with ⚠ above noisy_cv; "–" for a single run.
 std::string cv_text(const stats::summary& s);
 

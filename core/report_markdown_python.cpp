@@ -22,12 +22,18 @@ std::string ratio_text(const by_repetition& python, const by_repetition& cpp) {
   return r ? ratio_with_interval(*r) : "–";
 }
 
-// "1.2 KiB · 3.4 KiB (2.8×)": the C++ model's bytes per item, Python's, and their ratio.
+std::string bytes_text(const std::optional<double>& b) {
+  return b ? human_bytes(*b) : "–";
+}
+
+// "1.2 KiB · 3.4 KiB (2.8×)": the C++ model's bytes per item, Python's, and their ratio; "–" for
+// a side with none (or a negative growth: noise).
 std::string memory_text(const summary& cpp, const summary& py) {
-  const auto a = cpp.median_of(&row::bytes_per_item), b = py.median_of(&row::bytes_per_item);
-  if (!a || !b) return "–";
-  std::string md = fmt::format("{} · {}", human_bytes(*a), human_bytes(*b));
-  if (*a > 0) md += fmt::format(" ({:.3g}×)", *b / *a);
+  const auto a = memory_growth(cpp, &row::bytes_per_item);
+  const auto b = memory_growth(py, &row::bytes_per_item);
+  if (!a && !b) return "–";
+  std::string md = fmt::format("{} · {}", bytes_text(a), bytes_text(b));
+  if (a && b && *a > 0) md += fmt::format(" ({:.3g}×)", *b / *a);
   return md;
 }
 
@@ -42,6 +48,11 @@ std::string pair_row(const std::string& c, const python::counterpart& pair, cons
 }
 
 }  // namespace
+
+std::optional<double> memory_growth(const summary& s, std::optional<double> row::*field) {
+  const auto v = s.median_of(field);
+  return v && *v >= 0 ? v : std::nullopt;
+}
 
 std::string against_python(const workload_cells& w) {
   std::string rows;
@@ -59,7 +70,9 @@ std::string against_python(const workload_cells& w) {
          "the C++ model is faster or uses less). Python's time is the script's own "
          "(`time.perf_counter()` around the work, after the interpreter's start-up and imports), "
          "its CPU `resource.getrusage` over the same span, its memory the growth of its peak RSS "
-         "over the work; the last column is the whole Python process, start-up included (" +
+         "over the work (– where that growth was negative: the peak RSS read before the work was "
+         "the higher, noise that says nothing of the work); the last column is the whole Python "
+         "process, start-up included (" +
          process_seconds +
          ").\n\n"
          "| case | C++ model | Python | time: Python / C++ [95 % CI] | CPU: Python / C++ "

@@ -20,21 +20,26 @@ using vocabulary::verdict_kind;
 // A benchmarks array built cell by cell, as concur-bench writes it: one run per round.
 class fixture {
  public:
-  // A cell timed in rounds 0, 1, ...: one time (ms) per round.
-  fixture& timed(const std::string& name, const std::vector<double>& ms, bool external = false) {
+  // A cell timed in rounds 0, 1, ...: one time (ms) per round; extra: counters of every run;
+  // ladder: the size ladder's axis of a rung.
+  fixture& timed(const std::string& name, const std::vector<double>& ms, bool external = false,
+                 const json& extra = json::object(), const std::string& ladder = "") {
     const long long family = family_of(name);
-    for (std::size_t i = 0; i < ms.size(); ++i)
-      runs_.push_back(
-          {{"name", name + "/real_time"},
-           {"run_name", name + "/real_time"},
-           {"run_type", "iteration"},
-           {"family_index", family},
-           {"repetition_index", i},
-           {"iterations", 1},
-           {"real_time", ms[i]},
-           {"time_unit", "ms"},
-           {"label", vocabulary::make_label(
-                         {.oracle = "sequential", .settings = "s", .external = external})}});
+    const auto label = vocabulary::make_label(
+        {.oracle = "sequential", .settings = "s", .external = external, .ladder = ladder});
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      json run{{"name", name + "/real_time"},
+               {"run_name", name + "/real_time"},
+               {"run_type", "iteration"},
+               {"family_index", family},
+               {"repetition_index", i},
+               {"iterations", 1},
+               {"real_time", ms[i]},
+               {"time_unit", "ms"},
+               {"label", label}};
+      run.update(extra);
+      runs_.push_back(std::move(run));
+    }
     return *this;
   }
   // A cell that was not timed: its skip message in every round.
@@ -203,6 +208,76 @@ TEST(report_summary, a_case_with_few_runs_marks_the_interval) {
   const auto row = row_of(summary_of(f.markdown()), "eps");
   ASSERT_EQ(row.size(), 2u);
   EXPECT_EQ(row[1], "2.00× [2.00–2.00] †");
+}
+
+// ---- Small truths in the per-workload sections ----
+
+// The detailed table's columns of one model on one case, after the two.
+std::vector<std::string> detailed_row(const std::string& md, const std::string& c,
+                                      const std::string& model) {
+  const std::string start = "| " + c + " | " + model + " | ";
+  std::istringstream in(md);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(start, 0) != 0) continue;
+    std::vector<std::string> out;
+    std::string rest = line.substr(start.size());
+    for (auto at = rest.find(" |"); at != std::string::npos; at = rest.find(" |")) {
+      out.push_back(rest.substr(0, at));
+      rest = rest.substr(std::min(at + 3, rest.size()));
+    }
+    if (out.size() > 5) return out;  // not the table of the figures the workload measured
+  }
+  ADD_FAILURE() << "no detailed row for " << c << " / " << model << " in\n" << md;
+  return {};
+}
+
+// The columns after case and model: median, n, CV, min, speed-up, efficiency, ideal, CPU, peak
+// RSS growth, bytes / item, verdict.
+constexpr std::size_t efficiency_column = 5, ideal_column = 6, growth_column = 8, bytes_column = 9;
+
+TEST(report_small_truths, a_case_without_an_ideal_time_has_no_efficiency) {
+  fixture f;
+  f.timed("pc/sequential/x", around(1), false, {{"ideal_s", 0.0}, {"efficiency", 0.0}});
+  f.timed("pc/threads/x", around(5), false, {{"ideal_s", 0.0}, {"efficiency", 0.0}});
+  const auto row = detailed_row(f.markdown(), "x", "threads");
+  ASSERT_GT(row.size(), ideal_column);
+  EXPECT_EQ(row[efficiency_column], "–");
+  EXPECT_EQ(row[ideal_column], "–");
+}
+
+TEST(report_small_truths, the_largest_case_is_told_only_up_a_size_ladder) {
+  fixture categorical;
+  categorical.timed("cat/a/big", around(1)).timed("cat/a/small", around(1));
+  EXPECT_EQ(categorical.markdown().find("Largest"), std::string::npos);
+
+  fixture ladder;
+  const auto rung = [](double size) { return json{{"ladder_size", size}}; };
+  ladder.timed("lad/a/small", around(1), false, rung(10), "tasks");
+  ladder.timed("lad/b/small", around(2), false, rung(10), "tasks");
+  ladder.timed("lad/a/big", around(3), false, rung(1000), "tasks");
+  ladder.not_timed("lad/b/big", verdict_kind::refused, "the OS refused thread 9 of 1000");
+  const auto md = ladder.markdown();
+  EXPECT_NE(md.find("Largest rung of the tasks ladder each model completed: **a** big (1000 "
+                    "tasks); **b** small (10 tasks).\n"),
+            std::string::npos)
+      << md;
+}
+
+// The course's Python measures its peak RSS in its own process, where the growth can come out
+// negative: no negative memory figure is shown.
+TEST(report_small_truths, a_negative_memory_growth_shows_a_dash) {
+  fixture f;
+  f.timed("w/sequential/x", around(10), false, {{"peak_rss_growth", 0.0}, {"bytes_per_item", 0.0}});
+  f.timed("w/py-sequential/x", scaled(around(10), 2), true,
+          {{"peak_rss_growth", -4096.0}, {"bytes_per_item", -40.96}});
+  const auto md = f.markdown();
+  const auto row = detailed_row(md, "x", "py-sequential");
+  ASSERT_GT(row.size(), bytes_column);
+  EXPECT_EQ(row[growth_column], "–");
+  EXPECT_EQ(row[bytes_column], "–");
+  EXPECT_NE(md.find("| x | sequential | py-sequential | 2.00× [2.00–2.00] | – | 0 B · – |"),
+            std::string::npos)
+      << md;
 }
 
 // ---- The interval of a geometric mean of ratios ----
