@@ -2,7 +2,9 @@
 // Benchmark in interleaved rounds (bench/rounds.hpp): each round times every still-active cell
 // once, in a seeded random order; a run's repetition_index is its round. Every standard
 // --benchmark_* flag works, except --benchmark_repetitions (the rounds are the repetitions);
-// --benchmark_out is written by concur-bench itself (bench/reporter.hpp) and is JSON only.
+// --benchmark_out is written by concur-bench itself (bench/reporter.hpp) and is JSON only. The
+// console shows a line per cell at the end (bench/reporter.hpp's cell_display), or Google
+// Benchmark's row per run when --benchmark_format is given.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -250,6 +252,9 @@ struct timing_options {
   rounds::preset preset = rounds::preset::standard;
   slowdown hook;
   std::string out_path;  // --benchmark_out; empty: no file
+  // --benchmark_format was given: Google Benchmark's display (a row per run) instead of ours (a
+  // line per cell at the end).
+  bool benchmark_display = false;
 };
 
 // Registers one cell for this round. After its first round a cell keeps the iteration count
@@ -283,7 +288,9 @@ class rounds_driver {
       slots_.push_back({.disturbs = static_cast<bool>(c.prepare), .active = true});
       if (r.verify(c).kind == verdict_kind::pass) ++timed_cells_;
     }
-    reporter_.emplace(*benchmark::CreateDefaultDisplayReporter(), std::move(index));
+    reporter_.emplace(
+        opts.benchmark_display ? *benchmark::CreateDefaultDisplayReporter() : cell_display_,
+        std::move(index));
     share_s_ = rounds::cell_share_s(opts.settings, timed_cells_);
   }
 
@@ -409,6 +416,7 @@ class rounds_driver {
   const timing_options& opts_;
   std::vector<rounds::progress> progress_;
   std::vector<rounds::slot> slots_;
+  cell_display cell_display_;  // before reporter_, which refers to it
   std::optional<round_reporter> reporter_;
   std::size_t timed_cells_ = 0;
   double share_s_ = 0;
@@ -640,6 +648,9 @@ int run(int argc, char** argv) {
 
   // Google Benchmark gets the program name, the time per run, and whatever we did not take.
   std::vector<std::string> rest = app.remaining();
+  timing.benchmark_display = std::any_of(rest.begin(), rest.end(), [](const std::string& arg) {
+    return arg.starts_with("--benchmark_format");
+  });
   rest.insert(rest.begin(), fmt::format("--benchmark_min_time={}", timing.settings.min_time_s));
   std::vector<char*> gb_argv{argv[0]};
   for (auto& arg : rest) gb_argv.push_back(arg.data());

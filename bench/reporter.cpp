@@ -1,7 +1,14 @@
 #include "bench/reporter.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+
+#include "core/report_summary.hpp"
+#include "core/stats.hpp"
+#include "core/vocabulary.hpp"
 
 namespace concur::bench {
 
@@ -59,6 +66,42 @@ bool round_reporter::write_json(const std::string& path) const {
 void round_reporter::finish() {
   display_.Finalize();
   display_.GetOutputStream().flush();
+}
+
+void cell_display::ReportRuns(const std::vector<Run>& runs) {
+  for (const Run& run : runs) {
+    cell& c = cells_[run.family_index];
+    if (c.name.empty()) c.name = run.run_name.function_name;
+    if (run.error_occurred) {
+      c.verdict = run.error_message;  // a skip message: the verdict's kind, then why
+    } else if (run.iterations > 0) {
+      c.seconds.push_back(run.real_accumulated_time / static_cast<double>(run.iterations));
+      if (c.verdict.empty()) c.verdict = vocabulary::to_string(vocabulary::verdict_kind::pass);
+    }
+  }
+}
+
+void cell_display::Finalize() {
+  std::size_t width = 0;
+  for (const auto& [index, c] : cells_) width = std::max(width, c.name.size());
+  auto& out = GetOutputStream();
+  out << fmt::format("{:<{}}  {:>24}  {:>4}  {}\n", "cell", width, "median ± 95 % CI", "runs",
+                     "verdict");
+  for (const auto& [index, c] : cells_)
+    out << fmt::format("{:<{}}  {}\n", c.name, width, cell_figures(c.seconds, c.verdict));
+  out.flush();
+}
+
+std::string cell_figures(const std::vector<double>& seconds, const std::string& verdict) {
+  if (seconds.empty()) return fmt::format("{:>24}  {:>4}  {}", "–", "", verdict);
+  const auto s = stats::describe(seconds);
+  std::string time = report::detail::human_time(s.median);
+  if (s.n > 1) {
+    const double half = std::max(s.median_ci.hi - s.median, s.median - s.median_ci.lo);
+    time += fmt::format(" ± {:.1f} %", half / s.median * 100);
+    if (s.median_ci.below_level) time += fmt::format(" ({:.3g} %)", s.median_ci.coverage * 100);
+  }
+  return fmt::format("{:>24}  {:>4}  {}", time, s.n, verdict);
 }
 
 }  // namespace concur::bench

@@ -20,6 +20,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -53,5 +54,29 @@ class round_reporter final : public benchmark::BenchmarkReporter {
   std::size_t round_ = 0;
   bool context_shown_ = false;
 };
+
+// concur-bench's console unless --benchmark_format is given: nothing per run while the rounds
+// go on (stderr says which round it is), then one line per cell in the matrix's order: its name,
+// the median time with its 95 % interval as a half-width in per cent of the median, the runs, and
+// the verdict ("pass", or the skip message). Google Benchmark's rows, one per run, are all in the
+// JSON file; --benchmark_format=console shows them here as they come.
+class cell_display final : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override;
+  void Finalize() override;
+
+ private:
+  struct cell {
+    std::string name, verdict;
+    std::vector<double> seconds;  // per iteration, one per round it was timed in
+  };
+  std::map<std::int64_t, cell> cells_;  // by family_index: the matrix's order
+};
+
+// What cell_display prints after a cell's name: "101 ms ± 0.3 %     5  pass". The ± is the
+// median's 95 % interval (order statistics), its farther end from the median; with fewer than 6
+// runs the interval is [min, max] and its actual coverage follows; a single run has none.
+std::string cell_figures(const std::vector<double>& seconds, const std::string& verdict);
 
 }  // namespace concur::bench

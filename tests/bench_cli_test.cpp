@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/machine.hpp"
 #include "core/report.hpp"
@@ -82,6 +83,31 @@ TEST(bench_cli, a_quick_run_writes_one_row_per_cell_the_report_reads) {
   }
   EXPECT_EQ(context_value(results, context::rounds_preset), "quick");
   EXPECT_EQ(context_value(results, context::rounds_done), "1");
+}
+
+// The console: a line per cell at the end (its median, interval, runs, verdict); Google
+// Benchmark's row per run only when --benchmark_format asks for its display.
+TEST(bench_cli, the_console_shows_a_line_per_cell_unless_a_benchmark_format_is_given) {
+  const auto ours = run_command(bench + sleep_cells + " --min-rounds=2 --max-rounds=2 2>/dev/null");
+  ASSERT_EQ(ours.exit_code, 0) << ours.output;
+  EXPECT_EQ(ours.output.find("Iterations"), std::string::npos) << ours.output;
+  EXPECT_NE(ours.output.find("median ± 95 % CI"), std::string::npos) << ours.output;
+  std::istringstream lines(ours.output);
+  std::size_t cells = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("sleep/")) continue;
+    ++cells;
+    EXPECT_TRUE(line.ends_with("  2  pass")) << line;
+    EXPECT_NE(line.find(" ms ± "), std::string::npos) << line;
+  }
+  EXPECT_EQ(cells, concur::size(concur::models::all{})) << ours.output;
+
+  const auto google =
+      run_command(bench + sleep_cells + " --quick --benchmark_format=console 2>/dev/null");
+  ASSERT_EQ(google.exit_code, 0) << google.output;
+  EXPECT_NE(google.output.find("Iterations"), std::string::npos) << google.output;
+  EXPECT_NE(google.output.find("sleep/threads/n10_d1ms/real_time"), std::string::npos)
+      << google.output;
 }
 
 TEST(bench_cli, rounds_give_each_cell_one_run_per_round_and_the_context_says_how) {
