@@ -461,6 +461,21 @@ void add_rounds_context(const timing_options& o, double share_s) {
   add_context(context::test_slowdown, o.hook.text());
 }
 
+// Which selected cases are test cases and which the sweep's rungs: the report's summary is of
+// the others, the default run's.
+void add_case_kinds_context(const std::vector<cell>& cells) {
+  std::map<case_kind, std::vector<std::string>> names;
+  for (const auto& c : cells) {
+    auto& list = names[c.kind];
+    const std::string name = c.workload + "/" + c.case_name;
+    if (c.kind != case_kind::bench && std::find(list.begin(), list.end(), name) == list.end())
+      list.push_back(name);
+  }
+  for (const auto& [kind, key] : {std::pair{case_kind::test, context::test_cases},
+                                  std::pair{case_kind::sweep, context::sweep_cases}})
+    if (!names[kind].empty()) add_context(key, fmt::format("{}", fmt::join(names[kind], ",")));
+}
+
 // Verification first (once per cell), calibration, then the rounds; the machine's state around
 // all of it. Returns the exit status.
 int time_cells(runner& r, const timing_options& opts, const options& matrix_opts,
@@ -469,6 +484,7 @@ int time_cells(runner& r, const timing_options& opts, const options& matrix_opts
   rounds_driver driver(r, opts);
   add_context(describe_environment(matrix_opts.config, matrix_opts.budget_seconds));
   add_rounds_context(opts, driver.share_s());
+  add_case_kinds_context(r.cells());
   add_context(machine::to_key_values(machine::read_facts()));
   add_context(machine::to_key_values(machine::calibrate()));
   std::fprintf(stderr, "concur-bench: seed %llu (replay the order with --seed=%llu)\n",

@@ -303,8 +303,8 @@ std::string model_settings(const workload_cells& w) {
 std::string to_markdown(const results& r, const std::string& plot_dir_relative) {
   const auto workloads = detail::by_workload(r);
   std::string md = "# concur benchmark report\n\n" + detail::machine_warnings(r) +
-                   detail::summary_section(workloads) + detail::machine_during_run(r, workloads) +
-                   detail::methods(r);
+                   detail::summary_section(r, workloads) +
+                   detail::machine_during_run(r, workloads) + detail::methods(r);
   for (const auto& w : workloads)
     md += heading(w, plot_dir_relative) + overview(w) + detailed(w) + largest_cases(w) +
           measured(w) + against_programs(w) + detail::against_python(w) + model_settings(w) + "\n";

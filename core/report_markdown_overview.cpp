@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/report_markdown.hpp"
+#include "core/vocabulary.hpp"
 
 namespace concur::report::detail {
 namespace {
@@ -173,13 +174,39 @@ const char* const method_note =
     "cases*: the cases the figure covers, with what the model came to on the others (skipped "
     "over the time budget, refused by the OS, unsupported, FAIL); a model that completed no "
     "case shows its verdict. † a case with fewer than 6 runs: the interval's coverage is "
-    "unknown. The cases are every case of the workload in this run.\n\n";
+    "unknown. The cases are the default run's: the test cases (--all-cases) and the sweep's "
+    "larger rungs (--sweep) are left out, unless a workload ran no other.\n\n";
+
+// The "workload/case" names a context key lists, comma-separated.
+std::vector<std::string> listed_cases(const results& r, std::string_view key) {
+  std::vector<std::string> out;
+  std::string text = r.value(key).value_or("");
+  for (std::size_t at = 0; at < text.size();) {
+    const auto comma = std::min(text.find(',', at), text.size());
+    out.push_back(text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
+
+// The workload with the default run's cases only: without the test cases and the sweep's rungs,
+// unless those are all it has.
+workload_cells default_run_cases(workload_cells w, const std::vector<std::string>& others) {
+  std::vector<std::string> kept;
+  for (const auto& c : w.cases)
+    if (std::find(others.begin(), others.end(), w.name + "/" + c) == others.end())
+      kept.push_back(c);
+  if (!kept.empty()) w.cases = std::move(kept);
+  return w;
+}
 
 }  // namespace
 
-std::string summary_section(const std::vector<workload_cells>& workloads) {
+std::string summary_section(const results& r, const std::vector<workload_cells>& workloads) {
+  auto others = listed_cases(r, vocabulary::context::test_cases);
+  for (auto& c : listed_cases(r, vocabulary::context::sweep_cases)) others.push_back(std::move(c));
   std::vector<workload_standings> all;
-  for (const auto& w : workloads) all.push_back(standings(w));
+  for (const auto& w : workloads) all.push_back(standings(default_run_cases(w, others)));
   if (all.empty()) return "";
   std::string md = "## Summary: which model for each job, by how much\n\n" + table(all) + "\n";
   for (const auto& w : all) md += sentence(w);

@@ -81,6 +81,12 @@ inline constexpr std::string_view rounds_timing_s = "rounds_timing_s";  // wall 
 // How many cells stopped for each reason: "precise 40; share spent 60; ..."
 inline constexpr std::string_view rounds_cell_stops = "rounds_cell_stops";
 
+// The cases of the run that are not of the default run, each "workload/case", comma-separated:
+// the test cases (--all-cases) and the sweep's larger rungs (--sweep). The report's summary
+// leaves them out: it answers for the default run's cases. Absent when none was selected.
+inline constexpr std::string_view test_cases = "cases_test";
+inline constexpr std::string_view sweep_cases = "cases_sweep";
+
 // CONCUR_TEST_SLOWDOWN, the test hook: "none", or "MODEL:FACTOR" when a model was slowed down on
 // purpose. A report or a comparison must say so.
 inline constexpr std::string_view test_slowdown = "test_slowdown";

@@ -83,6 +83,9 @@ TEST(bench_cli, a_quick_run_writes_one_row_per_cell_the_report_reads) {
   }
   EXPECT_EQ(context_value(results, context::rounds_preset), "quick");
   EXPECT_EQ(context_value(results, context::rounds_done), "1");
+  // --all-cases selected the test case: the report's summary leaves it out unless alone.
+  EXPECT_EQ(context_value(results, context::test_cases), "sleep/n10_d1ms");
+  EXPECT_EQ(context_value(results, context::sweep_cases), "<absent>");
 }
 
 // The console: a line per cell at the end (its median, interval, runs, verdict); Google

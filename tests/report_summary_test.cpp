@@ -53,8 +53,12 @@ class fixture {
                      {"error_message", vocabulary::skip_message(kind, detail)}});
     return *this;
   }
+  fixture& context(std::string_view key, const std::string& value) {
+    context_[std::string(key)] = value;
+    return *this;
+  }
   std::string markdown() const {
-    return to_markdown(parse(json{{"context", {{"rounds_seed", "1"}}}, {"benchmarks", runs_}}));
+    return to_markdown(parse(json{{"context", context_}, {"benchmarks", runs_}}));
   }
 
  private:
@@ -66,6 +70,7 @@ class fixture {
   }
   std::vector<std::string> names_;
   json runs_ = json::array();
+  json context_ = {{"rounds_seed", "1"}};
 };
 
 // Times around `ms`, alternately a little above and below (the rounds' noise).
@@ -162,6 +167,21 @@ TEST(report_summary, the_sentence_names_the_winner_the_ties_and_the_margin) {
                    "[0.500–0.500] on 1 of 2."),
             std::string::npos)
       << s;
+}
+
+// The summary answers for the default run: a sweep's rungs and the test cases stay out of it
+// (they remain in the workload's own tables), unless the workload ran nothing else.
+TEST(report_summary, the_cases_are_the_default_runs) {
+  auto f = alpha();
+  f.context(vocabulary::context::sweep_cases, "alpha/y,other/z");
+  const auto md = summary_of(f.markdown());
+  const auto row = row_of(md, "alpha");
+  ASSERT_EQ(row.size(), 5u) << md;
+  EXPECT_EQ(row[1], "2.00× [2.00–2.00]");  // x alone
+  EXPECT_EQ(row[4], "3.00× [3.00–3.00]");  // partial completed x, all there is now
+
+  f.context(vocabulary::context::test_cases, "alpha/x");
+  EXPECT_EQ(row_of(summary_of(f.markdown()), "alpha")[1], "2.83× [2.83–2.83]");
 }
 
 // A model that completed fewer cases is not ranked on the others, however fast on its own.
