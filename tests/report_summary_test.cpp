@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "bench/matrix.hpp"
 #include "core/report.hpp"
 #include "core/stats.hpp"
 #include "core/vocabulary.hpp"
@@ -298,6 +299,23 @@ TEST(report_small_truths, a_negative_memory_growth_shows_a_dash) {
   EXPECT_NE(md.find("| x | sequential | py-sequential | 2.00× [2.00–2.00] | – | 0 B · – |"),
             std::string::npos)
       << md;
+}
+
+// A skip message names its kind once: "skipped: ideal time ...", never "skipped: skipped: ...".
+// Nearly every cell of the matrix is over a tiny budget, or its Python is off, so the reasons a
+// cell can be skipped for before it runs are all here.
+TEST(report_small_truths, no_skip_message_repeats_its_kind) {
+  for (const bool python : {false, true})
+    for (const auto& c : bench::make_cells({.budget_seconds = 1e-9, .python = python})) {
+      const auto message = c.skip_message();
+      if (message.empty()) continue;  // no ideal time to exceed the budget (a real tree's case)
+      const auto skip = vocabulary::parse_skip_message(message);
+      EXPECT_NE(skip.kind, verdict_kind::error) << message;
+      for (const auto kind : {verdict_kind::skipped, verdict_kind::unsupported,
+                              verdict_kind::refused, verdict_kind::fail})
+        EXPECT_FALSE(skip.detail.starts_with(std::string(vocabulary::to_string(kind)) + ":"))
+            << c.name() << ": " << message;
+    }
 }
 
 // ---- The interval of a geometric mean of ratios ----
