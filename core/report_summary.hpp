@@ -112,8 +112,9 @@ struct workload_standings {
 
 // The best model of a workload: among the models that completed the most cases, the one with
 // the lowest geometric mean over its cases of its time over the fastest model's there (so that
-// every case weighs alike whatever its size); a model that completed fewer cases cannot be ranked
-// on the others. External programs are never the best: they are set beside it.
+// every case weighs alike whatever its size), moved on to any such model whose geometric mean
+// over it (the table's figure) is below 1; a model that completed fewer cases cannot be ranked on
+// the others. External programs are never the best: they are set beside it.
 workload_standings standings(const workload_cells& w);
 
 bool is_pass(const row& x);

@@ -204,6 +204,18 @@ TEST(report_summary, the_best_is_among_the_models_that_completed_the_most_cases)
       << md;
 }
 
+// The medians (b 2.2 against a 3) and the per-round ratios (b / a: 2.2, 2.2, 0.5, 0.5, 1.1, median
+// 1.1) disagree: the table's figure, the per-round one, decides which model is the best, so that
+// no model that completed as many cases shows less than 1x the best's time.
+TEST(report_summary, the_best_is_never_above_a_model_as_complete_on_the_tables_figure) {
+  fixture f;
+  f.timed("zeta/a/x", {1, 2, 3, 4, 5}).timed("zeta/b/x", {2.2, 4.4, 1.5, 2, 5.5});
+  const auto row = row_of(summary_of(f.markdown()), "zeta");
+  ASSERT_EQ(row.size(), 2u);
+  EXPECT_EQ(row[0], "**best**");
+  EXPECT_EQ(row[1].rfind("tie: 1.10× [", 0), 0u) << row[1];
+}
+
 TEST(report_summary, a_workload_no_model_completed_says_what_each_came_to) {
   fixture f;
   f.not_timed("gamma/a/x", verdict_kind::skipped, "over budget");
