@@ -1,8 +1,9 @@
-// report.md: the machine during the run and how to read the figures (report_markdown_machine.cpp,
+// report.md: the summary, who wins each workload by how much (report_markdown_overview.cpp); the
+// machine during the run and how to read the figures (report_markdown_machine.cpp,
 // report_markdown_figures.cpp); per workload an overview, a detailed table with every figure's
-// interval, the largest case each model completed, the figures the workload measured, the models
-// against the external programs and the model settings; then the calibration and the
-// environment. One function per section.
+// interval, the largest rung each model completed up a size ladder, the figures the workload
+// measured, the models against the external programs and the model settings; then the
+// calibration and the environment. One function per section.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
