@@ -53,6 +53,21 @@ std::string size_text(double size) {
   return fmt::format("{:g}", size);
 }
 
+// Labelled tics for a log y axis from low to high: the decades, and 2 and 5 between them where
+// the axis spans three decades or fewer (a decade or two would show one or two labels).
+std::string log_tics(double low, double high) {
+  const int first = static_cast<int>(std::floor(std::log10(low)));
+  const int last = static_cast<int>(std::ceil(std::log10(high)));
+  const std::vector<double> steps =
+      last - first <= 3 ? std::vector<double>{1, 2, 5} : std::vector<double>{1};
+  std::string tics;
+  for (int k = first; k <= last; ++k)
+    for (double step : steps)
+      if (const double v = step * std::pow(10, k); low <= v && v <= high)
+        tics += fmt::format("{}'{:g}' {:g}", tics.empty() ? "" : ", ", v, v);
+  return "set ytics (" + tics + ")\n";
+}
+
 // The values span more than a decade: a linear axis would flatten the small ones.
 bool needs_log(std::pair<double, double> range) {
   return range.first > 0 && range.second / range.first > 10;
@@ -60,20 +75,20 @@ bool needs_log(std::pair<double, double> range) {
 
 std::string terminal_settings(const std::string& title) {
   return "set encoding utf8\n"
-         "set border lw 1\nset grid ytics lc rgb '#dddddd' lw 1 dt 1\n"
+         "set border lw 1\nset grid ytics lc rgb '#d8d8d8' lw 1 dt solid\n"
          "set key outside right top vertical Left reverse noautotitle\n"
          "set tics nomirror\n" +
          fmt::format("set title {}\n", quoted(title));
 }
 
-// The figure drawn twice: the same plot command into the PNG and the SVG.
+// The figure drawn twice: the same plot command into the PNG and the SVG (whose points are
+// smaller than cairo's: a larger size reads the same).
 std::string both_outputs(const std::string& plot, const std::filesystem::path& base) {
-  const std::string font = "font 'DejaVu Sans,11'";
   return fmt::format(
-      "set terminal pngcairo size 1100,600 noenhanced {0}\nset output {1}\n{2}\n"
-      "set terminal svg size 1100,600 dynamic noenhanced {0} background '#ffffff'\n"
-      "set output {3}\nreplot\nunset output\n",
-      font, quoted(base.string() + ".png"), plot, quoted(base.string() + ".svg"));
+      "set terminal pngcairo size 1100,600 noenhanced font 'DejaVu Sans,11'\nset output {}\n{}\n"
+      "set terminal svg size 1100,600 dynamic noenhanced font 'DejaVu Sans,14' "
+      "background '#ffffff'\nset output {}\nreplot\nunset output\n",
+      quoted(base.string() + ".png"), plot, quoted(base.string() + ".svg"));
 }
 
 // A data row: x, the median and the interval's ends in the axis's unit, a low end below the
@@ -93,12 +108,12 @@ double bar_offset(std::size_t j, std::size_t m) {
          static_cast<double>(m);
 }
 
-// Whether the cases' names fit side by side under their groups (about 7 pixels a character, a
+// Whether the cases' names fit side by side under their groups (about 9 pixels a character, a
 // plot area of about 800 pixels); else they are set at a slant.
 bool labels_fit(const std::vector<std::string>& cases) {
   std::size_t longest = 0;
   for (const auto& c : cases) longest = std::max(longest, c.size());
-  return longest * 7 + 10 < 800 / cases.size();
+  return longest * 9 + 10 < 800 / cases.size();
 }
 
 // The categorical cases: a group of bars per case, a bar per model that has a time in the plot
@@ -118,10 +133,10 @@ std::string bars_script(const workload_cells& w, const figure& f, const palette&
   script += fmt::format("set ylabel {}\n",
                         quoted(fmt::format("wall time ({}{})", u.name, log ? ", log scale" : "")));
   const double top = d.range().second / u.per;
-  script += log ? fmt::format("set logscale y\nset yrange [{:g}:{:g}]\nset format y '%g'\n", floor,
-                              top * 1.5)
+  script += log ? fmt::format("set logscale y\nset yrange [{:g}:{:g}]\n{}", floor, top * 1.5,
+                              log_tics(floor, top * 1.5))
                 : fmt::format("set yrange [0:{:g}]\n", top * 1.1);
-  script += fmt::format("set xrange [-0.6:{:g}]\nset xtics (", f.cases.size() - 0.4);
+  script += fmt::format("set xrange [-0.6:{:g}]\nset xtics scale 0 (", f.cases.size() - 0.4);
   for (std::size_t i = 0; i < f.cases.size(); ++i)
     script += fmt::format("{}{} {}", i ? ", " : "", quoted(f.cases[i]), i);
   script += ")";
@@ -139,7 +154,7 @@ std::string bars_script(const workload_cells& w, const figure& f, const palette&
       } else if (const summary* s = w.find(model, f.cases[i])) {
         // Untimed: the verdict, in the model's colour, upright where the bar would stand.
         script += fmt::format(
-            "set label {} at {:g}, graph 0.02 rotate by 90 left font ',9' tc rgb '{}'\n",
+            "set label {} at {:g}, graph 0.02 rotate by 90 left font ',10' tc rgb '{}'\n",
             quoted(s->verdict()), x + 0.1 * half, colours.at(model));
       }
     }
@@ -169,9 +184,9 @@ std::string ladder_script(const workload_cells& w, const figure& f, const palett
   // Room around the points, so that none sits on the border.
   const double low = d.range().first / u.per / 1.6, high = d.range().second / u.per * 1.6;
   script += fmt::format(
-      "set logscale xy\nset format y '%g'\nset grid xtics ytics lc rgb '#dddddd'\n"
-      "set yrange [{:g}:{:g}]\nset xrange [{:g}:{:g}]\nset xtics (",
-      low, high, f.sizes.front() / 1.5, f.sizes.back() * 1.5);
+      "set logscale xy\nset grid xtics ytics\nset yrange [{:g}:{:g}]\n{}"
+      "set xrange [{:g}:{:g}]\nset xtics (",
+      low, high, log_tics(low, high), f.sizes.front() / 1.5, f.sizes.back() * 1.5);
   for (std::size_t i = 0; i < f.sizes.size(); ++i)
     script += fmt::format("{}{} {:g}", i ? ", " : "", quoted(size_text(f.sizes[i])), f.sizes[i]);
   script += ")\n";

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/process.hpp"
 #include "core/report.hpp"
@@ -185,13 +187,34 @@ TEST(report_plot, gnuplot_writes_every_png_and_svg) {
   testing::temp_dir dir("concur-plot");
   const auto written = write_all(sweep(), dir.path().string());
   for (const char* stem : {"fetch", "fetch-urls-at-c-64", "fetch-urls-at-c-64-memory",
-                           "fetch-connections-at-n-1000", "sleep"})
+                           "fetch-connections-at-n-1000", "sleep"}) {
     for (const char* ext : {".png", ".svg"}) {
       const auto path = dir.path() / "plots" / (std::string(stem) + ext);
-      EXPECT_TRUE(std::filesystem::exists(path)) << path;
-      if (std::filesystem::exists(path)) EXPECT_GT(std::filesystem::file_size(path), 1000u);
+      ASSERT_TRUE(std::filesystem::exists(path)) << path;
+      EXPECT_GT(std::filesystem::file_size(path), 1000u) << path;
       EXPECT_NE(std::find(written.begin(), written.end(), path.string()), written.end()) << path;
     }
+  }
+}
+
+// A gnuplot that fails (here a stand-in on PATH that says so) fails the command with its words,
+// and report.md is still written, without plots.
+TEST(report_plot, a_failing_gnuplot_is_an_error_after_report_md_is_written) {
+  testing::temp_dir dir("concur-plot");
+  const auto bin = dir.path() / "bin";
+  std::filesystem::create_directories(bin);
+  std::ofstream(bin / "gnuplot") << "#!/bin/sh\necho 'no fonts here' >&2\nexit 1\n";
+  std::filesystem::permissions(bin / "gnuplot", std::filesystem::perms::owner_all);
+  const auto r =
+      testing::run_command("PATH=" + bin.string() + ":$PATH " + CONCUR_CLI + " report " +
+                           CONCUR_TEST_DATA + "/sample_results.json --out " + dir.path().string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no fonts here"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("written without plots"), std::string::npos) << r.output;
+  ASSERT_TRUE(std::filesystem::exists(dir.path() / "report.md"));
+  std::ifstream md(dir.path() / "report.md");
+  const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find(".png"), std::string::npos);
 }
 
 }  // namespace
