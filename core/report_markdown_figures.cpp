@@ -146,7 +146,7 @@ std::string plot_links(const workload_cells& w, const std::string& plot_dir) {
     md += " A line stops where its model did not complete a rung (the table says why).";
   if (kinds.contains(figure_kind::ladder_memory))
     md +=
-        " Memory: the peak RSS growth over the items; it grows by whole pages, so at the "
+        " Memory: the peak RSS growth divided by the items; RSS grows by whole pages, so at the "
         "small rungs it is a page or none over few items, and a cell that grew by 0 B has no "
         "point.";
   return md + "*\n\n";
