@@ -9,25 +9,23 @@
 #include <fstream>
 
 #include "core/process.hpp"
-#include "core/report_summary.hpp"
+#include "core/report_plot.hpp"
 
 namespace concur::report {
 namespace {
 
-// A plot per workload into dir/plots, when gnuplot is installed; false when any is missing.
-bool write_plots(const results& r, const std::filesystem::path& dir,
-                 std::vector<std::string>& written) {
-  if (!process::find_program("gnuplot")) return false;
-  const auto plots = dir / "plots";
-  std::filesystem::create_directories(plots);
-  bool all = true;
-  for (const auto& w : detail::by_workload(r)) {
-    if (auto png = detail::plot(w, plots))
-      written.push_back(*png);
-    else
-      all = false;
+// The plots into dir/plots: the paths written, or the reason there are none (empty when gnuplot
+// is not installed).
+std::vector<std::string> write_plots(const results& r, const std::filesystem::path& dir,
+                                     std::string& failure) {
+  if (!process::find_program("gnuplot")) return {};
+  try {
+    std::filesystem::create_directories(dir / "plots");
+    return detail::plot_all(detail::by_workload(r), dir / "plots");
+  } catch (const std::exception& e) {
+    failure = e.what();
+    return {};
   }
-  return all;
 }
 
 }  // namespace
@@ -45,8 +43,14 @@ std::vector<std::string> write_all(const results& r, const std::string& dir_name
   };
   write(dir / "results.csv", to_csv(r));
   write(dir / "cells.csv", to_cells_csv(r));
-  const bool plotted = write_plots(r, dir, written);
-  write(dir / "report.md", to_markdown(r, plotted ? "plots" : ""));
+  // A failed plot fails the command, once report.md is written (without plots).
+  std::string failure;
+  const auto plots = write_plots(r, dir, failure);
+  written.insert(written.end(), plots.begin(), plots.end());
+  write(dir / "report.md", to_markdown(r, plots.empty() ? "" : "plots"));
+  if (!failure.empty())
+    throw error(
+        fmt::format("{} ({} was written without plots)", failure, (dir / "report.md").string()));
   return written;
 }
 

@@ -64,8 +64,9 @@ std::string to_csv(const results& r);
 std::string to_cells_csv(const results& r);
 std::string to_markdown(const results& r, const std::string& plot_dir_relative = "");
 
-// Writes results.csv, cells.csv and report.md (and, when gnuplot is installed, a plot per workload)
-// into dir; returns the paths written.
+// Writes results.csv, cells.csv and report.md (and, when gnuplot is installed, the plots into
+// dir/plots, PNG and SVG: core/report_plot.hpp) into dir; returns the paths written. Throws
+// report::error when gnuplot fails, once report.md is written without plots.
 std::vector<std::string> write_all(const results& r, const std::string& dir);
 
 }  // namespace concur::report

@@ -25,10 +25,7 @@ using detail::summary;
 using detail::workload_cells;
 
 std::string heading(const workload_cells& w, const std::string& plot_dir) {
-  std::string md = fmt::format("## {}\n\n", w.name);
-  if (!plot_dir.empty())
-    md += fmt::format("![{0}: median time per case]({1}/{0}.png)\n\n", w.name, plot_dir);
-  return md;
+  return fmt::format("## {}\n\n", w.name) + detail::plot_links(w, plot_dir);
 }
 
 // "| a | b |\n" followed by the separator row with the given alignments.

@@ -22,6 +22,10 @@ std::optional<double> memory_growth(const summary& s, std::optional<double> row:
 // "12.3 %", with ⚠ above noisy_cv; "–" for a single run.
 std::string cv_text(const stats::summary& s);
 
+// The workload's plots in plot_dir (relative to report.md), each image a link to its SVG, with
+// what their whiskers and bands are; empty when plot_dir is.
+std::string plot_links(const workload_cells& w, const std::string& plot_dir);
+
 // What the figures are and how their intervals were had, with the legend of the marks, and how
 // the rounds were scheduled when they were.
 std::string methods(const results& r);

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/report_markdown.hpp"
+#include "core/report_plot.hpp"
 #include "core/vocabulary.hpp"
 
 namespace concur::report::detail {
@@ -121,6 +123,33 @@ std::string efficiency_with_interval(double ideal_s, const stats::summary& time)
 std::string cv_text(const stats::summary& s) {
   if (s.n < 2 || !std::isfinite(s.cv)) return "–";
   return fmt::format("{:.1f} %{}", s.cv * 100, s.cv > noisy_cv ? " ⚠" : "");
+}
+
+std::string plot_links(const workload_cells& w, const std::string& plot_dir) {
+  const auto figures = figures_of(w);
+  if (plot_dir.empty() || figures.empty()) return "";
+  std::string md;
+  bool short_interval = false;
+  std::set<figure_kind> kinds;
+  for (const auto& f : figures) {
+    md += fmt::format("[![{0}]({1}/{2}.png)]({1}/{2}.svg)\n", md_escape(title_of(w, f)), plot_dir,
+                      f.stem);
+    short_interval = short_interval || data_of(w, f).any_below_level();
+    kinds.insert(f.kind);
+  }
+  md += "\n*Each plot links to its SVG. Whiskers and bands: the median's 95 % confidence interval";
+  if (short_interval) md += " (with fewer than 6 runs, [min–max], which covers less: see †)";
+  md += ".";
+  if (kinds.contains(figure_kind::cases))
+    md += " A cell that was not timed has no bar: its verdict stands in its place.";
+  if (kinds.contains(figure_kind::ladder_time))
+    md += " A line stops where its model did not complete a rung (the table says why).";
+  if (kinds.contains(figure_kind::ladder_memory))
+    md +=
+        " Memory: the peak RSS growth divided by the items; RSS grows by whole pages, so at the "
+        "small rungs it is a page or none over few items, and a cell that grew by 0 B has no "
+        "point.";
+  return md + "*\n\n";
 }
 
 std::string methods(const results& r) {

@@ -124,8 +124,4 @@ std::string human_bytes(double b);
 std::string md_escape(const std::string& s);
 std::string csv_number(const std::optional<double>& v);  // empty when absent
 
-// A log-scale plot of median time per case, one line per model, written into dir with its data
-// and gnuplot script; the PNG's path, or nothing when gnuplot failed.
-std::optional<std::string> plot(const workload_cells& w, const std::filesystem::path& dir);
-
 }  // namespace concur::report::detail
