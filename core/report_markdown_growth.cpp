@@ -79,6 +79,7 @@ bool completed(const summary* s) {
 // One model on one ladder.
 struct model_growth {
   std::string model;
+  std::size_t rungs = 0;      // on the ladder
   bool beyond_ideal = false;  // fitted the time beyond the ideal, else the wall time
   std::vector<stats::rung_sample> samples;
   std::optional<stats::growth_fit> fit;
@@ -120,6 +121,7 @@ std::optional<model_growth> growth_of(const workload_cells& w, const ladder& l,
                                       const std::string& m) {
   model_growth g;
   g.model = m;
+  g.rungs = l.rungs.size();
   std::vector<const summary*> done;
   std::vector<double> done_sizes;
   bool on_ladder = false;
@@ -166,10 +168,12 @@ std::string bend_text(const model_growth& g) {
                      slope_text(s.slope, s.ci));
 }
 
+// "skipped at 1,000; refused at 10,000", or "skipped at every rung".
 std::string not_completed_text(const model_growth& g) {
   std::string out;
   for (const auto& [why, sizes] : g.not_completed)
-    out += fmt::format("{}{} at {}", out.empty() ? "" : "; ", why, sizes_text(sizes));
+    out += fmt::format("{}{} at {}", out.empty() ? "" : "; ", why,
+                       sizes.size() == g.rungs ? "every rung" : sizes_text(sizes));
   return out.empty() ? "–" : out;
 }
 
@@ -189,44 +193,43 @@ std::string table_row(const model_growth& g) {
 // "coroutines: time beyond the ideal ∝ N^1.02, 5.9 µs and 912 B per task at 1,000,000".
 std::string clause(const model_growth& g, const std::string& unit) {
   std::string out = g.model + ": ";
-  if (g.samples.empty()) {
-    out += "no rung completed";
-  } else {
-    const auto& largest = g.samples.back();
-    if (g.fit) out += fmt::format("{} ∝ N^{:.2f}, ", cost_name(g), g.fit->slope);
-    out += human_time(g.time_per_item->median);
-    if (g.bytes_per_item) out += " and " + human_bytes(*g.bytes_per_item);
-    out += fmt::format(" per {} at {}", unit, size_text(largest.size));
-    if (!g.fit) out += " (a single rung: no fit)";
-    if (g.fit && g.fit->bend)
-      out += fmt::format(", bending past linear at {} (N^{:.2f} beyond)",
-                         size_text(g.fit->segments[*g.fit->bend].from),
-                         g.fit->segments[*g.fit->bend].slope);
-  }
+  if (g.fit) out += fmt::format("{} ∝ N^{:.2f}, ", cost_name(g), g.fit->slope);
+  out += human_time(g.time_per_item->median);
+  if (g.bytes_per_item) out += " and " + human_bytes(*g.bytes_per_item);
+  out += fmt::format(" per {} at {}", unit, size_text(g.samples.back().size));
+  if (!g.fit) out += " (a single rung: no fit)";
+  if (g.fit && g.fit->bend)
+    out += fmt::format(", bending past linear at {} (N^{:.2f} beyond)",
+                       size_text(g.fit->segments[*g.fit->bend].from),
+                       g.fit->segments[*g.fit->bend].slope);
   if (!g.not_completed.empty()) out += " (" + not_completed_text(g) + ")";
   return out;
 }
 
 std::string ladder_section(const workload_cells& w, const ladder& l) {
   const std::string unit = unit_of(l.axis);
-  std::string rows, sentence;
+  std::string rows, sentence, none;
   for (const auto& m : w.models) {
     const auto g = growth_of(w, l, m);
     if (!g) continue;
+    if (g->samples.empty()) {  // e.g. the Python cells of a run without --python
+      none += fmt::format("{}{} ({})", none.empty() ? "" : ", ", m, not_completed_text(*g));
+      continue;
+    }
     rows += table_row(*g);
     sentence += (sentence.empty() ? "" : "; ") + clause(*g, unit);
   }
-  return fmt::format(
-      "\n**{}** (N = {}):\n\n"
-      "| model | cost fitted | rungs fitted (N) | slope [95 % CI] | time / {} at the largest "
-      "[95 % CI] | bytes / {} at the largest | bends past linear | not completed |\n"
-      "|---|---|---:|---:|---:|---:|---|---|\n{}\n{}.\n",
-      md_escape(l.axis), sizes_text([&] {
-        std::vector<double> v;
-        for (const auto& r : l.rungs) v.push_back(r.size);
-        return v;
-      }()),
-      unit, unit, rows, sentence);
+  std::vector<double> sizes;
+  for (const auto& r : l.rungs) sizes.push_back(r.size);
+  std::string md = fmt::format("\n**{}** (N = {}):\n\n", md_escape(l.axis), sizes_text(sizes));
+  if (!rows.empty())
+    md += fmt::format(
+        "| model | cost fitted | rungs fitted (N) | slope [95 % CI] | time / {0} at the largest "
+        "[95 % CI] | bytes / {0} at the largest | bends past linear | not completed |\n"
+        "|---|---|---:|---:|---:|---:|---|---|\n{1}\n{2}.\n\n",
+        unit, rows, sentence);
+  if (!none.empty()) md += "No rung completed: " + md_escape(none) + ".\n";
+  return md;
 }
 
 const char* const note =
