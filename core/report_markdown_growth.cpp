@@ -168,6 +168,17 @@ std::string bend_text(const model_growth& g) {
                      slope_text(s.slope, s.ci));
 }
 
+// The slope between the two largest rungs, where a fixed part of the cost weighs least; none with
+// two rungs (it is the fit).
+const stats::segment* top_segment(const model_growth& g) {
+  return g.fit && g.fit->segments.size() >= 2 ? &g.fit->segments.back() : nullptr;
+}
+
+std::string top_text(const model_growth& g) {
+  const auto* s = top_segment(g);
+  return s ? slope_text(s->slope, s->ci) : "–";
+}
+
 // "skipped at 1,000; refused at 10,000", or "skipped at every rung".
 std::string not_completed_text(const model_growth& g) {
   std::string out;
@@ -182,9 +193,9 @@ std::string cost_name(const model_growth& g) {
 }
 
 std::string table_row(const model_growth& g) {
-  return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", g.model,
+  return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", g.model,
                      g.samples.empty() ? "–" : cost_name(g), rungs_text(g),
-                     g.fit ? slope_text(g.fit->slope, g.fit->slope_ci) : "–",
+                     g.fit ? slope_text(g.fit->slope, g.fit->slope_ci) : "–", top_text(g),
                      g.time_per_item ? time_with_interval(*g.time_per_item) : "–",
                      g.bytes_per_item ? human_bytes(*g.bytes_per_item) : "–", bend_text(g),
                      md_escape(not_completed_text(g)));
@@ -193,7 +204,10 @@ std::string table_row(const model_growth& g) {
 // "coroutines: time beyond the ideal ∝ N^1.02, 5.9 µs and 912 B per task at 1,000,000".
 std::string clause(const model_growth& g, const std::string& unit) {
   std::string out = g.model + ": ";
-  if (g.fit) out += fmt::format("{} ∝ N^{:.2f}, ", cost_name(g), g.fit->slope);
+  if (g.fit) out += fmt::format("{} ∝ N^{:.2f}", cost_name(g), g.fit->slope);
+  if (const auto* s = top_segment(g))
+    out += fmt::format(" (N^{:.2f} from {} to {})", s->slope, size_text(s->from), size_text(s->to));
+  if (g.fit) out += ", ";
   out += human_time(g.time_per_item->median);
   if (g.bytes_per_item) out += " and " + human_bytes(*g.bytes_per_item);
   out += fmt::format(" per {} at {}", unit, size_text(g.samples.back().size));
@@ -224,9 +238,10 @@ std::string ladder_section(const workload_cells& w, const ladder& l) {
   std::string md = fmt::format("\n**{}** (N = {}):\n\n", md_escape(l.axis), sizes_text(sizes));
   if (!rows.empty())
     md += fmt::format(
-        "| model | cost fitted | rungs fitted (N) | slope [95 % CI] | time / {0} at the largest "
+        "| model | cost fitted | rungs fitted (N) | slope [95 % CI] | slope of the two largest "
+        "[95 % CI] | time / {0} at the largest "
         "[95 % CI] | bytes / {0} at the largest | bends past linear | not completed |\n"
-        "|---|---|---:|---:|---:|---:|---|---|\n{1}\n{2}.\n\n",
+        "|---|---|---:|---:|---:|---:|---:|---|---|\n{1}\n{2}.\n\n",
         unit, rows, sentence);
   if (!none.empty()) md += "No rung completed: " + md_escape(none) + ".\n";
   return md;
@@ -240,12 +255,14 @@ const char* const note =
     "it. *Slope*: least squares of ln(median cost) on ln(N) over the rungs the model completed, "
     "cost ∝ N^slope (1 = linear, 0 = flat); its 95 % interval by percentile bootstrap (each "
     "rung's runs resampled on their own, 10,000 times, fixed seed; † where a rung has 5 runs or "
-    "fewer, so the coverage is unknown). *Per item*: the fitted cost (with the order-statistic "
-    "interval of its median) and the peak RSS growth at the largest rung the model completed, "
-    "over its N. *Bends past linear*: the first pair of consecutive rungs whose marginal slope "
-    "ln(m₂ / m₁) / ln(N₂ / N₁) of the median costs exceeds 1.2 with its bootstrap interval "
-    "wholly above 1 (superlinear beyond the noise). Rungs a model did not complete (skipped, "
-    "refused, failed) are left out of its fit and named.\n";
+    "fewer, so the coverage is unknown). A fixed part of the cost (a start-up, a timer's slack) "
+    "flattens the slope over the small rungs: the *slope of the two largest* rungs, the marginal "
+    "slope ln(m₂ / m₁) / ln(N₂ / N₁) of their median costs, is the growth where the cost per item "
+    "weighs most. *Per item*: the fitted cost (with the order-statistic interval of its median) "
+    "and the peak RSS growth at the largest rung the model completed, over its N. *Bends past "
+    "linear*: the first pair of consecutive rungs whose marginal slope exceeds 1.2 with its "
+    "bootstrap interval wholly above 1 (superlinear beyond the noise). Rungs a model did not "
+    "complete (skipped, refused, failed) are left out of its fit and named.\n";
 
 }  // namespace
 
