@@ -3,6 +3,7 @@
 // item at the largest rung it completed, where its growth bends past linear, and the rungs it did
 // not complete; then one generated sentence that says the same.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +23,8 @@ struct rung {
 struct ladder {
   std::string axis;
   std::vector<rung> rungs;  // by size
+  // Cases that cannot be rungs: a size not positive, or one another case of the axis has.
+  std::vector<std::string> left_out;
 };
 
 // The workload's ladders in the order of its cases, each rung's size from any timed row of it
@@ -37,7 +40,15 @@ std::vector<ladder> ladders_of(const workload_cells& w) {
     if (!timed) continue;
     auto l = std::find_if(out.begin(), out.end(), [&](auto& x) { return x.axis == timed->ladder; });
     if (l == out.end()) l = out.insert(out.end(), ladder{timed->ladder, {}});
-    l->rungs.push_back({c, *timed->ladder_size});
+    const double size = *timed->ladder_size;
+    const auto same =
+        std::find_if(l->rungs.begin(), l->rungs.end(), [&](auto& r) { return r.size == size; });
+    if (size <= 0)
+      l->left_out.push_back(fmt::format("{} (N = {})", c, size));
+    else if (same != l->rungs.end())
+      l->left_out.push_back(fmt::format("{} (N = {}, as {})", c, size, same->case_name));
+    else
+      l->rungs.push_back({c, size});
   }
   for (auto& l : out)
     std::stable_sort(l.rungs.begin(), l.rungs.end(),
@@ -72,8 +83,11 @@ std::string sizes_text(const std::vector<double>& sizes) {
   return out;
 }
 
+// Passed and timed, every time positive (a log needs it).
 bool completed(const summary* s) {
-  return s && s->passed() && !s->values_of(&row::real_s).empty();
+  const auto times = s ? s->values_of(&row::real_s) : by_repetition{};
+  return s && s->passed() && !times.empty() &&
+         std::all_of(times.begin(), times.end(), [](auto& t) { return t.second > 0; });
 }
 
 // One model on one ladder.
@@ -109,7 +123,7 @@ std::vector<double> costs(const summary& s, bool beyond_ideal) {
 }
 
 void add_not_completed(model_growth& g, const summary& s, double size) {
-  const std::string why = s.verdict();
+  const std::string why = s.passed() ? "timed at 0 s" : s.verdict();
   auto it = std::find_if(g.not_completed.begin(), g.not_completed.end(),
                          [&](auto& x) { return x.first == why; });
   if (it == g.not_completed.end()) it = g.not_completed.insert(g.not_completed.end(), {why, {}});
@@ -244,6 +258,9 @@ std::string ladder_section(const workload_cells& w, const ladder& l) {
         "|---|---|---:|---:|---:|---:|---:|---|---|\n{1}\n{2}.\n\n",
         unit, rows, sentence);
   if (!none.empty()) md += "No rung completed: " + md_escape(none) + ".\n";
+  if (!l.left_out.empty())
+    md += fmt::format("Not rungs of this ladder: {}.\n",
+                      md_escape(fmt::format("{}", fmt::join(l.left_out, "; "))));
   return md;
 }
 

@@ -57,7 +57,7 @@ std::string n_case(double n) {
 // sleep's tasks: coroutines 2 µs and 500 B a task beyond the ideal, linearly; threads linear to
 // 1,000 then quadratic; sequential done at 10 and 100, skipped at 1,000, refused at 10,000; tbb
 // beats its ideal once (fitted on the wall time). A categorical case and a second ladder beside.
-// Workload "dirsearch" has no ladder.
+// A case that repeats a size is no rung. Workload "dirsearch" has no ladder.
 results fixture() {
   json benchmarks = json::array();
   for (double n : {10.0, 100.0, 1'000.0, 10'000.0}) {
@@ -76,6 +76,7 @@ results fixture() {
   for (double c : {4.0, 64.0})
     add(benchmarks,
         {"sleep", "coroutines", "c" + n_case(c), "connections at N = 1,000", c, 0.01, 1e-4 * c, 0});
+  add(benchmarks, {"sleep", "coroutines", "again", "tasks", 100, 0.1, 1, 0});  // N = 100 twice
   add(benchmarks, {"dirsearch", "coroutines", "tree", "", 0, 0.01, 0.01, 0});
   return parse(json{{"benchmarks", benchmarks}});
 }
@@ -148,6 +149,11 @@ TEST_F(report_growth, rungs_a_model_did_not_complete_are_left_out_and_named) {
       << line;
   EXPECT_NE(line.find("| skipped at 1,000; refused at 10,000 |"), std::string::npos) << line;
   EXPECT_NE(sleep.find("per task at 100 (skipped at 1,000; refused at 10,000)"), std::string::npos)
+      << sleep;
+}
+
+TEST_F(report_growth, a_case_whose_size_is_taken_is_named_and_left_out) {
+  EXPECT_NE(sleep.find("Not rungs of this ladder: again (N = 100, as n100)."), std::string::npos)
       << sleep;
 }
 
