@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "core/fit.hpp"
 #include "core/report_markdown.hpp"
@@ -83,7 +82,7 @@ std::string sizes_text(const std::vector<double>& sizes) {
   return out;
 }
 
-// Passed and timed, every time positive (a log needs it).
+// Passed and timed, every time positive (a log needs it); else not completed.
 bool completed(const summary* s) {
   const auto times = s ? s->values_of(&row::real_s) : by_repetition{};
   return s && s->passed() && !times.empty() &&
@@ -123,7 +122,7 @@ std::vector<double> costs(const summary& s, bool beyond_ideal) {
 }
 
 void add_not_completed(model_growth& g, const summary& s, double size) {
-  const std::string why = s.passed() ? "timed at 0 s" : s.verdict();
+  const std::string why = s.passed() ? "no positive time" : s.verdict();
   auto it = std::find_if(g.not_completed.begin(), g.not_completed.end(),
                          [&](auto& x) { return x.first == why; });
   if (it == g.not_completed.end()) it = g.not_completed.insert(g.not_completed.end(), {why, {}});
