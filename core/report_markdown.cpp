@@ -305,7 +305,8 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative) 
                    detail::machine_during_run(r, workloads) + detail::methods(r);
   for (const auto& w : workloads)
     md += heading(w, plot_dir_relative) + overview(w) + detailed(w) + largest_cases(w) +
-          measured(w) + against_programs(w) + detail::against_python(w) + model_settings(w) + "\n";
+          detail::cost_growth(w) + measured(w) + against_programs(w) + detail::against_python(w) +
+          model_settings(w) + "\n";
   return md + detail::calibration(r) + detail::environment(r);
 }
 

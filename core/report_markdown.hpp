@@ -43,6 +43,10 @@ std::string calibration(const results& r);
 // Per workload, each C++ model against its counterpart in the course's Python
 // (report_markdown_python.cpp); empty when no pair was timed.
 std::string against_python(const workload_cells& w);
+// Per workload with size ladders, how each model's cost grows with the size: the fit on log-log
+// axes, the cost and bytes per item at the largest rung, where it bends
+// (report_markdown_growth.cpp); empty when the workload has no ladder.
+std::string cost_growth(const workload_cells& w);
 // Every context key, and those concur-bench recorded after the run.
 std::string environment(const results& r);
 

@@ -220,11 +220,32 @@ ratio bootstrap_geometric_mean(std::span<const ratio_stratum> strata,
     for (const auto& s : strata) sum += std::log(resampled_stratum_ratio(s, rng, scratch));
     m = std::exp(sum / k);
   }
-  std::sort(means.begin(), means.end());
-  const double tail = (1 - options.level) / 2;
-  return {std::exp(log_sum / k),
-          {quantile_of_sorted(means, tail), quantile_of_sorted(means, 1 - tail), options.level,
-           below_level}};
+  interval ci = percentile_interval(std::move(means), options.level);
+  ci.below_level = below_level;
+  return {std::exp(log_sum / k), ci};
+}
+
+void resample_medians(std::span<const std::vector<double>> samples,
+                      const bootstrap_options& options,
+                      const std::function<void(std::span<const double> medians)>& use) {
+  require(options.resamples > 0, "resample_medians needs at least one resample");
+  for (const auto& s : samples) require(!s.empty(), "resample_medians of an empty sample");
+  std::mt19937_64 rng(options.seed);
+  std::vector<double> medians(samples.size()), scratch;
+  for (std::size_t r = 0; r < options.resamples; ++r) {
+    for (std::size_t i = 0; i < samples.size(); ++i)
+      medians[i] = resampled_median(samples[i], rng, scratch);
+    use(medians);
+  }
+}
+
+interval percentile_interval(std::vector<double> replicates, double level) {
+  require(!replicates.empty(), "percentile_interval of no replicates");
+  require_level(level);
+  std::sort(replicates.begin(), replicates.end());
+  const double tail = (1 - level) / 2;
+  return {quantile_of_sorted(replicates, tail), quantile_of_sorted(replicates, 1 - tail), level,
+          false};
 }
 
 u_test mann_whitney_u(std::span<const double> x, std::span<const double> y) {

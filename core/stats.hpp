@@ -8,7 +8,9 @@
 // "no difference resolved". Empty samples and levels outside (0, 1) throw std::invalid_argument.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <vector>
 
 namespace concur::stats {
 
@@ -101,6 +103,15 @@ struct ratio_stratum {
 // interval of its median. Deterministic for a given seed.
 ratio bootstrap_geometric_mean(std::span<const ratio_stratum> strata,
                                const bootstrap_options& options = {});
+
+// The building blocks of a percentile bootstrap of any statistic of medians (core/fit.cpp):
+// options.resamples times, every sample resampled with replacement (in order, with the same
+// generator as bootstrap_ratio) and `use` called with their medians; then the interval between
+// the (1 - level) / 2 and (1 + level) / 2 quantiles of the replicates `use` computed.
+void resample_medians(std::span<const std::vector<double>> samples,
+                      const bootstrap_options& options,
+                      const std::function<void(std::span<const double> medians)>& use);
+interval percentile_interval(std::vector<double> replicates, double level = default_level);
 
 // Two-sided Mann-Whitney U test, as scipy.stats.mannwhitneyu(x, y, alternative='two-sided') with
 // its defaults (method='auto', use_continuity=True), which is what Google Benchmark's compare.py
