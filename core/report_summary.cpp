@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "core/median.hpp"
 #include "core/vocabulary.hpp"
@@ -326,6 +327,8 @@ workload_standings standings(const workload_cells& w) {
 }
 
 std::string human_time(double s) {
+  // Rounded to the digits shown before the unit is chosen: 999.96 µs is "1 ms", not "1e+03 µs".
+  s = std::stod(fmt::format("{:.3g}", s));
   if (s < 1e-6 && s > 0) return fmt::format("{:.3g} ns", s * 1e9);
   if (s >= 1) return fmt::format("{:.3g} s", s);
   if (s >= 1e-3) return fmt::format("{:.3g} ms", s * 1e3);
