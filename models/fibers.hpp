@@ -102,29 +102,30 @@ void heartbeat(std::chrono::duration<Rep, Period> period, const bool& stop, hear
 
 // fn() on a pool thread, while this fiber is suspended: returns its value or rethrows its error
 // on the fiber's own loop (the fiber user's way with a blocking call: hand it to a pool). The
-// value is written into this fiber's frame, which lives while it waits: Asio 1.81's yield_context
-// mishandles a void(std::exception_ptr, T) completion (it keeps the address of its argument).
+// outcome is written into this fiber's frame, which lives while it waits, and the fiber resumed
+// with no arguments: Asio 1.81's yield_context mishandles exception_ptr completions (it rethrows
+// a null one, and keeps the address of a value argument).
 template <class F>
 std::invoke_result_t<F&> run_in_pool(asio::thread_pool& pool, F fn, yield_context yield) {
   std::optional<std::invoke_result_t<F&>> value;
-  auto initiate = [&pool, &value](auto handler, F fn) {
+  std::exception_ptr error;
+  auto initiate = [&](auto handler, F fn) {
     auto back = asio::make_work_guard(asio::get_associated_executor(handler));
-    asio::post(pool, [&value, fn = std::move(fn), handler = std::move(handler),
+    asio::post(pool, [&value, &error, fn = std::move(fn), handler = std::move(handler),
                       back = std::move(back)]() mutable {
-      std::exception_ptr error;
       try {
         value.emplace(fn());
       } catch (...) {
         error = std::current_exception();
       }
       auto loop = back.get_executor();
-      asio::post(loop, [handler = std::move(handler), error, back = std::move(back)]() mutable {
-        std::move(handler)(error);
+      asio::post(loop, [handler = std::move(handler), back = std::move(back)]() mutable {
+        std::move(handler)();
       });
     });
   };
-  asio::async_initiate<yield_context, void(std::exception_ptr)>(std::move(initiate), yield,
-                                                                std::move(fn));
+  asio::async_initiate<yield_context, void()>(std::move(initiate), yield, std::move(fn));
+  if (error) std::rethrow_exception(error);
   return std::move(*value);
 }
 
