@@ -47,7 +47,26 @@ std::string tbb_model::settings(const config& c) {
   return fmt::format("task_arena of {}", c.worker_threads);
 }
 
+std::string fibers_model::settings(const config& c) {
+  return fmt::format(
+      "1 thread, asio::spawn fibers, fixedsize_stack of {} KiB each (malloc'd, no guard page); "
+      "offload's blocking calls on a pool of {}, dirsearch's reads made on the fiber",
+      stack_bytes / 1024, c.pool_threads);
+}
+
 }  // namespace models
+
+namespace fibers {
+
+std::string fiber_limit_message(std::size_t started, std::size_t wanted) {
+  return fmt::format(
+      "the OS refused the stack of fiber {} of {} ({} KiB each); limits: RLIMIT_AS {} bytes, "
+      "vm.overcommit_memory {}, vm.max_map_count {}",
+      started + 1, wanted, models::fibers_model::stack_bytes / 1024, rlimit_value(RLIMIT_AS),
+      proc_value("/proc/sys/vm/overcommit_memory"), proc_value("/proc/sys/vm/max_map_count"));
+}
+
+}  // namespace fibers
 
 namespace threads {
 

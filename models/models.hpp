@@ -56,7 +56,17 @@ struct tbb_model {
   static in_flight max_in_flight(const config& c) { return c.worker_threads; }
 };
 
-using all = type_list<sequential_model, threads_model, executor_model, coroutines_model, tbb_model>;
+// Stackful coroutines (Boost.Context through asio::spawn) on one thread, written in blocking
+// style; each fiber's stack is a fixedsize_stack of stack_bytes (models/fibers.hpp).
+struct fibers_model {
+  static constexpr std::string_view name = "fibers";
+  static constexpr std::size_t stack_bytes = 64 * 1024;
+  static std::string settings(const config& c);
+  static in_flight max_in_flight(const config&) { return std::nullopt; }
+};
+
+using all = type_list<sequential_model, threads_model, executor_model, coroutines_model, tbb_model,
+                      fibers_model>;
 
 template <class M>
 concept model = requires(const config& c) {

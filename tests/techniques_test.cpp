@@ -23,6 +23,7 @@
 #include "models/coroutines.hpp"
 #include "models/executor.hpp"
 #include "models/executor_control.hpp"
+#include "models/fibers_control.hpp"
 #include "models/loop_control.hpp"
 #include "models/models.hpp"
 #include "models/tbb_control.hpp"
@@ -384,6 +385,78 @@ struct tbb_adapter : on_the_callers_thread<tbb_adapter> {
   }
 };
 
+// fibers: every task a fiber on the loop thread; the scenario runs on a fiber too, and each call
+// suspends it until the answer is there (so, as for threads, every await is ready at once).
+struct fibers_adapter {
+  using model = models::fibers_model;
+  using scenario = inline_scenario;
+  using job = fibers::job<int>;
+  static constexpr bool gather_is_a_task = false;
+  static constexpr bool started_by_the_next_wait = true;  // a spawned fiber runs at once
+  static constexpr bool cancel_can_skip = false;          // it ends at its first wait
+  static constexpr bool may_wait_for_a_worker = false;
+
+  fibers::yield_context yield;
+
+  static job quick(int value, milliseconds delay) {
+    return [=](fibers::yield_context y) {
+      fibers::sleep_for(delay, y);
+      return value;
+    };
+  }
+  static job fails(std::string what, milliseconds delay) {
+    return [=](fibers::yield_context y) -> int {
+      fibers::sleep_for(delay, y);
+      throw std::runtime_error(what);
+    };
+  }
+  static job long_running(flags& f) {
+    return [&f](fibers::yield_context y) {
+      f.started = true;
+      cleanup guard{f.cleaned};
+      fibers::sleep_for(forever, y);
+      return -1;
+    };
+  }
+  static job fails_when_cancelled(flags& f) {
+    return [&f](fibers::yield_context y) -> int {
+      f.started = true;
+      cleanup guard{f.cleaned};
+      try {
+        fibers::sleep_for(forever, y);
+      } catch (const boost::system::system_error&) {
+        throw std::runtime_error("error while cancelling");
+      }
+      return -1;
+    };
+  }
+
+  fibers::task<int> spawn(job j) const { return fibers::task<int>(yield, std::move(j)); }
+  ready<int> result(fibers::task<int>& t) const { return {t.get(yield)}; }
+  std::suspend_never sleep(milliseconds d) const {
+    fibers::sleep_for(d, yield);
+    return {};
+  }
+  ready<std::optional<int>> wait_for(job j, milliseconds d) const {
+    return {fibers::wait_for(std::move(j), d, yield)};
+  }
+  ready<std::vector<int>> gather_first_error(std::vector<job> jobs) const {
+    return {fibers::gather_first_error(std::move(jobs), yield)};
+  }
+  ready<std::vector<outcome<int>>> gather_collect(std::vector<job> jobs) const {
+    return {fibers::gather_collect(std::move(jobs), yield)};
+  }
+  static bool is_cancelled(const std::exception_ptr& e) { return is_cancellation(e); }
+
+  template <class F>
+  static void run(F scenario) {
+    fibers::run([&](fibers::yield_context y) {
+      fibers_adapter a{y};
+      scenario(a);
+    });
+  }
+};
+
 // ---------------------------------------------------------------------------------------------
 // The scenarios, once for every model. Tasks are named locals before they are awaited: GCC 12
 // mishandles non-trivial temporaries inside a co_await.
@@ -559,8 +632,8 @@ void run_every_scenario() {
 template <class A>
 class techniques : public ::testing::Test {};
 
-using adapters =
-    ::testing::Types<coroutines_adapter, executor_adapter, threads_adapter, tbb_adapter>;
+using adapters = ::testing::Types<coroutines_adapter, executor_adapter, threads_adapter,
+                                  tbb_adapter, fibers_adapter>;
 
 struct model_name {
   template <class A>
