@@ -9,8 +9,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -376,6 +378,31 @@ std::string cached_tree(const tree_spec& spec) {
                                           e.what()));
   }
   return path;
+}
+
+std::string fixture_tree(const tree_spec& spec) {
+  if (expected_entries(spec) <= largest_cached_entries) return cached_tree(spec);
+  if (spec.faults)
+    throw std::invalid_argument("a fixture tree too big for the cache must have faults = false");
+  struct made {
+    tree_spec spec;
+    std::unique_ptr<cleanup::owned_temp_dir> dir;
+  };
+  static std::mutex mutex;
+  static std::vector<made> trees;  // destroyed at exit, which removes them
+  const std::scoped_lock lock(mutex);
+  for (const auto& t : trees)
+    if (t.spec == spec) return t.dir->path() + "/tree";
+  auto dir = std::make_unique<cleanup::owned_temp_dir>("concur-dirsearch-big");
+  const std::string root = dir->path() + "/tree";
+  try {
+    generate_tree(root, spec);
+  } catch (const std::system_error& e) {
+    throw fixture_unavailable(
+        fmt::format("cannot make the fixture tree in {}: {}", dir->path(), e.what()));
+  }
+  trees.push_back({spec, std::move(dir)});
+  return root;
 }
 
 }  // namespace concur::dirsearch
