@@ -21,6 +21,7 @@
 #include <optional>
 #include <regex>
 
+#include "bench/allocator.hpp"
 #include "bench/matrix.hpp"
 #include "bench/reporter.hpp"
 #include "bench/rounds.hpp"
@@ -461,6 +462,9 @@ int time_cells(runner& r, const timing_options& opts, const options& matrix_opts
   rounds_driver driver(r, opts);
   add_context(describe_environment(matrix_opts.config, matrix_opts.budget_seconds));
   add_rounds_context(opts, driver.share_s());
+  const auto malloc_from = allocator::in_use();
+  add_context(context::allocator, malloc_from.name);
+  add_context(context::allocator_library, malloc_from.library);
   add_context(machine::to_key_values(machine::read_facts()));
   add_context(machine::to_key_values(machine::calibrate()));
   std::fprintf(stderr, "concur-bench: seed %llu (replay the order with --seed=%llu)\n",
@@ -497,6 +501,7 @@ struct cli {
   std::optional<double> target_ci, time_budget, min_time;
   std::optional<std::uint64_t> seed;
   std::string out_path, out_format = "json";
+  std::string allocator = "glibc";
   int repetitions = 1;
 };
 
@@ -524,6 +529,11 @@ void add_options(CLI::App& app, cli& o) {
   app.add_flag("--sweep", o.sweep,
                "include the larger rungs of every workload's size ladder (the growth of cost "
                "with the work)");
+  app.add_option("--allocator", o.allocator,
+                 "the memory allocator: glibc's malloc, or jemalloc or mimalloc (Debian packages "
+                 "libjemalloc2, libmimalloc2.0) loaded by re-executing with LD_PRELOAD")
+      ->check(CLI::IsMember(bench::allocator::names()))
+      ->capture_default_str();
   app.add_option("--budget", o.matrix.budget_seconds,
                  "skip cells whose ideal time exceeds this many seconds")
       ->check(concur::cli::number_in(1e-6, 86400, " s"))
@@ -627,6 +637,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return concur::cli::parse_error(app, e, "concur-bench");
   }
+  bench::allocator::use(o.allocator, argv);  // may re-execute this program
 
   bench::timing_options timing{
       .settings = rounds_settings(o), .preset = preset_of(o), .out_path = o.out_path};
