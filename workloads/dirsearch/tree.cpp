@@ -380,8 +380,8 @@ std::string cached_tree(const tree_spec& spec) {
   return path;
 }
 
-std::string fixture_tree(const tree_spec& spec) {
-  if (expected_entries(spec) <= largest_cached_entries) return cached_tree(spec);
+std::string fixture_tree(const tree_spec& spec, std::size_t largest_cached) {
+  if (expected_entries(spec) <= largest_cached) return cached_tree(spec);
   if (spec.faults)
     throw std::invalid_argument("a fixture tree too big for the cache must have faults = false");
   struct made {

@@ -60,11 +60,12 @@ std::string cached_tree(const tree_spec& spec);
 // Trees of more entries than this (about 4 KB of disk each) are too big to keep in the cache.
 inline constexpr std::size_t largest_cached_entries = 500'000;
 
-// The fixture tree of a case: cached_tree, or for a tree above largest_cached_entries one made
+// The fixture tree of a case: cached_tree, or for a tree above `largest_cached` entries one made
 // at first use in a temporary directory this process owns (core/cleanup.hpp), kept for the
 // process's later runs and removed at its exit (or on SIGINT, SIGTERM, or by the next process
 // after a SIGKILL). Such a tree needs faults = false: the signal handlers cannot unlock
 // ROOT/locked. Throws fixture_unavailable when it cannot be made.
-std::string fixture_tree(const tree_spec& spec);
+std::string fixture_tree(const tree_spec& spec,
+                         std::size_t largest_cached = largest_cached_entries);
 
 }  // namespace concur::dirsearch
