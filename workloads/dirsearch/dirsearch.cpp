@@ -116,12 +116,13 @@ std::vector<case_def<params>> workload::cases() {
       .seed = 8, .dirs = 2'500, .files_per_dir = 19, .depth = 5, .chain_depth = 0, .parts = 4};
   out.push_back(
       fixture_case("4roots_200k", case_kind::bench, quarters, {"tree", "tree2", "tree3", "tree4"}));
-  // The size ladder through tree_200k: trees of its shape without the special entries (the
-  // largest is too big for the cache: tree.hpp), of 10,000, 100,000 and 1,000,000 entries; and
-  // the shape test-sized.
+  // The size ladder through tree_200k: trees of its shape without the special entries and with
+  // empty files (the largest is too big for the cache: tree.hpp), of 10,000, 100,000 and
+  // 1,000,000 entries; and the shape test-sized.
   const auto shaped = [&](std::size_t entries) {
     tree_spec spec = big;
     spec.faults = false;
+    spec.empty_files = true;
     spec.dirs = entries / (1 + spec.files_per_dir) - 1;
     return spec;
   };

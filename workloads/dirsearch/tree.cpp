@@ -173,7 +173,8 @@ void generate_random_part(builder& b, const std::string& top, const tree_spec& s
   for (auto& d : dirs) {
     for (std::size_t j = 0; j < spec.files_per_dir; ++j) {
       const std::string path = d.path + "/" + random_name(r, 'f', d.children++);
-      b.file(path, random_contents(r));
+      const std::string contents = random_contents(r);  // drawn either way: the same names
+      b.file(path, spec.empty_files ? std::string_view() : contents);
     }
   }
 }
@@ -342,10 +343,10 @@ std::string cached_tree(const tree_spec& spec) {
   static std::atomic<unsigned> counter{0};
   const std::scoped_lock lock(mutex);
   const std::string base = cache_base();
-  const std::string path =
-      fmt::format("{}/v1-s{}-d{}-f{}-D{}-p{}-c{}x{}{}", base, spec.seed, spec.dirs,
-                  spec.files_per_dir, spec.depth, spec.parts, spec.chain_depth,
-                  spec.chain_name_length, spec.faults ? "" : "-plain");
+  const std::string path = fmt::format(
+      "{}/v1-s{}-d{}-f{}-D{}-p{}-c{}x{}{}{}", base, spec.seed, spec.dirs, spec.files_per_dir,
+      spec.depth, spec.parts, spec.chain_depth, spec.chain_name_length, spec.faults ? "" : "-plain",
+      spec.empty_files ? "-empty" : "");
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return path;
   try {

@@ -31,6 +31,9 @@ struct tree_spec {
   std::size_t chain_name_length = 40;
   bool faults = true;     // the special entries at the top; false: ROOT/tree only
   std::size_t parts = 1;  // random parts: ROOT/tree, then ROOT/tree2, ROOT/tree3, ...
+  // Files without their contents (the same names): a walk never reads them, and a disk block
+  // each makes a tree of a million entries 4 GB, slow to write and to remove.
+  bool empty_files = false;
   bool operator==(const tree_spec&) const = default;
 };
 
@@ -57,7 +60,7 @@ bool remove_tree(const std::string& root);
 // and processes at once. Throws fixture_unavailable (core/workload.hpp) when it cannot be made.
 std::string cached_tree(const tree_spec& spec);
 
-// Trees of more entries than this (about 4 KB of disk each) are too big to keep in the cache.
+// Trees of more entries than this are too big to keep in the cache.
 inline constexpr std::size_t largest_cached_entries = 500'000;
 
 // The fixture tree of a case: cached_tree, or for a tree above `largest_cached` entries one made
