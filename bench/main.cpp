@@ -505,6 +505,10 @@ struct cli {
   int repetitions = 1;
 };
 
+// What --sweep adds to the default --time-budget: about what its rungs' first five rounds take on
+// a quiet 2-core machine.
+constexpr double sweep_time_budget_s = 600;
+
 // The kinds of case a run includes: the benchmark cases, and the test cases and the sweep's
 // larger rungs when asked for.
 bool selected(const cli& o, case_kind kind) {
@@ -526,9 +530,11 @@ void add_options(CLI::App& app, cli& o) {
                "verify every selected cell against its oracle, time nothing");
   app.add_flag("--all-cases", o.all_cases,
                "include the small test cases beside the benchmark cases");
-  app.add_flag("--sweep", o.sweep,
-               "include the larger rungs of every workload's size ladder (the growth of cost "
-               "with the work)");
+  app.add_flag(
+      "--sweep", o.sweep,
+      fmt::format("include the larger rungs of every workload's size ladder (the "
+                  "growth of cost with the work); adds {:g} s to the default --time-budget",
+                  sweep_time_budget_s));
   app.add_option("--allocator", o.allocator,
                  "the memory allocator: glibc's malloc, or jemalloc or mimalloc (Debian packages "
                  "libjemalloc2, libmimalloc2.0) loaded by re-executing with LD_PRELOAD")
@@ -592,7 +598,8 @@ bench::rounds::settings rounds_settings(const cli& o) {
   s.min_rounds = o.min_rounds.value_or(s.min_rounds);
   s.max_rounds = o.max_rounds.value_or(std::max(s.max_rounds, s.min_rounds));
   s.target_ci = o.target_ci.value_or(s.target_ci);
-  s.time_budget_s = o.time_budget.value_or(s.time_budget_s);
+  // The sweep's rungs get time of their own, so that they leave the default cells' share as it was.
+  s.time_budget_s = o.time_budget.value_or(s.time_budget_s + (o.sweep ? sweep_time_budget_s : 0));
   s.min_time_s = o.min_time.value_or(s.min_time_s);
   s.seed = o.seed.value_or(bench::rounds::seed_from_clock());
   return s;
