@@ -23,6 +23,7 @@
 #include <optional>
 #include <regex>
 
+#include "bench/allocator.hpp"
 #include "bench/matrix.hpp"
 #include "bench/reporter.hpp"
 #include "bench/rounds.hpp"
@@ -485,6 +486,9 @@ int time_cells(runner& r, const timing_options& opts, const options& matrix_opts
   add_context(describe_environment(matrix_opts.config, matrix_opts.budget_seconds));
   add_rounds_context(opts, driver.share_s());
   add_case_kinds_context(r.cells());
+  const auto malloc_from = allocator::in_use();
+  add_context(context::allocator, malloc_from.name);
+  add_context(context::allocator_library, malloc_from.library);
   add_context(machine::to_key_values(machine::read_facts()));
   add_context(machine::to_key_values(machine::calibrate()));
   std::fprintf(stderr, "concur-bench: seed %llu (replay the order with --seed=%llu)\n",
@@ -521,8 +525,13 @@ struct cli {
   std::optional<double> target_ci, time_budget, min_time;
   std::optional<std::uint64_t> seed;
   std::string out_path, out_format = "json";
+  std::string allocator = "glibc";
   int repetitions = 1;
 };
+
+// What --sweep adds to the default --time-budget: about what its rungs' first five rounds take on
+// a quiet 2-core machine.
+constexpr double sweep_time_budget_s = 600;
 
 // The kinds of case a run includes: the benchmark cases, and the test cases and the sweep's
 // larger rungs when asked for.
@@ -545,9 +554,16 @@ void add_options(CLI::App& app, cli& o) {
                "verify every selected cell against its oracle, time nothing");
   app.add_flag("--all-cases", o.all_cases,
                "include the small test cases beside the benchmark cases");
-  app.add_flag("--sweep", o.sweep,
-               "include the larger rungs of every workload's size ladder (the growth of cost "
-               "with the work)");
+  app.add_flag(
+      "--sweep", o.sweep,
+      fmt::format("include the larger rungs of every workload's size ladder (the "
+                  "growth of cost with the work); adds {:g} s to the default --time-budget",
+                  sweep_time_budget_s));
+  app.add_option("--allocator", o.allocator,
+                 "the memory allocator: glibc's malloc, or jemalloc or mimalloc (Debian packages "
+                 "libjemalloc2, libmimalloc2.0) loaded by re-executing with LD_PRELOAD")
+      ->check(CLI::IsMember(bench::allocator::names()))
+      ->capture_default_str();
   app.add_option("--budget", o.matrix.budget_seconds,
                  "skip cells whose ideal time exceeds this many seconds")
       ->check(concur::cli::number_in(1e-6, 86400, " s"))
@@ -606,7 +622,8 @@ bench::rounds::settings rounds_settings(const cli& o) {
   s.min_rounds = o.min_rounds.value_or(s.min_rounds);
   s.max_rounds = o.max_rounds.value_or(std::max(s.max_rounds, s.min_rounds));
   s.target_ci = o.target_ci.value_or(s.target_ci);
-  s.time_budget_s = o.time_budget.value_or(s.time_budget_s);
+  // The sweep's rungs get time of their own, so that they leave the default cells' share as it was.
+  s.time_budget_s = o.time_budget.value_or(s.time_budget_s + (o.sweep ? sweep_time_budget_s : 0));
   s.min_time_s = o.min_time.value_or(s.min_time_s);
   s.seed = o.seed.value_or(bench::rounds::seed_from_clock());
   return s;
@@ -651,6 +668,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return concur::cli::parse_error(app, e, "concur-bench");
   }
+  bench::allocator::use(o.allocator, argv);  // may re-execute this program
 
   bench::timing_options timing{
       .settings = rounds_settings(o), .preset = preset_of(o), .out_path = o.out_path};

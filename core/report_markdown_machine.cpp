@@ -151,6 +151,15 @@ std::string probe_value(const results& r, std::string_view key) {
   return ns ? human_time(*ns * 1e-9) : md_escape(*v);
 }
 
+// The allocator the run's malloc came from (concur-bench --allocator); nothing for older files.
+std::string allocator_line(const results& r) {
+  const auto name = r.value(vocabulary::context::allocator);
+  if (!name) return "";
+  const auto library = r.value(vocabulary::context::allocator_library);
+  return fmt::format("Memory allocator: **{}**{}.\n\n", md_escape(*name),
+                     library && !library->empty() ? fmt::format(" (`{}`)", *library) : "");
+}
+
 }  // namespace
 
 std::string machine_warnings(const results& r) {
@@ -160,7 +169,7 @@ std::string machine_warnings(const results& r) {
 std::string machine_during_run(const results& r, const std::vector<workload_cells>& workloads) {
   std::string md = "## Machine during the run\n\n";
   md += r.value(keys::noise_busy) ? machine_state(r) : no_machine_state(r);
-  return md + "\n" + noisy_cells_line(workloads) + "\n";
+  return md + "\n" + noisy_cells_line(workloads) + "\n" + allocator_line(r);
 }
 
 std::string calibration(const results& r) {

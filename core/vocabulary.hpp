@@ -91,6 +91,11 @@ inline constexpr std::string_view sweep_cases = "cases_sweep";
 // purpose. A report or a comparison must say so.
 inline constexpr std::string_view test_slowdown = "test_slowdown";
 inline constexpr std::string_view test_slowdown_off = "none";
+
+// What provided malloc (concur-bench --allocator): glibc, jemalloc, mimalloc, or other (a
+// sanitizer's), and the object that defines it.
+inline constexpr std::string_view allocator = "allocator";
+inline constexpr std::string_view allocator_library = "allocator_library";
 }  // namespace context
 
 // The rule's stop reasons and how the rounds ended, as concur-bench writes them.

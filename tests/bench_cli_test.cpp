@@ -58,6 +58,18 @@ TEST(bench_cli, lists_cells_with_settings_and_skip_reasons) {
       << "test cases are listed only with --all-cases";
 }
 
+TEST(bench_cli, the_sweeps_rungs_are_selected_only_with_sweep) {
+  const std::string dirsearch = " --list --benchmark_filter=dirsearch/sequential/tree_";
+  const auto without = run_command(bench + dirsearch);
+  ASSERT_EQ(without.exit_code, 0) << without.output;
+  EXPECT_NE(without.output.find("dirsearch/sequential/tree_200k"), std::string::npos);
+  EXPECT_EQ(without.output.find("tree_1m"), std::string::npos) << without.output;
+  const auto with = run_command(bench + dirsearch + " --sweep");
+  ASSERT_EQ(with.exit_code, 0) << with.output;
+  EXPECT_NE(with.output.find("dirsearch/sequential/tree_1m"), std::string::npos) << with.output;
+  EXPECT_NE(with.output.find("dirsearch/sequential/tree_200k"), std::string::npos);
+}
+
 TEST(bench_cli, the_filter_selects_a_column) {
   const auto r = run_command(bench + " --list --all-cases --benchmark_filter=/tbb/");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -184,6 +196,32 @@ TEST(bench_cli, the_slowdown_hook_slows_its_model_and_says_so) {
       EXPECT_LE(*row.efficiency, 0.5 + 1e-9);
     }
   }
+}
+
+TEST(bench_cli, another_allocator_is_preloaded_and_recorded) {
+  temp_dir dir("concur-bench");
+  const auto plain = timed_run(dir, " --quick");
+  const auto malloc_from = context_value(plain, context::allocator);
+  if (malloc_from != "glibc") GTEST_SKIP() << "malloc comes from " << malloc_from << " here";
+  const auto json = (dir.path() / "jemalloc.json").string();
+  const auto r = run_command(bench + sleep_cells + " --quick --allocator=jemalloc" +
+                             " --benchmark_out=" + json);
+  if (r.exit_code == 1 && r.output.find("is not installed") != std::string::npos)
+    GTEST_SKIP() << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto results = concur::report::load(json);
+  EXPECT_EQ(context_value(results, context::allocator), "jemalloc");
+  EXPECT_NE(context_value(results, context::allocator_library).find("libjemalloc"),
+            std::string::npos);
+  for (const auto& row : results.rows) EXPECT_EQ(row.verdict, "pass") << row.model;
+}
+
+TEST(bench_cli, an_unknown_allocator_is_a_usage_error_a_missing_one_names_its_package) {
+  EXPECT_EQ(run_command(bench + " --list --allocator=tcmalloc").exit_code, 2);
+  const auto r =
+      run_command("CONCUR_ALLOCATOR_DIRS=/nonexistent " + bench + " --list --allocator=mimalloc");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("apt-get install libmimalloc2.0"), std::string::npos) << r.output;
 }
 
 TEST(bench_cli, rejects_unknown_flags_and_bad_values) {

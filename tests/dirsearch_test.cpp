@@ -542,5 +542,20 @@ TEST(dirsearch_app, crlf_input_and_a_root_that_cannot_be_searched) {
   EXPECT_EQ(r.out.find("unknown choice"), std::string::npos) << r.out;
 }
 
+// A tree too big for the cache is made once per process in a directory it owns (removed at its
+// exit, which core/cleanup's tests cover); here the limit is 0, so a small tree stands in.
+TEST(dirsearch_fixture, a_tree_too_big_for_the_cache_is_made_once_in_an_owned_directory) {
+  const tree_spec spec{
+      .seed = 9, .dirs = 9, .files_per_dir = 1, .depth = 2, .chain_depth = 0, .faults = false};
+  const std::string path = fixture_tree(spec, 0);
+  EXPECT_NE(path.find("/concur-dirsearch-big-"), std::string::npos) << path;
+  EXPECT_EQ(fixture_tree(spec, 0), path);
+  EXPECT_EQ(fixture_tree(spec), cached_tree(spec));
+  const auto walked = run("sequential", params{.roots = {path}});
+  ASSERT_EQ(walked.roots.size(), 1u);
+  EXPECT_EQ(walked.roots[0].entries.size(), expected_entries(spec));
+  EXPECT_THROW(fixture_tree(tree_spec{}, 0), std::invalid_argument) << "faults cannot be removed";
+}
+
 }  // namespace
 }  // namespace concur::dirsearch

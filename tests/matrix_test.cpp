@@ -98,6 +98,28 @@ TEST(matrix, has_every_workload_in_every_model_for_every_case) {
     EXPECT_EQ(models, every_model) << workload_case;
 }
 
+// A ladder's rungs are cases of one workload at three sizes or more, in the default run or the
+// sweep, never among the tests' small cases.
+TEST(matrix, every_ladder_has_rungs_of_distinct_sizes_in_one_workload) {
+  struct ladder {
+    std::set<std::string> workloads;
+    std::set<double> sizes;
+  };
+  std::map<std::string, ladder> ladders;
+  for (const auto& c : make_cells({})) {
+    if (!c.ladder) continue;
+    auto& l = ladders[c.ladder->axis];
+    l.workloads.insert(c.workload);
+    l.sizes.insert(c.ladder->size);
+    EXPECT_NE(c.kind, case_kind::test) << c.name() << ": the tests' small cases are on no ladder";
+  }
+  EXPECT_GE(ladders.size(), 7u);
+  for (const auto& [axis, l] : ladders) {
+    EXPECT_EQ(l.workloads.size(), 1u) << axis;
+    EXPECT_GE(l.sizes.size(), 3u) << axis;
+  }
+}
+
 // The one list of models is models::all: a source file that names every model again (their tags,
 // their names as strings, or the help text) is a second list a new model would have to join.
 TEST(model_list, no_source_file_but_the_list_names_every_model) {

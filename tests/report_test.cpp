@@ -548,6 +548,15 @@ TEST(report_machine, interleaved_rounds_and_the_test_hook_are_reported) {
   EXPECT_EQ(to_markdown(with_machine_state(false)).find("slowed down"), std::string::npos);
 }
 
+TEST(report_machine, the_allocator_is_named_under_the_machine) {
+  auto r = with_machine_state(false);
+  r.context.emplace_back(vocabulary::context::allocator, "mimalloc");
+  r.context.emplace_back(vocabulary::context::allocator_library, "/usr/lib/libmimalloc.so.2");
+  EXPECT_NE(to_markdown(r).find("Memory allocator: **mimalloc** (`/usr/lib/libmimalloc.so.2`)"),
+            std::string::npos);
+  EXPECT_EQ(to_markdown(with_machine_state(false)).find("Memory allocator"), std::string::npos);
+}
+
 // The rounds shuffle the runs in the file; the report keeps the matrix's order of the models.
 TEST(report, models_and_cases_follow_the_matrix_not_the_files_order) {
   results r;

@@ -54,7 +54,7 @@ void raise_open_file_limit() {
 std::vector<std::string> resolve_roots(const params& p) {
   raise_open_file_limit();
   if (!p.fixture) return p.roots;
-  const std::string base = cached_tree(*p.fixture);
+  const std::string base = fixture_tree(*p.fixture);
   std::vector<std::string> roots;
   roots.reserve(p.roots.size());
   for (const auto& r : p.roots)
@@ -108,14 +108,34 @@ std::vector<case_def<params>> workload::cases() {
   // About 200,000 entries: one tree, and four trees of a quarter each searched at once.
   // No deep chain there: fd (a baseline) cannot go past PATH_MAX; the tests cover the chain.
   const tree_spec big{.seed = 7, .dirs = 10'000, .files_per_dir = 19, .depth = 6, .chain_depth = 0};
+  // tree_200k is a rung of the size ladder of entries below the root (below).
+  const std::string axis = "entries";
   out.push_back(fixture_case("tree_200k", case_kind::bench, big, {""}));
+  out.back().ladder = ladder_point{axis, static_cast<double>(expected_entries(big))};
   const tree_spec quarters{
       .seed = 8, .dirs = 2'500, .files_per_dir = 19, .depth = 5, .chain_depth = 0, .parts = 4};
   out.push_back(
       fixture_case("4roots_200k", case_kind::bench, quarters, {"tree", "tree2", "tree3", "tree4"}));
+  // The size ladder through tree_200k: trees of its shape without the special entries and with
+  // empty files (the largest is too big for the cache: tree.hpp), of 10,000, 100,000 and
+  // 1,000,000 entries; and the shape test-sized.
+  const auto shaped = [&](std::size_t entries) {
+    tree_spec spec = big;
+    spec.faults = false;
+    spec.empty_files = true;
+    spec.dirs = entries / (1 + spec.files_per_dir) - 1;
+    return spec;
+  };
+  out.push_back(fixture_case("tree_1k", case_kind::test, shaped(1'000), {""}));
+  for (const auto& [name, entries] : {std::pair{"tree_10k", std::size_t{10'000}},
+                                      {"tree_100k", 100'000},
+                                      {"tree_1m", 1'000'000}}) {
+    out.push_back(fixture_case(name, case_kind::sweep, shaped(entries), {""}));
+    out.back().ladder = ladder_point{axis, static_cast<double>(entries)};
+  }
   if (const char* root = std::getenv("CONCUR_DIRSEARCH_ROOT"); root && *root)
     out.push_back({"env_root", case_kind::bench, params{.roots = {root}}});
-  for (auto& c : out) c.params.baselines = c.kind == case_kind::bench;
+  for (auto& c : out) c.params.baselines = c.kind != case_kind::test;
 
   // Cold cache: the page cache is dropped before every run, so directories come from the disk.
   // Waiting on the disk, more threads than cores pay: the same tree with the models' threads at

@@ -9,8 +9,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -171,7 +173,8 @@ void generate_random_part(builder& b, const std::string& top, const tree_spec& s
   for (auto& d : dirs) {
     for (std::size_t j = 0; j < spec.files_per_dir; ++j) {
       const std::string path = d.path + "/" + random_name(r, 'f', d.children++);
-      b.file(path, random_contents(r));
+      const std::string contents = random_contents(r);  // drawn either way: the same names
+      b.file(path, spec.empty_files ? std::string_view() : contents);
     }
   }
 }
@@ -340,10 +343,10 @@ std::string cached_tree(const tree_spec& spec) {
   static std::atomic<unsigned> counter{0};
   const std::scoped_lock lock(mutex);
   const std::string base = cache_base();
-  const std::string path =
-      fmt::format("{}/v1-s{}-d{}-f{}-D{}-p{}-c{}x{}{}", base, spec.seed, spec.dirs,
-                  spec.files_per_dir, spec.depth, spec.parts, spec.chain_depth,
-                  spec.chain_name_length, spec.faults ? "" : "-plain");
+  const std::string path = fmt::format(
+      "{}/v1-s{}-d{}-f{}-D{}-p{}-c{}x{}{}{}", base, spec.seed, spec.dirs, spec.files_per_dir,
+      spec.depth, spec.parts, spec.chain_depth, spec.chain_name_length, spec.faults ? "" : "-plain",
+      spec.empty_files ? "-empty" : "");
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return path;
   try {
@@ -376,6 +379,31 @@ std::string cached_tree(const tree_spec& spec) {
                                           e.what()));
   }
   return path;
+}
+
+std::string fixture_tree(const tree_spec& spec, std::size_t largest_cached) {
+  if (expected_entries(spec) <= largest_cached) return cached_tree(spec);
+  if (spec.faults)
+    throw std::invalid_argument("a fixture tree too big for the cache must have faults = false");
+  struct made {
+    tree_spec spec;
+    std::unique_ptr<cleanup::owned_temp_dir> dir;
+  };
+  static std::mutex mutex;
+  static std::vector<made> trees;  // destroyed at exit, which removes them
+  const std::scoped_lock lock(mutex);
+  for (const auto& t : trees)
+    if (t.spec == spec) return t.dir->path() + "/tree";
+  auto dir = std::make_unique<cleanup::owned_temp_dir>("concur-dirsearch-big");
+  const std::string root = dir->path() + "/tree";
+  try {
+    generate_tree(root, spec);
+  } catch (const std::system_error& e) {
+    throw fixture_unavailable(
+        fmt::format("cannot make the fixture tree in {}: {}", dir->path(), e.what()));
+  }
+  trees.push_back({spec, std::move(dir)});
+  return root;
 }
 
 }  // namespace concur::dirsearch

@@ -31,6 +31,9 @@ struct tree_spec {
   std::size_t chain_name_length = 40;
   bool faults = true;     // the special entries at the top; false: ROOT/tree only
   std::size_t parts = 1;  // random parts: ROOT/tree, then ROOT/tree2, ROOT/tree3, ...
+  // Files without their contents (the same names): a walk never reads them, and a disk block
+  // each makes a tree of a million entries 4 GB, slow to write and to remove.
+  bool empty_files = false;
   bool operator==(const tree_spec&) const = default;
 };
 
@@ -56,5 +59,16 @@ bool remove_tree(const std::string& root);
 // $TMPDIR/concur-dirsearch-<uid>/<spec> (TMPDIR unset: /tmp). Safe to call from several threads
 // and processes at once. Throws fixture_unavailable (core/workload.hpp) when it cannot be made.
 std::string cached_tree(const tree_spec& spec);
+
+// Trees of more entries than this are too big to keep in the cache.
+inline constexpr std::size_t largest_cached_entries = 500'000;
+
+// The fixture tree of a case: cached_tree, or for a tree above `largest_cached` entries one made
+// at first use in a temporary directory this process owns (core/cleanup.hpp), kept for the
+// process's later runs and removed at its exit (or on SIGINT, SIGTERM, or by the next process
+// after a SIGKILL). Such a tree needs faults = false: the signal handlers cannot unlock
+// ROOT/locked. Throws fixture_unavailable when it cannot be made.
+std::string fixture_tree(const tree_spec& spec,
+                         std::size_t largest_cached = largest_cached_entries);
 
 }  // namespace concur::dirsearch

@@ -345,6 +345,36 @@ site_spec faulty_site() {
 
 // ---- fetch
 
+namespace {
+
+// The site of the throughput case (n10000_c64) at N pages, fetched over C connections.
+fetch_params throughput_site(std::size_t pages, std::size_t connections) {
+  return {{.pages = pages, .fanout = 4, .seed = 1, .body_bytes = 512},
+          {connections, std::chrono::milliseconds(5000)}};
+}
+
+// The size ladders of fetch: N at C = 64 and C at N = 10,000, both through n10000_c64 (whose
+// twin c64_n10000 is the rung of the second); and both ends of C on a test-sized site.
+constexpr std::string_view urls_axis = "URLs at C = 64";
+constexpr std::string_view connections_axis = "connections at N = 10,000";
+
+void add_fetch_ladders(std::vector<case_def<fetch_params>>& out) {
+  const auto rung = [&](std::string name, std::string_view axis, std::size_t size, fetch_params p) {
+    out.push_back({.name = std::move(name),
+                   .kind = case_kind::sweep,
+                   .params = std::move(p),
+                   .ladder = ladder_point{std::string(axis), static_cast<double>(size)}});
+  };
+  for (const std::size_t n : {1'000, 3'000, 30'000, 100'000})
+    rung(fmt::format("n{}_c64", n), urls_axis, n, throughput_site(n, 64));
+  for (const std::size_t c : {1, 4, 16, 64, 256})
+    rung(fmt::format("c{}_n10000", c), connections_axis, c, throughput_site(10'000, c));
+  for (const std::size_t c : {1, 256})
+    out.push_back({fmt::format("c{}_n200", c), case_kind::test, throughput_site(200, c)});
+}
+
+}  // namespace
+
 std::vector<case_def<fetch_params>> fetch_workload::cases() {
   using std::chrono::milliseconds;
   std::vector<case_def<fetch_params>> out{
@@ -353,12 +383,13 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
        case_kind::test,
        {{.pages = 60, .fanout = 4, .seed = 3, .body_bytes = 2048, .latency = milliseconds(5)},
         {8, milliseconds(5000)}}},
-      {"n10000_c64",
-       case_kind::bench,
-       {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
-        {64, milliseconds(5000)},
-        false,
-        true}},
+      {.name = "n10000_c64",
+       .kind = case_kind::bench,
+       .params = {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
+                  {64, milliseconds(5000)},
+                  false,
+                  true},
+       .ladder = ladder_point{std::string(urls_axis), 10'000}},
       {"lat20ms_n640_c64",
        case_kind::bench,
        {{.pages = 640, .fanout = 4, .seed = 2, .body_bytes = 1024, .latency = milliseconds(20)},
@@ -376,6 +407,7 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
     one_page.one_page = true;
     out.push_back({"nginx_page1_n10000_c64", case_kind::bench, one_page});
   }
+  add_fetch_ladders(out);
   // The course's Python beside the models on the bench cases (the one-page twin is wrk's).
   for (auto& c : out) c.params.python_baselines = c.kind == case_kind::bench && !c.params.one_page;
   return out;
@@ -460,12 +492,24 @@ std::vector<case_def<crawl_params>> crawl_workload::cases() {
        {{.pages = 60, .fanout = 4, .seed = 3, .body_bytes = 2048, .latency = milliseconds(5)},
         3,
         {8, milliseconds(5000)}}},
-      {"lat20ms_n300_d3_c64",
-       case_kind::bench,
-       {{.pages = 300, .fanout = 7, .seed = 4, .body_bytes = 1024, .latency = milliseconds(20)},
-        3,
-        {64, milliseconds(5000)}}},
   };
+  // The size ladder of pages crawled, through the bench case lat20ms_n300_d3_c64: sites of its
+  // shape, deep enough for the crawl to reach (nearly) every page; and the shape test-sized.
+  const auto site_of = [](std::size_t pages, std::size_t depth, milliseconds latency) {
+    return crawl_params{
+        {.pages = pages, .fanout = 7, .seed = 4, .body_bytes = 1024, .latency = latency},
+        depth,
+        {64, milliseconds(5000)}};
+  };
+  out.push_back({"lat1ms_n100_d3_c64", case_kind::test, site_of(100, 3, milliseconds(1))});
+  for (const auto& [pages, depth] : {std::pair{100, 3}, {300, 3}, {1'000, 4}}) {
+    auto p = site_of(pages, depth, milliseconds(20));
+    const double crawled = items(p);
+    out.push_back({.name = fmt::format("lat20ms_n{}_d{}_c64", pages, depth),
+                   .kind = pages == 300 ? case_kind::bench : case_kind::sweep,
+                   .params = std::move(p),
+                   .ladder = ladder_point{"pages", crawled}});
+  }
   for (auto& c : out) c.params.python_baselines = c.kind == case_kind::bench;
   return out;
 }

@@ -22,12 +22,18 @@ std::uint64_t sundial(std::size_t i, std::chrono::milliseconds delay) {
 
 std::vector<case_def<params>> workload::cases() {
   using std::chrono::milliseconds;
-  return {
+  std::vector<case_def<params>> out{
       {"n4_d1ms", case_kind::test, {4, milliseconds(1)}},
       {"n20_d2ms", case_kind::test, {20, milliseconds(2)}},
       {"n16_d20ms", case_kind::bench, {16, milliseconds(20), true}},
-      {"n64_d10ms", case_kind::bench, {64, milliseconds(10), true}},
   };
+  // The size ladder of calls at 10 ms, through the bench case n64_d10ms.
+  for (std::size_t n : {16, 64, 256, 1'024})
+    out.push_back({.name = fmt::format("n{}_d10ms", n),
+                   .kind = n == 64 ? case_kind::bench : case_kind::sweep,
+                   .params = {n, milliseconds(10), n == 64},
+                   .ladder = ladder_point{"calls", static_cast<double>(n)}});
+  return out;
 }
 
 result workload::reference(const params& p) {
