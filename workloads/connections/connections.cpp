@@ -15,10 +15,8 @@ namespace {
 constexpr std::size_t spare_descriptors = 256;
 
 std::string too_few_descriptors(std::size_t connections, std::size_t limit) {
-  return fmt::format(
-      "{} connections need {} descriptors; RLIMIT_NOFILE is {} (raised as far as this user may: "
-      "the hard limit, or fs.nr_open as root)",
-      connections, connections + spare_descriptors, limit);
+  return fmt::format("{} connections need {} descriptors; RLIMIT_NOFILE is {} ({})", connections,
+                     connections + spare_descriptors, limit, kernel::descriptor_ceiling());
 }
 
 std::string describe(const reply& r) {

@@ -1,5 +1,6 @@
 #include "workloads/connections/limits.hpp"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <fstream>
@@ -43,6 +44,21 @@ long listen_overflows() {
       if (n[i] == "ListenOverflows") return std::stol(v[i]);
   }
   return -1;
+}
+
+std::string descriptor_ceiling() {
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  std::size_t nr_open = 0;
+  std::ifstream("/proc/sys/fs/nr_open") >> nr_open;
+  bool capable = false;  // CAP_SYS_RESOURCE (bit 24) in the effective set
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("CapEff:")) capable = (std::stoull(line.substr(7), nullptr, 16) >> 24) & 1;
+  return fmt::format(
+      "hard limit {}, fs.nr_open {}; raising the hard limit needs CAP_SYS_RESOURCE, which this "
+      "process {}",
+      limit.rlim_max, nr_open, capable ? "has" : "lacks");
 }
 
 }  // namespace kernel

@@ -2,6 +2,7 @@
 // What the kernel says about sockets, read from /proc (system-wide figures: other processes'
 // sockets count too).
 #include <cstdint>
+#include <string>
 
 namespace concur::connections::kernel {
 
@@ -11,5 +12,9 @@ long tcp_memory_pages();
 // /proc/net/netstat's TcpExt ListenOverflows: connections dropped because an accept queue was
 // full; -1 when it cannot be read.
 long listen_overflows();
+
+// Why RLIMIT_NOFILE stops where it does: "hard limit H, fs.nr_open R; raising the hard limit
+// needs CAP_SYS_RESOURCE, which this process lacks" (or has).
+std::string descriptor_ceiling();
 
 }  // namespace concur::connections::kernel
