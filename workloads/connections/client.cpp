@@ -21,7 +21,8 @@ std::string body_of(std::size_t i) {
 }
 
 void tally::sent() {
-  if (++sent_ == connections_) peak_ = peak{opened_ - closed_, kernel::tcp_memory_pages()};
+  if (++sent_ == connections_)
+    peak_ = peak{opened_ - closed_, kernel::tcp_memory_pages(), kernel::slab_bytes()};
 }
 
 std::size_t client_run::request(std::size_t i, char* out) const {

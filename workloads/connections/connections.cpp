@@ -84,6 +84,8 @@ concur::metrics workload::metrics(const result& r) {
           {"server_cpu_us_per_conn", m.server_cpu_seconds * 1e6 / n},
           {"kernel_socket_bytes_per_conn",
            m.open_at_peak ? m.socket_memory_bytes / static_cast<double>(m.open_at_peak) : 0.0},
+          {"kernel_slab_bytes_per_conn",
+           m.open_at_peak ? m.slab_bytes / static_cast<double>(m.open_at_peak) : 0.0},
           {"open_at_peak", static_cast<double>(m.open_at_peak)},
           {"rlimit_nofile", m.descriptor_limit},
           {"addresses", static_cast<double>(m.addresses)},
@@ -105,6 +107,7 @@ result run_clients(const params& p, const std::function<void(client_run&)>& clie
                  .work = &work,
                  .replies = std::vector<reply>(p.connections)};
   const long pages_before = kernel::tcp_memory_pages();
+  const long long slab_before = kernel::slab_bytes();
   const long overflows_before = kernel::listen_overflows();
   const double server_before = peer.cpu_seconds();
   const double client_before = cpu_time::of_process();
@@ -119,6 +122,7 @@ result run_clients(const params& p, const std::function<void(client_run&)>& clie
     m.open_at_peak = peak->open;
     m.socket_memory_bytes = static_cast<double>(peak->socket_pages - pages_before) *
                             static_cast<double>(::sysconf(_SC_PAGESIZE));
+    m.slab_bytes = static_cast<double>(peak->slab_bytes - slab_before);
   }
   m.descriptor_limit = static_cast<double>(limit);
   m.addresses = addresses;

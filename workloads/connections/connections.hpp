@@ -74,6 +74,7 @@ class tally {
   struct peak {
     std::size_t open = 0;
     long socket_pages = 0;
+    long long slab_bytes = 0;
   };
   const std::optional<peak>& at_peak() const { return peak_; }
 

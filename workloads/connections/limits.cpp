@@ -35,6 +35,16 @@ long tcp_memory_pages() {
   return -1;
 }
 
+long long slab_bytes() {
+  std::ifstream in("/proc/meminfo");
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("Slab:")) continue;
+    const auto w = words(line);  // Slab: N kB
+    return w.size() >= 2 ? std::stoll(w[1]) * 1024 : -1;
+  }
+  return -1;
+}
+
 long listen_overflows() {
   std::ifstream in("/proc/net/netstat");
   for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {

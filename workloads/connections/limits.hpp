@@ -9,6 +9,10 @@ namespace concur::connections::kernel {
 // /proc/net/sockstat's TCP "mem": pages the TCP sockets hold; -1 when it cannot be read.
 long tcp_memory_pages();
 
+// /proc/meminfo's Slab: bytes the kernel's object caches hold (sockets, files, epoll entries:
+// the per-connection structures sockstat's "mem" does not count); -1 when it cannot be read.
+long long slab_bytes();
+
 // /proc/net/netstat's TcpExt ListenOverflows: connections dropped because an accept queue was
 // full; -1 when it cannot be read.
 long listen_overflows();
