@@ -41,6 +41,7 @@ struct measures {
   double server_cpu_seconds = 0;
   std::size_t open_at_peak = 0;    // connections open when the last request had been sent
   double socket_memory_bytes = 0;  // /proc/net/sockstat TCP "mem" growth at that moment
+  double slab_bytes = 0;           // /proc/meminfo Slab growth at that moment (both ends)
   double descriptor_limit = 0;     // RLIMIT_NOFILE the run had
   std::size_t addresses = 0;       // loopback addresses the connections were spread over
   double listen_overflows = 0;     // the kernel's ListenOverflows over the run (system-wide)
