@@ -89,20 +89,25 @@ TEST(connections, too_few_descriptors_refuses_the_run_before_it_starts) {
   }
 }
 
-// The check up front passes, then the descriptors run out part way: every model reports the
-// refusal (which connection, the limit), ends its other connections, and the next run works.
+// The check up front passes, then only 50 descriptors are left: a connection is refused while
+// the first ones are still held (d = 300 ms). Every model reports the refusal (which connection,
+// the limit), ends its other connections, and the next run works.
 TEST(connections, descriptors_running_out_mid_run_is_a_refusal_in_every_model) {
-  if (const auto why = too_few_descriptors(small.connections + 400); !why.empty())
-    GTEST_SKIP() << why;
+  const params p{1'000, milliseconds(300)};
+  const std::size_t limit = p.connections + 256;
+  if (const auto why = too_few_descriptors(p.connections); !why.empty()) GTEST_SKIP() << why;
   workload::run(models::coroutines_model{}, {10, milliseconds(1)}, models::config::defaults());
-  testing::for_each_model([](auto model) {
+  testing::for_each_model([&](auto model) {
     SCOPED_TRACE(std::string(decltype(model)::name));
     {
-      std::vector<int> taken;
-      for (int k = 0; k < 400; ++k) taken.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-      const lowered_descriptor_limit limit(small.connections + 256);
+      const lowered_descriptor_limit lowered(limit);
+      std::vector<int> taken;  // every descriptor below limit - 50
+      for (int fd = 0; fd >= 0 && fd < static_cast<int>(limit) - 51;) {
+        fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) taken.push_back(fd);
+      }
       try {
-        workload::run(model, small, models::config::defaults());
+        workload::run(model, p, models::config::defaults());
         ADD_FAILURE() << "no refusal";
       } catch (const resource_exhausted& e) {
         const std::string what = e.what();
