@@ -8,6 +8,7 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -25,12 +26,7 @@ class task_group {
  public:
   template <class F>
   void run(F&& f) {
-    tsan_release(&spawned_);
-    group_.run([this, f = std::forward<F>(f)] {
-      tsan_acquire(&spawned_);
-      f();
-      tsan_release(&finished_);
-    });
+    group_.run(annotated<std::decay_t<F>>(std::forward<F>(f), this));
   }
 
   void wait() {
@@ -41,8 +37,30 @@ class task_group {
   void cancel() { group_.cancel(); }
 
  private:
+  // The task's callable. oneTBB moves it into its task object after run() is called, so each
+  // move ends with a release (of a static address: the task reads nothing of itself before its
+  // acquire); otherwise the copy's writes would race with the task's reads for TSan, whenever
+  // the copy's stack has left TSan's history.
+  template <class F>
+  struct annotated {
+    annotated(F&& fn, task_group* g) : f(std::move(fn)), group(g) { tsan_release(&spawned); }
+    annotated(const F& fn, task_group* g) : f(fn), group(g) { tsan_release(&spawned); }
+    annotated(annotated&& o) noexcept : f(std::move(o.f)), group(o.group) {
+      tsan_release(&spawned);
+    }
+    annotated(const annotated& o) : f(o.f), group(o.group) { tsan_release(&spawned); }
+    void operator()() const {
+      tsan_acquire(&spawned);
+      f();
+      tsan_release(&group->finished_);
+    }
+    F f;
+    task_group* group;
+  };
+
+  static inline char spawned = 0;  // only its address is used, as a TSan sync object
   oneapi::tbb::task_group group_;
-  char spawned_ = 0, finished_ = 0;  // only their addresses are used, as TSan sync objects
+  char finished_ = 0;  // likewise
 };
 
 // oneTBB starts its workers on threads of its own, and a worker the OS refuses ends the process

@@ -1,6 +1,7 @@
 #pragma once
 // The one list of workloads. Adding one: a folder under workloads/ and a line here.
 #include "core/type_list.hpp"
+#include "workloads/connections/connections.hpp"
 #include "workloads/cpuyield/cpuyield.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 #include "workloads/http/http.hpp"
@@ -11,8 +12,8 @@
 
 namespace concur::workloads {
 
-using all =
-    type_list<sleep::workload, dirsearch::workload, http::fetch_workload, http::crawl_workload,
-              prodcons::workload, offload::workload, cpuyield::workload, techniques::workload>;
+using all = type_list<sleep::workload, dirsearch::workload, http::fetch_workload,
+                      http::crawl_workload, prodcons::workload, offload::workload,
+                      cpuyield::workload, techniques::workload, connections::workload>;
 
 }  // namespace concur::workloads

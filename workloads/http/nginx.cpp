@@ -79,15 +79,21 @@ nginx_server::nginx_server(const site& s) : site_(&s) {
     throw fixture_unavailable(
         fmt::format("cannot write nginx's files in {}: {}", dir_->path(), e.what()));
   }
-  start(dir_->path() + "/site", "types { }\n  default_type text/html;\n");
+  start_static(dir_->path() + "/site", "types { }\n  default_type text/html;\n");
 }
 
 nginx_server::nginx_server(const existing_directory& d) {
   make_directory();
   const std::string mime_types = "/etc/nginx/mime.types";
-  start(d.root, fs::exists(mime_types)
-                    ? "include " + mime_types + ";\n  default_type application/octet-stream;\n"
-                    : "types { text/html html htm; }\n  default_type text/plain;\n");
+  start_static(d.root,
+               fs::exists(mime_types)
+                   ? "include " + mime_types + ";\n  default_type application/octet-stream;\n"
+                   : "types { text/html html htm; }\n  default_type text/plain;\n");
+}
+
+nginx_server::nginx_server(const custom_config& c) {
+  make_directory();
+  start(c);
 }
 
 void nginx_server::make_directory() {
@@ -95,7 +101,20 @@ void nginx_server::make_directory() {
   dir_ = std::make_unique<cleanup::owned_temp_dir>("concur-nginx");
 }
 
-void nginx_server::start(const std::string& root, const std::string& types) {
+void nginx_server::start_static(const std::string& root, const std::string& types) {
+  start({.events = "worker_connections 4096;", .servers = [&](std::uint16_t port) {
+           return fmt::format(
+               "  {1}  keepalive_requests 1000000;\n"
+               // Descriptors of the pages kept open, as production configs do: without it nginx
+               // opens and stats every file per request and saturates the 2 cores before a good
+               // client does.
+               "  open_file_cache max=100000 inactive=60s;\n"
+               "  server {{\n    listen 127.0.0.1:{0} backlog=4096;\n    root \"{2}\";\n  }}\n",
+               port, types, root);
+         }});
+}
+
+void nginx_server::start(const custom_config& c) {
   const auto nginx = binary();
   const std::string& dir = dir_->path();
   try {
@@ -106,16 +125,11 @@ void nginx_server::start(const std::string& root, const std::string& types) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
     std::ofstream(dir + "/nginx.conf") << fmt::format(
-        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log "
-        "{0}/error.log warn;\n"
-        "events {{ worker_connections 4096; }}\n"
-        "http {{\n  access_log off;\n  {3}  keepalive_requests 1000000;\n"
-        // Descriptors of the pages kept open, as production configs do: without it nginx opens
-        // and stats every file per request and saturates the 2 cores before a good client does.
-        "  open_file_cache max=100000 inactive=60s;\n"
-        "  client_body_temp_path {0}/tmp;\n"
-        "  server {{\n    listen 127.0.0.1:{1} backlog=4096;\n    root \"{2}\";\n  }}\n}}\n",
-        dir, port_, root, types);
+        "daemon off;\nmaster_process off;\nworker_processes 1;\n{1}pid {0}/nginx.pid;\n"
+        "error_log {0}/error.log warn;\n"
+        "events {{ {2} }}\n"
+        "http {{\n  access_log off;\n  client_body_temp_path {0}/tmp;\n{3}}}\n",
+        dir, c.main, c.events, c.servers(port_));
     pid_ = process::start({*nginx, "-p", dir, "-c", dir + "/nginx.conf", "-e", dir + "/error.log"});
     for (int i = 0; i < 500; ++i) {
       if (accepts(port_)) return;

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,15 @@ class nginx_server {
     std::string root;
   };
   explicit nginx_server(const existing_directory& d);
+  // nginx with a configuration of the caller's, on a free port P: `main` holds top-level
+  // directives (load_module, worker_rlimit_nofile), `events` the events block's, and
+  // `servers(P)` the http block's server blocks, one of which listens on 127.0.0.1:P.
+  struct custom_config {
+    std::string main;
+    std::string events;
+    std::function<std::string(std::uint16_t port)> servers;
+  };
+  explicit nginx_server(const custom_config& c);
   ~nginx_server();  // stops nginx (SIGTERM, waited for) and removes the directory
   nginx_server(const nginx_server&) = delete;
   nginx_server& operator=(const nginx_server&) = delete;
@@ -49,7 +59,8 @@ class nginx_server {
 
  private:
   void make_directory();
-  void start(const std::string& root, const std::string& types);  // throws as the constructor
+  void start(const custom_config& c);  // throws as the constructor
+  void start_static(const std::string& root, const std::string& types);
 
   const site* site_ = nullptr;
   std::unique_ptr<cleanup::owned_temp_dir> dir_;

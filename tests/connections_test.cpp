@@ -1,0 +1,144 @@
+// The connections workload beyond the matrix's check of every model at N = 1,000: what a run
+// measures, the sequential client holding every connection at once, and the OS refusing
+// descriptors, up front and in the middle of a run, in every model.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "tests/support.hpp"
+#include "workloads/connections/connections.hpp"
+
+namespace concur::connections {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr params small{1'000, milliseconds(50)};
+
+double metric(const result& r, const std::string& name) {
+  for (const auto& [n, v] : workload::metrics(r))
+    if (n == name) return v;
+  ADD_FAILURE() << "no metric " << name;
+  return -1;
+}
+
+// Why this user may not have the descriptors n connections need; empty when it may.
+std::string too_few_descriptors(std::size_t n) {
+  const std::size_t limit = raise_descriptor_limit();
+  if (limit >= n + 256) return "";
+  return "RLIMIT_NOFILE is " + std::to_string(limit) + ", too low for " + std::to_string(n) +
+         " connections";
+}
+
+// Lowers RLIMIT_NOFILE's soft limit for one scope (the server is started first: it would
+// inherit the lowered limit).
+class lowered_descriptor_limit {
+ public:
+  explicit lowered_descriptor_limit(rlim_t soft) {
+    ::getrlimit(RLIMIT_NOFILE, &before_);
+    const rlimit lowered{soft, before_.rlim_max};
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+  }
+  ~lowered_descriptor_limit() { ::setrlimit(RLIMIT_NOFILE, &before_); }
+
+ private:
+  rlimit before_{};
+};
+
+TEST(connections, a_run_reports_its_limits_and_costs) {
+  if (const auto why = too_few_descriptors(small.connections); !why.empty()) GTEST_SKIP() << why;
+  const auto r = workload::run(models::coroutines_model{}, small, models::config::defaults());
+  ASSERT_EQ(r, workload::reference(small))
+      << workload::describe_diff(workload::reference(small), r);
+  EXPECT_EQ(metric(r, "rlimit_nofile"), static_cast<double>(raise_descriptor_limit()));
+  EXPECT_GE(metric(r, "addresses"), 1);
+  EXPECT_GT(metric(r, "open_at_peak"), 0);
+  EXPECT_LE(metric(r, "open_at_peak"), 1'000);
+  EXPECT_GT(metric(r, "client_cpu_us_per_conn"), 0);
+  EXPECT_GT(metric(r, "server_cpu_us_per_conn"), 0);
+}
+
+// Every connection is opened before any reply is read: all N are open at once, whatever the
+// speed of the machine.
+TEST(connections, the_sequential_client_holds_every_connection_at_once) {
+  if (const auto why = too_few_descriptors(small.connections); !why.empty()) GTEST_SKIP() << why;
+  const auto r = workload::run(models::sequential_model{}, small, models::config::defaults());
+  ASSERT_EQ(r, workload::reference(small))
+      << workload::describe_diff(workload::reference(small), r);
+  EXPECT_EQ(metric(r, "open_at_peak"), 1'000);
+}
+
+TEST(connections, too_few_descriptors_refuses_the_run_before_it_starts) {
+  if (const auto why = too_few_descriptors(small.connections); !why.empty()) GTEST_SKIP() << why;
+  workload::run(models::coroutines_model{}, {10, milliseconds(1)}, models::config::defaults());
+  const lowered_descriptor_limit limit(600);
+  try {
+    workload::run(models::coroutines_model{}, small, models::config::defaults());
+    FAIL() << "no refusal";
+  } catch (const resource_exhausted& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("1000 connections need 1256 descriptors; RLIMIT_NOFILE is 600"),
+              std::string::npos)
+        << what;
+  }
+}
+
+// The check up front passes, then only 50 descriptors are left: a connection is refused while
+// the first ones are still held (d = 300 ms). Every model reports the refusal (which connection,
+// the limit), ends its other connections, and the next run works.
+TEST(connections, descriptors_running_out_mid_run_is_a_refusal_in_every_model) {
+  const params p{1'000, milliseconds(300)};
+  const std::size_t limit = p.connections + 256;
+  if (const auto why = too_few_descriptors(p.connections); !why.empty()) GTEST_SKIP() << why;
+  workload::run(models::coroutines_model{}, {10, milliseconds(1)}, models::config::defaults());
+  testing::for_each_model([&](auto model) {
+    SCOPED_TRACE(std::string(decltype(model)::name));
+    {
+      const lowered_descriptor_limit lowered(limit);
+      std::vector<int> taken;  // every descriptor below limit - 50
+      for (int fd = 0; fd >= 0 && fd < static_cast<int>(limit) - 51;) {
+        fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) taken.push_back(fd);
+      }
+      try {
+        workload::run(model, p, models::config::defaults());
+        ADD_FAILURE() << "no refusal";
+      } catch (const resource_exhausted& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("the OS refused connection"), std::string::npos) << what;
+        EXPECT_NE(what.find("of 1000"), std::string::npos) << what;
+        EXPECT_NE(what.find("RLIMIT_NOFILE 1256"), std::string::npos) << what;
+      }
+      for (const int fd : taken) ::close(fd);
+    }
+    const params few{20, milliseconds(1)};
+    EXPECT_EQ(workload::run(model, few, models::config::defaults()), workload::reference(few));
+  });
+}
+
+TEST(connections, a_wrong_reply_is_a_readable_diff) {
+  const params p{5, milliseconds(1)};
+  const auto expected = workload::reference(p);
+  auto actual = expected;
+  actual.replies[3] = {0, "connect: Connection refused"};
+  std::swap(actual.replies[1].body, actual.replies[2].body);
+  actual.closed = 4;
+  const auto text = workload::describe_diff(expected, actual);
+  EXPECT_NE(text.find("connections closed: expected 5, got 4"), std::string::npos) << text;
+  EXPECT_NE(text.find("replies[1]: expected 200 \"connection 1\\n\", got 200 \"connection 2\\n\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("replies[3]: expected 200 \"connection 3\\n\", got no reply (connect: "
+                      "Connection refused)"),
+            std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace concur::connections

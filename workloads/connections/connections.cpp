@@ -1,0 +1,134 @@
+#include "workloads/connections/connections.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "core/cpu_time.hpp"
+#include "core/diff.hpp"
+#include "workloads/connections/limits.hpp"
+#include "workloads/connections/server.hpp"
+
+namespace concur::connections {
+namespace {
+
+// Descriptors a run needs beyond its connections (the process's own files, the loop's).
+constexpr std::size_t spare_descriptors = 256;
+
+std::string too_few_descriptors(std::size_t connections, std::size_t limit) {
+  return fmt::format("{} connections need {} descriptors; RLIMIT_NOFILE is {} ({})", connections,
+                     connections + spare_descriptors, limit, kernel::descriptor_ceiling());
+}
+
+std::string describe(const reply& r) {
+  if (r.status == 0) return fmt::format("no reply ({})", r.body.empty() ? "none" : r.body);
+  std::string body;
+  for (const char c : r.body) body += c == '\n' ? std::string("\\n") : std::string(1, c);
+  return fmt::format("{} \"{}\"", r.status, body);
+}
+
+}  // namespace
+
+std::vector<case_def<params>> workload::cases() {
+  using std::chrono::milliseconds;
+  const std::size_t limit = raise_descriptor_limit();
+  const std::string nginx = nginx_unavailable();
+  const auto make = [&](server_kind server, std::size_t n, milliseconds d, case_kind kind) {
+    const bool via_nginx = server == server_kind::nginx;
+    case_def<params> c{.name = fmt::format("{}n{}_d{}", via_nginx ? "nginx_" : "", n,
+                                           d.count() % 1000 ? fmt::format("{}ms", d.count())
+                                                            : fmt::format("{}s", d.count() / 1000)),
+                       .kind = kind,
+                       .params = {n, d, server},
+                       .unavailable = via_nginx ? nginx : ""};
+    if (kind != case_kind::test)
+      c.ladder =
+          ladder_point{via_nginx ? "connections to nginx" : "connections", static_cast<double>(n)};
+    if (c.unavailable.empty() && n + spare_descriptors > limit)
+      c.unavailable = too_few_descriptors(n, limit);
+    return c;
+  };
+  std::vector<case_def<params>> out;
+  for (const auto server : {server_kind::embedded, server_kind::nginx}) {
+    // Every model at 1,000 against the embedded server; nginx's chunked replies at 100.
+    out.push_back(make(server, server == server_kind::embedded ? 1'000 : 100, milliseconds(50),
+                       case_kind::test));
+    for (const std::size_t n : {1'000, 10'000, 50'000, 100'000}) {
+      // The default run keeps to the embedded server's small rungs (each cell is >= 5 rounds of
+      // >= d); nginx's and the larger rungs are --sweep's.
+      const bool bench = server == server_kind::embedded && n <= 10'000;
+      out.push_back(
+          make(server, n, milliseconds(1000), bench ? case_kind::bench : case_kind::sweep));
+    }
+  }
+  return out;
+}
+
+result workload::reference(const params& p) {
+  result r{.opened = p.connections, .closed = p.connections};
+  r.replies.reserve(p.connections);
+  for (std::size_t i = 0; i < p.connections; ++i) r.replies.push_back({200, body_of(i)});
+  return r;
+}
+
+std::string workload::describe_diff(const result& expected, const result& actual) {
+  return diff{}
+      .field("connections opened", expected.opened, actual.opened)
+      .field("connections closed", expected.closed, actual.closed)
+      .sequence("replies", expected.replies, actual.replies, describe)
+      .str();
+}
+
+concur::metrics workload::metrics(const result& r) {
+  const auto& m = r.measured;
+  const double n = std::max<double>(1, static_cast<double>(r.replies.size()));
+  return {{"client_cpu_us_per_conn", m.client_cpu_seconds * 1e6 / n},
+          {"server_cpu_us_per_conn", m.server_cpu_seconds * 1e6 / n},
+          {"kernel_socket_bytes_per_conn",
+           m.open_at_peak ? m.socket_memory_bytes / static_cast<double>(m.open_at_peak) : 0.0},
+          {"kernel_slab_bytes_per_conn",
+           m.open_at_peak ? m.slab_bytes / static_cast<double>(m.open_at_peak) : 0.0},
+          {"open_at_peak", static_cast<double>(m.open_at_peak)},
+          {"rlimit_nofile", m.descriptor_limit},
+          {"addresses", static_cast<double>(m.addresses)},
+          {"listen_overflows", m.listen_overflows}};
+}
+
+result run_clients(const params& p, const std::function<void(client_run&)>& clients) {
+  const std::size_t limit = raise_descriptor_limit();
+  if (p.connections + spare_descriptors > limit)
+    throw resource_exhausted(too_few_descriptors(p.connections, limit));
+  const server& peer = shared_server(p.server, p.hold);
+  const std::size_t addresses = addresses_for(p.connections);
+  tally work(p.connections);
+  client_run run{.endpoints = {peer.endpoints().begin(), peer.endpoints().begin() + addresses},
+                 .connections = p.connections,
+                 // Past it a connection gives up: long enough for N connects on a busy machine.
+                 .deadline = std::chrono::steady_clock::now() + p.hold + std::chrono::seconds(30) +
+                             std::chrono::microseconds(50) * p.connections,
+                 .work = &work,
+                 .replies = std::vector<reply>(p.connections)};
+  const long pages_before = kernel::tcp_memory_pages();
+  const long long slab_before = kernel::slab_bytes();
+  const long overflows_before = kernel::listen_overflows();
+  const double server_before = peer.cpu_seconds();
+  const double client_before = cpu_time::of_process();
+  clients(run);
+  result r{.replies = std::move(run.replies),
+           .opened = work.opened_count(),
+           .closed = work.closed_count()};
+  auto& m = r.measured;
+  m.client_cpu_seconds = cpu_time::of_process() - client_before;
+  m.server_cpu_seconds = peer.cpu_seconds() - server_before;
+  if (const auto& peak = work.at_peak()) {
+    m.open_at_peak = peak->open;
+    m.socket_memory_bytes = static_cast<double>(peak->socket_pages - pages_before) *
+                            static_cast<double>(::sysconf(_SC_PAGESIZE));
+    m.slab_bytes = static_cast<double>(peak->slab_bytes - slab_before);
+  }
+  m.descriptor_limit = static_cast<double>(limit);
+  m.addresses = addresses;
+  m.listen_overflows = static_cast<double>(kernel::listen_overflows() - overflows_before);
+  return r;
+}
+
+}  // namespace concur::connections

@@ -1,0 +1,171 @@
+#pragma once
+// C10k to C100k: N clients each open a connection, send one request (GET /c/<i>) and wait for the
+// reply, which the server holds for `d` (a long-poll): every connection is open and idle at once.
+// The answer is every reply in the order of the client's index, with its body; parity: the
+// connections opened and closed. Beside it the run measures what holding N connections cost: the
+// client's CPU, the kernel's socket memory, the limits reached (the client's memory is the
+// harness's peak-RSS growth: the servers run in processes of their own, server.hpp).
+#include <netinet/in.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/workload.hpp"
+
+namespace concur::connections {
+
+enum class server_kind { embedded, nginx };
+
+struct params {
+  std::size_t connections;         // N
+  std::chrono::milliseconds hold;  // d: how long the server holds each request
+  server_kind server = server_kind::embedded;
+};
+
+struct reply {
+  int status = 0;    // 0: no reply (body then says why)
+  std::string body;  // "connection <i>\n" for client i
+  bool operator==(const reply&) const = default;
+};
+
+// What a run measured beside its answer; not compared.
+struct measures {
+  double client_cpu_seconds = 0;  // this process over the run (the server is another process)
+  double server_cpu_seconds = 0;
+  std::size_t open_at_peak = 0;    // connections open when the last request had been sent
+  double socket_memory_bytes = 0;  // /proc/net/sockstat TCP "mem" growth at that moment
+  double slab_bytes = 0;           // /proc/meminfo Slab growth at that moment (both ends)
+  double descriptor_limit = 0;     // RLIMIT_NOFILE the run had
+  std::size_t addresses = 0;       // loopback addresses the connections were spread over
+  double listen_overflows = 0;     // the kernel's ListenOverflows over the run (system-wide)
+};
+
+struct result {
+  std::vector<reply> replies;  // replies[i] is client i's
+  std::size_t opened = 0;      // work parity: connections opened
+  std::size_t closed = 0;      // and closed
+  measures measured;
+  bool operator==(const result& o) const {
+    return replies == o.replies && opened == o.opened && closed == o.closed;
+  }
+};
+
+// The body the server answers client i with.
+std::string body_of(std::size_t i);
+
+// Counts a run's connections from any thread, and samples the kernel's socket memory once, when
+// the last request has been sent: then every connection is open (unless opening them took
+// longer than d).
+class tally {
+ public:
+  explicit tally(std::size_t connections) : connections_(connections) {}
+  void opened() { ++opened_; }
+  void closed() { ++closed_; }
+  void sent();
+
+  std::size_t opened_count() const { return opened_; }
+  std::size_t closed_count() const { return closed_; }
+  struct peak {
+    std::size_t open = 0;
+    long socket_pages = 0;
+    long long slab_bytes = 0;
+  };
+  const std::optional<peak>& at_peak() const { return peak_; }
+
+ private:
+  std::size_t connections_;
+  std::atomic<std::size_t> opened_{0}, closed_{0}, sent_{0};
+  std::optional<peak> peak_;  // written once, by the thread that sent the last request
+};
+
+// One run of the clients, as every model sees it: where client i connects, what it sends, where
+// its reply goes, and the run's deadline (a server that never answers does not hang it).
+struct client_run {
+  std::vector<sockaddr_in> endpoints;  // the server's addresses in use (127.0.0.x)
+  std::size_t connections = 0;
+  std::chrono::steady_clock::time_point deadline;
+  tally* work = nullptr;
+  std::vector<reply> replies;
+
+  const sockaddr_in& endpoint_of(std::size_t i) const { return endpoints[i % endpoints.size()]; }
+  // Writes client i's request into `out` (at least request_capacity bytes); returns its length.
+  static constexpr std::size_t request_capacity = 96;
+  std::size_t request(std::size_t i, char* out) const;
+  // Records that client i got no reply, and why. A descriptor or a local port the OS refused
+  // (EMFILE, ENFILE, EADDRNOTAVAIL) is a limit, not an answer: that throws resource_exhausted.
+  void failed(std::size_t i, int error, std::string_view during);
+};
+
+// Parses a reply from the bytes as they arrive (Beast's parser; the body kept).
+class reply_reader {
+ public:
+  reply_reader();
+  ~reply_reader();
+  reply_reader(reply_reader&&) noexcept;
+  reply_reader& operator=(reply_reader&&) noexcept;
+  // Takes the next bytes; true once the reply is complete (or malformed: see take()).
+  bool feed(const char* data, std::size_t size);
+  // The connection ended: the reply is what arrived, or an error when it is incomplete.
+  reply take(bool eof);
+
+ private:
+  class impl;
+  std::unique_ptr<impl> impl_;
+};
+
+// A connection on a plain blocking descriptor, for the models that block (sequential, threads,
+// executor, tbb). Opening connects client i and sends its request; finish() waits for the reply.
+class blocking_connection {
+ public:
+  blocking_connection() = default;
+  blocking_connection(client_run& run, std::size_t i);  // a failure is recorded as its reply
+  ~blocking_connection();
+  blocking_connection(blocking_connection&& o) noexcept;
+  blocking_connection& operator=(blocking_connection&& o) noexcept;
+  // Blocks until the reply has arrived or the run's deadline has passed, records it, closes.
+  void finish();
+
+ private:
+  void close();
+  client_run* run_ = nullptr;
+  std::size_t index_ = 0;
+  int fd_ = -1;
+};
+
+struct workload {
+  using params_type = params;
+  using result_type = result;
+  static constexpr std::string_view name = "connections";
+
+  static std::vector<case_def<params>> cases();
+  static std::string describe_diff(const result& expected, const result& actual);
+  static result reference(const params& p);
+  // Every model sends all N requests before it waits for any reply, so the ideal is d.
+  static double ideal_seconds(const params& p, models::in_flight) {
+    return std::chrono::duration<double>(p.hold).count();
+  }
+  static double items(const params& p) { return static_cast<double>(p.connections); }
+  static concur::metrics metrics(const result& r);
+
+  // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
+  template <models::model M>
+  static result run(M, const params&, const models::config&);
+};
+
+// The frame of every model's run: starts (or reuses) the case's server, checks and reports the
+// limits, gives the clients a client_run, and measures around `clients`, which must fill
+// run.replies and return once every connection is closed.
+result run_clients(const params& p, const std::function<void(client_run&)>& clients);
+
+// RLIMIT_NOFILE raised as far as the kernel allows (the hard limit; as root, fs.nr_open), once
+// per process (a limit lowered afterwards stays lowered); returns the soft limit now.
+std::size_t raise_descriptor_limit();
+
+}  // namespace concur::connections

@@ -1,0 +1,295 @@
+// The long-poll servers. The embedded one is Beast on Asio coroutines on one thread, in a child
+// forked for it: its listeners are made here, the child keeps only them, and the kernel kills it
+// with the thread that started it (PR_SET_PDEATHSIG).
+#include "workloads/connections/server.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <system_error>
+
+#include "core/cpu_time.hpp"
+#include "models/loop.hpp"
+#include "workloads/http/nginx.hpp"
+
+namespace concur::connections {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using loop::task;
+using socket_type = asio::basic_stream_socket<tcp, loop::executor_type>;
+using acceptor_type = asio::basic_socket_acceptor<tcp, loop::executor_type>;
+constexpr auto as_tuple = asio::as_tuple(loop::use_task);
+
+constexpr const char* echo_module = "/usr/lib/nginx/modules/ngx_http_echo_module.so";
+
+sockaddr_in loopback(std::size_t k, std::uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK + static_cast<std::uint32_t>(k));
+  return a;
+}
+
+std::size_t read_number(const char* path, std::size_t fallback) {
+  std::ifstream in(path);
+  std::size_t value = 0;
+  return in >> value ? value : fallback;
+}
+
+// Whether the child `pid` has not ended (it is left to be waited for by its owner).
+bool running(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == 0;
+}
+
+// "/c/<digits>" -> the digits; empty for any other target.
+std::string_view index_of(std::string_view target) {
+  if (!target.starts_with("/c/")) return {};
+  const auto digits = target.substr(3);
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return {};
+  return digits;
+}
+
+// One request: read it, hold it for `hold`, answer, close (the server closes first, so the
+// TIME_WAIT is the server's and the client's ephemeral ports are free again at once).
+task<void> session(socket_type socket, std::chrono::milliseconds hold) {
+  auto status = bhttp::status::not_found;
+  std::string body = "not found\n";
+  unsigned version = 11;
+  {
+    beast::flat_buffer buffer;
+    bhttp::request_parser<bhttp::empty_body> parser;
+    auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, as_tuple);
+    if (ec) co_return;
+    const auto target = parser.get().target();
+    if (const auto digits = index_of({target.data(), target.size()}); !digits.empty()) {
+      status = bhttp::status::ok;
+      body = fmt::format("connection {}\n", digits);
+    }
+    version = parser.get().version();
+  }
+  loop::steady_timer timer(socket.get_executor(), hold);
+  co_await timer.async_wait(as_tuple);
+  bhttp::response<bhttp::string_body> res{status, version};
+  res.set(bhttp::field::server, "concur-hold");
+  res.set(bhttp::field::content_type, "text/plain");
+  res.body() = std::move(body);
+  res.keep_alive(false);
+  res.prepare_payload();
+  co_await bhttp::async_write(socket, res, as_tuple);
+  beast::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
+
+task<void> accept_loop(acceptor_type acceptor, std::chrono::milliseconds hold) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(as_tuple);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) {  // out of descriptors, or a connection reset before accept: pause, keep serving
+      loop::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(20));
+      co_await pause.async_wait(as_tuple);
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), session(std::move(socket), hold), asio::detached);
+  }
+}
+
+// The child's whole life: serve on the listeners until killed.
+[[noreturn]] void serve(const std::vector<int>& listeners, std::chrono::milliseconds hold) {
+  try {
+    asio::io_context ctx(1);
+    for (const int fd : listeners)
+      asio::co_spawn(ctx, accept_loop(acceptor_type(ctx, tcp::v4(), fd), hold), asio::detached);
+    ctx.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "connections server: %s\n", e.what());
+    ::_exit(1);
+  }
+  ::_exit(0);
+}
+
+// In the forked child, before anything else: no handler of the parent's runs here, the child
+// dies with the thread that forked it, and it holds no descriptor of the parent's but its
+// listeners (a socket the parent closes must really close).
+void become_server_process(pid_t parent, std::vector<int> keep) {
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  action.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &action, nullptr);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 3;
+  for (const int fd : keep) {
+    if (static_cast<unsigned>(fd) > next) ::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::close_range(next, ~0U, 0);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+class embedded_server final : public server {
+ public:
+  explicit embedded_server(std::chrono::milliseconds hold) {
+    raise_descriptor_limit();
+    std::vector<int> listeners;
+    try {
+      for (std::size_t k = 0; k < max_addresses; ++k) listeners.push_back(listen_on(k));
+    } catch (...) {
+      for (const int fd : listeners) ::close(fd);
+      throw;
+    }
+    sigset_t all, before;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &before);
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      become_server_process(parent, listeners);
+      serve(listeners, hold);
+    }
+    const int fork_error = errno;
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    for (const int fd : listeners) ::close(fd);
+    if (pid_ < 0) throw std::system_error(fork_error, std::system_category(), "fork");
+  }
+
+  ~embedded_server() override {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+
+  const std::vector<sockaddr_in>& endpoints() const override { return endpoints_; }
+
+  double cpu_seconds() const override {
+    clockid_t clock{};
+    return ::clock_getcpuclockid(pid_, &clock) == 0 ? cpu_time::of_clock(clock) : 0.0;
+  }
+
+  bool alive() const override { return running(pid_); }
+
+ private:
+  int listen_on(std::size_t k) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::system_error(errno, std::system_category(), "socket");
+    sockaddr_in a = loopback(k, 0);
+    socklen_t length = sizeof a;
+    const int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::listen(fd, SOMAXCONN) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) != 0) {
+      const int error = errno;
+      ::close(fd);
+      throw std::system_error(error, std::system_category(),
+                              fmt::format("listening on 127.0.0.{}", k + 1));
+    }
+    endpoints_.push_back(a);
+    return fd;
+  }
+
+  std::vector<sockaddr_in> endpoints_;
+  pid_t pid_ = -1;
+};
+
+class nginx_echo_server final : public server {
+ public:
+  explicit nginx_echo_server(std::chrono::milliseconds hold)
+      : nginx_(config(hold, raise_descriptor_limit())) {
+    for (std::size_t k = 0; k < max_addresses; ++k)
+      endpoints_.push_back(loopback(k, nginx_.port()));
+  }
+  const std::vector<sockaddr_in>& endpoints() const override { return endpoints_; }
+  double cpu_seconds() const override { return nginx_.cpu_seconds(); }
+  bool alive() const override { return running(nginx_.pid()); }
+
+ private:
+  static http::nginx_server::custom_config config(std::chrono::milliseconds hold,
+                                                  std::size_t descriptors) {
+    // nginx allocates its connection array up front (~0.4 KiB each): room for the ladder's top.
+    const std::size_t connections = std::min<std::size_t>(descriptors - 64, 1u << 17);
+    return {.main = fmt::format("load_module {};\nworker_rlimit_nofile {};\n", echo_module,
+                                descriptors),
+            .events = fmt::format("worker_connections {}; multi_accept on;", connections),
+            .servers = [hold](std::uint16_t port) {
+              std::string listen;
+              for (std::size_t k = 1; k <= max_addresses; ++k)
+                listen += fmt::format("    listen 127.0.0.{}:{} backlog=65535;\n", k, port);
+              return fmt::format(
+                  "  server {{\n{}"
+                  "    location ~ ^/c/(\\d+)$ {{ echo_sleep {:.3f}; echo \"connection $1\"; }}\n"
+                  "    location / {{ return 404; }}\n  }}\n",
+                  listen, std::chrono::duration<double>(hold).count());
+            }};
+  }
+
+  http::nginx_server nginx_;
+  std::vector<sockaddr_in> endpoints_;
+};
+
+}  // namespace
+
+std::string nginx_unavailable() {
+  if (!http::nginx_server::binary()) return "nginx is not installed (apt-get install nginx-light)";
+  if (!std::filesystem::exists(echo_module))
+    return fmt::format(
+        "nginx's echo module ({}) is not installed (apt-get install "
+        "libnginx-mod-http-echo)",
+        echo_module);
+  return "";
+}
+
+std::size_t addresses_for(std::size_t connections) {
+  static const std::size_t backlog = read_number("/proc/sys/net/core/somaxconn", 4096);
+  return std::clamp<std::size_t>((connections + backlog - 1) / backlog, 1, max_addresses);
+}
+
+server& shared_server(server_kind kind, std::chrono::milliseconds hold) {
+  static std::mutex mutex;
+  static std::map<std::pair<server_kind, std::int64_t>, std::unique_ptr<server>> servers;
+  std::scoped_lock lock(mutex);
+  auto& slot = servers[{kind, hold.count()}];
+  if (slot && !slot->alive()) slot.reset();
+  if (!slot) {
+    if (kind == server_kind::nginx)
+      slot = std::make_unique<nginx_echo_server>(hold);
+    else
+      slot = std::make_unique<embedded_server>(hold);
+  }
+  return *slot;
+}
+
+}  // namespace concur::connections

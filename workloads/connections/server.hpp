@@ -1,0 +1,43 @@
+#pragma once
+// The long-poll servers, each in a process of its own so that the client's memory and CPU are
+// its own: the embedded Beast server (server.cpp, Asio coroutines on one thread, in a forked
+// child) and nginx with the echo module (echo_sleep). Both answer GET /c/<i> after holding it
+// for d with "connection <i>\n" and close; both listen on max_addresses loopback addresses.
+#include <netinet/in.h>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "workloads/connections/connections.hpp"
+
+namespace concur::connections {
+
+// 127.0.0.1 ... 127.0.0.<max_addresses>: a run spreads its N connections over as many as it
+// needs (addresses_for).
+inline constexpr std::size_t max_addresses = 32;
+
+class server {
+ public:
+  virtual ~server() = default;
+  // One endpoint per loopback address, 127.0.0.1 first.
+  virtual const std::vector<sockaddr_in>& endpoints() const = 0;
+  virtual double cpu_seconds() const = 0;
+  virtual bool alive() const = 0;
+};
+
+// The server of this kind holding requests for `hold`, started at first use and kept for the
+// process (started again if it died). Start it from a thread that lives as long as the process
+// (it dies with the thread that started it, as nginx_server says).
+server& shared_server(server_kind kind, std::chrono::milliseconds hold);
+
+// Why the nginx cases cannot run here (nginx or its echo module missing); empty when they can.
+std::string nginx_unavailable();
+
+// The addresses N connections are spread over: enough that no listener's accept queue
+// (net.core.somaxconn) would overflow even if the server accepted none before the last connect,
+// which also keeps each address pair far below its ~28k ephemeral ports.
+std::size_t addresses_for(std::size_t connections);
+
+}  // namespace concur::connections
