@@ -50,13 +50,24 @@ struct coroutines_model {
   static in_flight max_in_flight(const config&) { return std::nullopt; }
 };
 
+struct coroutines_mt_model {
+  static constexpr std::string_view name = "coroutines_mt";
+  static std::string settings(const config& c) {
+    return std::to_string(c.worker_threads) +
+           " threads, an io_context each, the work spread across them (faster than one shared "
+           "io_context: no lock per handler)";
+  }
+  static in_flight max_in_flight(const config&) { return std::nullopt; }
+};
+
 struct tbb_model {
   static constexpr std::string_view name = "tbb";
   static std::string settings(const config& c);
   static in_flight max_in_flight(const config& c) { return c.worker_threads; }
 };
 
-using all = type_list<sequential_model, threads_model, executor_model, coroutines_model, tbb_model>;
+using all = type_list<sequential_model, threads_model, executor_model, coroutines_model,
+                      coroutines_mt_model, tbb_model>;
 
 template <class M>
 concept model = requires(const config& c) {
