@@ -52,11 +52,7 @@ struct coroutines_model {
 
 struct coroutines_mt_model {
   static constexpr std::string_view name = "coroutines_mt";
-  static std::string settings(const config& c) {
-    return std::to_string(c.worker_threads) +
-           " threads, an io_context each, the work spread across them (faster than one shared "
-           "io_context: no lock per handler)";
-  }
+  static std::string settings(const config& c);
   static in_flight max_in_flight(const config&) { return std::nullopt; }
 };
 

@@ -22,11 +22,7 @@ result workload::run(models::coroutines_model, const params& p, const models::co
     std::vector<coroutines::task<std::size_t>> producers;
     for (std::size_t who = 0; who < p.producers; ++who)
       producers.push_back(producer(s, who, p.items_per_producer));
-    std::vector<coroutines::task<std::size_t>> tasks;
-    tasks.push_back(s.produce_then_close(std::move(producers)));
-    for (std::size_t c = 0; c < p.consumers; ++c) tasks.push_back(s.consume());
-    co_await coroutines::gather(std::move(tasks));
-    co_return s.finish(p);
+    co_return co_await s.run(std::move(producers), p);
   });
 }
 

@@ -31,6 +31,16 @@ struct on_loop {
     co_return 0;
   }
 
+  // The producers, then q.join() and the consumers stopped, beside C consumers; the result once
+  // every one has ended.
+  loop::task<result> run(std::vector<loop::task<std::size_t>> producers, const params& p) {
+    std::vector<loop::task<std::size_t>> tasks;
+    tasks.push_back(produce_then_close(std::move(producers)));
+    for (std::size_t c = 0; c < p.consumers; ++c) tasks.push_back(consume());
+    co_await loop::gather(std::move(tasks));
+    co_return finish(p);
+  }
+
   // A consumer: take until the queue is closed, marking each item done (q.task_done()).
   loop::task<std::size_t> consume() {
     std::size_t taken = 0;
