@@ -43,13 +43,6 @@ std::string executor_model::settings(const config& c) {
   return fmt::format("1 loop thread + pool of {}", c.pool_threads);
 }
 
-std::string coroutines_mt_model::settings(const config& c) {
-  return fmt::format(
-      "{} threads, an io_context each, the work spread across them (one io_context shared by "
-      "them took 1.4x the time and CPU on 1M sleeps: every handler locks it)",
-      c.worker_threads);
-}
-
 std::string tbb_model::settings(const config& c) {
   return fmt::format("task_arena of {}", c.worker_threads);
 }
