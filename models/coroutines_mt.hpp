@@ -4,7 +4,11 @@
 // one loop's coroutines share needs no lock; between loops, work and results travel only as Asio
 // handlers (co_spawn on another loop, its completion dispatched back to the caller's loop), and
 // the few counters the loops read together are atomics.
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/system_error.hpp>
 #include <cstddef>
 #include <memory>
 #include <system_error>
@@ -26,11 +30,50 @@ using loop::use_task;
 using timer = loop::steady_timer;
 inline constexpr auto& this_executor = loop::asio::this_coro::executor;
 
+namespace detail {
+
+// A cancellation on its way to a task on another loop; touched only on that loop's thread, and
+// kept alive by whichever side ends last. (Asio 1.26's own forwarding in co_spawn destroys its
+// signal on the caller's loop while the emit it posted may still run on the task's: a race TSan
+// reports.)
+struct crossing {
+  loop::asio::cancellation_signal signal;
+  bool requested = false;
+};
+
+// On t's loop: runs t there, its cancellation slot the crossing's signal; a cancel that arrived
+// before t started means t never starts.
+template <class T>
+task<T> run_crossed(std::shared_ptr<crossing> c, task<T> t) {
+  if (c->requested)
+    throw boost::system::system_error(loop::asio::error::operation_aborted, "coroutines_mt::on");
+  auto here = co_await loop::asio::this_coro::executor;
+  // Named first: GCC 12 mishandles non-trivial temporaries inside a co_await.
+  auto spawned = loop::asio::co_spawn(
+      here, std::move(t), loop::asio::bind_cancellation_slot(c->signal.slot(), use_task));
+  co_return co_await std::move(spawned);
+}
+
+}  // namespace detail
+
 // Runs t on the loop of `ex` and resumes the caller on its own loop with t's value or exception.
-// Cancelling the caller cancels t (Asio dispatches the signal to t's loop).
+// Cancelling the caller cancels t: the request is posted to t's loop and emitted there.
 template <class T>
 task<T> on(executor_type ex, task<T> t) {
-  return loop::asio::co_spawn(ex, std::move(t), use_task);
+  namespace asio = loop::asio;
+  auto c = std::make_shared<detail::crossing>();
+  auto state = co_await asio::this_coro::cancellation_state;
+  state.slot().assign([ex, c](asio::cancellation_type type) {
+    asio::post(ex, [c, type] {
+      c->requested = true;
+      c->signal.emit(type);
+    });
+  });
+  // No slot of its own: co_spawn's forwarding would replace the one assigned above.
+  auto crossed = detail::run_crossed(c, std::move(t));
+  auto spawned = asio::co_spawn(ex, std::move(crossed),
+                                asio::bind_cancellation_slot(asio::cancellation_slot(), use_task));
+  co_return co_await std::move(spawned);
 }
 
 // `n` event loops, each an io_context run by one thread: the caller's thread runs the first
