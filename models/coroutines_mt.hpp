@@ -63,12 +63,13 @@ task<T> on(executor_type ex, task<T> t) {
   namespace asio = loop::asio;
   auto c = std::make_shared<detail::crossing>();
   auto state = co_await asio::this_coro::cancellation_state;
-  state.slot().assign([ex, c](asio::cancellation_type type) {
-    asio::post(ex, [c, type] {
-      c->requested = true;
-      c->signal.emit(type);
+  if (auto slot = state.slot(); slot.is_connected())  // else the caller cannot be cancelled
+    slot.assign([ex, c](asio::cancellation_type type) {
+      asio::post(ex, [c, type] {
+        c->requested = true;
+        c->signal.emit(type);
+      });
     });
-  });
   // No slot of its own: co_spawn's forwarding would replace the one assigned above.
   auto crossed = detail::run_crossed(c, std::move(t));
   auto spawned = asio::co_spawn(ex, std::move(crossed),
