@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "models/coroutines.hpp"
+#include "models/coroutines_mt.hpp"
 #include "models/executor.hpp"
 #include "models/executor_control.hpp"
 #include "models/fibers_control.hpp"
@@ -223,6 +224,39 @@ struct executor_adapter : on_the_loop {
     executor::event_loop loop(4);
     loop.run([&]() -> loop::task<void> {
       executor_adapter a{{co_await asio::this_coro::executor}, loop.pool()};
+      co_await scenario(a);
+    });
+  }
+};
+
+// coroutines_mt: the scenario on one loop, each task a coroutine on another loop, awaited across;
+// a cancel reaches the task on its own loop (Asio dispatches the signal there).
+struct coroutines_mt_adapter : on_the_loop {
+  using model = models::coroutines_mt_model;
+  static constexpr bool started_by_the_next_wait = false;  // its loop's thread runs it, some time
+  static constexpr bool cancel_can_skip = true;  // cancelled before it reached its loop: never runs
+  static constexpr bool may_wait_for_a_worker = false;
+
+  loop::executor_type there;
+
+  job quick(int value, milliseconds delay) const {
+    return coroutines_mt::on(there, coroutines_adapter::quick(value, delay));
+  }
+  job fails(std::string what, milliseconds delay) const {
+    return coroutines_mt::on(there, coroutines_adapter::fails(std::move(what), delay));
+  }
+  job long_running(flags& f) const {
+    return coroutines_mt::on(there, coroutines_adapter::long_running(f));
+  }
+  job fails_when_cancelled(flags& f) const {
+    return coroutines_mt::on(there, coroutines_adapter::fails_when_cancelled(f));
+  }
+
+  template <class F>
+  static void run(F scenario) {
+    coroutines_mt::event_loops loops(2);
+    loops.run([&]() -> loop::task<void> {
+      coroutines_mt_adapter a{{co_await asio::this_coro::executor}, loops.executor(1)};
       co_await scenario(a);
     });
   }
@@ -632,8 +666,8 @@ void run_every_scenario() {
 template <class A>
 class techniques : public ::testing::Test {};
 
-using adapters = ::testing::Types<coroutines_adapter, executor_adapter, threads_adapter,
-                                  tbb_adapter, fibers_adapter>;
+using adapters = ::testing::Types<coroutines_adapter, executor_adapter, coroutines_mt_adapter,
+                                  threads_adapter, tbb_adapter, fibers_adapter>;
 
 struct model_name {
   template <class A>

@@ -4,13 +4,6 @@
 #include "workloads/cpuyield/on_loop.hpp"
 
 namespace concur::cpuyield {
-namespace {
-
-coroutines::task<void> compute(const params& p, result& r) {
-  for (sliced_chain chain(p, r); chain.next_slice();) co_await loop::yield();
-}
-
-}  // namespace
 
 template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {

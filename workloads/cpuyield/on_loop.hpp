@@ -1,11 +1,17 @@
 #pragma once
-// What the coroutines and executor models share: the computation runs beside a heartbeat
-// coroutine on one Asio loop. They differ in where the computation runs: on the loop's thread,
-// yielding to the loop, or on the pool.
+// What the loop models share: the computation runs beside a heartbeat coroutine on one Asio loop.
+// They differ in where the computation runs: on the loop's thread, yielding to the loop, on
+// another loop, or on the pool.
 #include "models/loop_control.hpp"
 #include "workloads/cpuyield/cpuyield.hpp"
 
 namespace concur::cpuyield {
+
+// The computation as a coroutine: it yields to its loop every p.yield_every steps (co_await
+// loop::yield(), asyncio.sleep(0)), never otherwise.
+inline loop::task<void> compute(const params& p, result& r) {
+  for (sliced_chain chain(p, r); chain.next_slice();) co_await loop::yield();
+}
 
 class on_loop {
  public:

@@ -4,16 +4,6 @@
 #include "workloads/offload/on_loop.hpp"
 
 namespace concur::offload {
-namespace {
-
-coroutines::task<std::uint64_t> call(std::size_t i, const params& p, std::size_t& calls) {
-  const std::uint64_t v =
-      sundial(i, p.delay);  // blocks the loop thread: nothing else runs meanwhile
-  ++calls;
-  co_return v;
-}
-
-}  // namespace
 
 template <>
 result workload::run(models::coroutines_model, const params& p, const models::config&) {
@@ -21,7 +11,7 @@ result workload::run(models::coroutines_model, const params& p, const models::co
   result r;
   r.values = coroutines::run([&]() -> coroutines::task<std::vector<std::uint64_t>> {
     std::vector<coroutines::task<std::uint64_t>> calls;
-    for (std::size_t i = 0; i < p.calls; ++i) calls.push_back(call(i, p, r.calls));
+    for (std::size_t i = 0; i < p.calls; ++i) calls.push_back(blocking_call(i, p.delay, r.calls));
     co_return co_await s.gather(std::move(calls));
   });
   return s.finish(std::move(r));

@@ -1,7 +1,7 @@
 #pragma once
-// What the coroutines and executor models share: the calls gathered on one Asio loop while a
-// heartbeat ticks beside them, and the loop's gaps as the measured figures. They differ only in
-// what a call is (the blocking function called on the loop, or awaited on the pool).
+// What the loop models share: the calls gathered on one Asio loop while a heartbeat ticks beside
+// them, and the loop's gaps as the measured figures. They differ only in what a call is (the
+// blocking function called on the loop, on one of several loops, or awaited on the pool).
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -11,6 +11,16 @@
 #include "workloads/offload/offload.hpp"
 
 namespace concur::offload {
+
+// A call made directly in a coroutine: it blocks its loop's thread, nothing else runs there
+// meanwhile. `calls` is a std::size_t on one loop, an atomic when calls run on several.
+template <class Counter>
+loop::task<std::uint64_t> blocking_call(std::size_t i, std::chrono::milliseconds delay,
+                                        Counter& calls) {
+  const std::uint64_t v = sundial(i, delay);
+  ++calls;
+  co_return v;
+}
 
 struct on_loop {
   heartbeat_log beats;

@@ -12,17 +12,6 @@ coroutines::task<std::size_t> producer(on_loop& s, std::size_t who, std::size_t 
   co_return n;
 }
 
-// The seeds' main(): await the producers, q.join(), then stop the consumers.
-coroutines::task<std::size_t> produce_then_close(on_loop& s, const params& p) {
-  std::vector<coroutines::task<std::size_t>> producers;
-  for (std::size_t who = 0; who < p.producers; ++who)
-    producers.push_back(producer(s, who, p.items_per_producer));
-  co_await coroutines::gather(std::move(producers));
-  co_await s.queue.join();
-  s.queue.close();
-  co_return 0;
-}
-
 }  // namespace
 
 template <>
@@ -30,11 +19,10 @@ result workload::run(models::coroutines_model, const params& p, const models::co
   return coroutines::run([&]() -> coroutines::task<result> {
     auto ex = co_await boost::asio::this_coro::executor;
     on_loop s{.queue = {ex, p.capacity}};
-    std::vector<coroutines::task<std::size_t>> tasks;
-    tasks.push_back(produce_then_close(s, p));
-    for (std::size_t c = 0; c < p.consumers; ++c) tasks.push_back(s.consume());
-    co_await coroutines::gather(std::move(tasks));
-    co_return s.finish(p);
+    std::vector<coroutines::task<std::size_t>> producers;
+    for (std::size_t who = 0; who < p.producers; ++who)
+      producers.push_back(producer(s, who, p.items_per_producer));
+    co_return co_await s.run(std::move(producers), p);
   });
 }
 

@@ -1,14 +1,39 @@
 #pragma once
-// What the coroutines and executor models share: the scenarios driven from a coroutine on the one
-// loop thread, which spawns, cancels, times out, polls and gathers tasks (models/loop_control.hpp).
-// The models differ in what a task is: `Tasks` makes them (long_task(ended), poll_task(d) and
-// gather_task(i), each a loop::task<int>) and names the exception a cancelled one ends with.
+// What the loop models share: the scenarios driven from a coroutine on one loop thread, which
+// spawns, cancels, times out, polls and gathers tasks (models/loop_control.hpp). The models differ
+// in what a task is: `Tasks` makes them (long_task(ended), poll_task(d) and gather_task(i), each a
+// loop::task<int>) and names the exception a cancelled one ends with.
+#include <boost/system/system_error.hpp>
 #include <chrono>
+#include <stdexcept>
 
 #include "models/loop_control.hpp"
 #include "workloads/techniques/techniques.hpp"
 
 namespace concur::techniques::on_loop {
+
+// Tasks that are coroutines whose waits are timers on their loop; cancelled, a pending wait ends
+// with operation_aborted.
+struct coroutine_tasks {
+  using cancelled = boost::system::system_error;
+
+  static loop::task<int> long_task(clock::time_point& ended) {
+    const clean_up stamp{ended};
+    co_await loop::sleep_for(forever);
+    co_return -1;
+  }
+
+  static loop::task<int> poll_task(std::chrono::milliseconds d) {
+    co_await loop::sleep_for(d);
+    co_return 1;
+  }
+
+  static loop::task<int> gather_task(std::size_t i) {
+    co_await loop::sleep_for(gather_delay(i));
+    if (gather_fails(i)) throw std::runtime_error(gather_error(i));
+    co_return gather_values[i];
+  }
+};
 
 // Lets a long task run `cancel_after`, cancels it, and awaits its end.
 template <class Tasks>
