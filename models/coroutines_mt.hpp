@@ -82,7 +82,13 @@ task<T> on(executor_type ex, task<T> t) {
 class event_loops {
  public:
   explicit event_loops(unsigned n) : contexts_(n < 1 ? 1 : n) {
-    for (auto& c : contexts_) c = std::make_unique<loop::asio::io_context>(1);
+    for (auto& c : contexts_) {
+      c = std::make_unique<loop::asio::io_context>(1);
+      // A loop's reactor (its epoll, eventfd and timerfd descriptors) is made by its first timer
+      // or socket: made now, so a run that uses up the descriptors is refused at a connection,
+      // never at another loop's first timer.
+      [[maybe_unused]] const loop::steady_timer make_reactor(c->get_executor());
+    }
   }
 
   std::size_t size() const { return contexts_.size(); }

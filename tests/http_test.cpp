@@ -79,8 +79,8 @@ TEST(http_site, bodies_link_as_the_graph_says) {
 
 // ---- every model against the server, verified like the bench does
 
-// matrix_test's every_cell verifies each of these cells against its oracle; here, that the two
-// test cases of each workload are cells in every model, none of them skipped or declined.
+// matrix_test's every_cell verifies each of these cells against its oracle; here, that the test
+// cases of each workload are cells in every model, none of them skipped or declined.
 TEST(http_matrix, every_test_case_is_a_cell_in_every_model) {
   std::size_t cells = 0;
   for (const auto& c : bench::make_cells({})) {
@@ -88,7 +88,13 @@ TEST(http_matrix, every_test_case_is_a_cell_in_every_model) {
     ++cells;
     EXPECT_EQ(c.skip_reason, "") << c.name();
   }
-  EXPECT_EQ(cells, 2 * 2 * concur::size(models::all{}));
+  const auto test_cases = [](const auto& cases) {
+    return std::count_if(cases.begin(), cases.end(),
+                         [](const auto& c) { return c.kind == case_kind::test; });
+  };
+  const auto per_model = test_cases(fetch_workload::cases()) + test_cases(crawl_workload::cases());
+  EXPECT_GE(per_model, 4);
+  EXPECT_EQ(cells, static_cast<std::size_t>(per_model) * concur::size(models::all{}));
 }
 
 fetch_params faulty_fetch() {
