@@ -69,15 +69,12 @@ TEST_P(every_cell, matches_its_oracle) {
   }
   EXPECT_EQ(v.kind, verdict_kind::pass) << to_string(v.kind) << ": " << v.detail;
   EXPECT_FALSE(v.oracle.empty());
-}
-
-TEST_P(every_cell, gives_the_same_answer_every_time) {
-  const cell& c = find_cell(cells(), GetParam());
-  if (!c.skip_reason.empty()) GTEST_SKIP() << c.skip_reason;
-  for (int run = 0; run < 3; ++run) {
-    const verdict v = c.check(c.run());
-    EXPECT_EQ(v.kind, verdict_kind::pass) << "run " << run << ": " << v.detail;
-  }
+  // And the same answer on a second run in the same process, as the timed runs must give (state
+  // a run leaves behind, a race that shows only sometimes). One test per cell: under the
+  // sanitizers a test's process start-up costs as much as a small cell.
+  if (v.kind != verdict_kind::pass || !c.skip_reason.empty()) return;
+  const verdict again = c.check(c.run());
+  EXPECT_EQ(again.kind, verdict_kind::pass) << "second run: " << again.detail;
 }
 
 INSTANTIATE_TEST_SUITE_P(matrix, every_cell, ::testing::ValuesIn(test_cell_names()),
