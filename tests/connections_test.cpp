@@ -95,6 +95,7 @@ TEST(connections, too_few_descriptors_refuses_the_run_before_it_starts) {
 TEST(connections, descriptors_running_out_mid_run_is_a_refusal_in_every_model) {
   const params p{1'000, milliseconds(300)};
   const std::size_t limit = p.connections + 256;
+  if (testing::built_with_ubsan_vptr_check) GTEST_SKIP() << testing::no_descriptor_for_ubsan;
   if (const auto why = too_few_descriptors(p.connections); !why.empty()) GTEST_SKIP() << why;
   workload::run(models::coroutines_model{}, {10, milliseconds(1)}, models::config::defaults());
   testing::for_each_model([&](auto model) {

@@ -187,13 +187,6 @@ TEST(http_hostile, names_and_ipv6_addresses_are_resolved_in_every_model) {
   if (!s.has_ipv6()) GTEST_SKIP() << "no IPv6 loopback on this machine: [::1] not tried";
 }
 
-// The asan preset builds with -fsanitize=address,undefined.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool built_with_ubsan_vptr_check = true;
-#else
-constexpr bool built_with_ubsan_vptr_check = false;
-#endif
-
 TEST(http_hostile, running_out_of_descriptors_is_an_error_per_request_in_every_model) {
   // The CLI in a child limited to 64 descriptors, with more connections than that wanted at once
   // (each answer waits 200 ms, so they overlap): the requests without a descriptor say so, the
@@ -201,9 +194,7 @@ TEST(http_hostile, running_out_of_descriptors_is_an_error_per_request_in_every_m
   // holds fewer connections: it must answer them all. (The tbb arena keeps its default size:
   // with more workers than cores, oneTBB's own start-up of them, uninstrumented, trips
   // ThreadSanitizer in the child.)
-  if (built_with_ubsan_vptr_check)
-    GTEST_SKIP() << "UBSan's vptr check probes memory through a pipe: with no descriptor left it "
-                    "calls valid objects invalid and aborts the child";
+  if (testing::built_with_ubsan_vptr_check) GTEST_SKIP() << testing::no_descriptor_for_ubsan;
   auto& s = server();
   constexpr std::size_t limit = 64, wide = 100;
   auto config = models::config::defaults();

@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "models/coroutines.hpp"
@@ -29,6 +30,7 @@
 #include "models/models.hpp"
 #include "models/tbb_control.hpp"
 #include "models/threads_control.hpp"
+#include "tests/support.hpp"
 
 namespace concur {
 namespace {
@@ -664,7 +666,13 @@ void run_every_scenario() {
 }
 
 template <class A>
-class techniques : public ::testing::Test {};
+class techniques : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::is_same_v<typename A::model, models::fibers_model> && testing::built_with_asan)
+      GTEST_SKIP() << testing::fibers_under_asan;
+  }
+};
 
 using adapters = ::testing::Types<coroutines_adapter, executor_adapter, coroutines_mt_adapter,
                                   threads_adapter, tbb_adapter, fibers_adapter>;
