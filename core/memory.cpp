@@ -1,5 +1,6 @@
 #include "core/memory.hpp"
 
+#include <dlfcn.h>
 #include <malloc.h>
 
 #include <fstream>
@@ -16,6 +17,21 @@ std::int64_t status_kib(const std::string& key) {
   return -1;
 }
 
+// Hands the heap's free pages back to the kernel, so that a run's peak RSS counts what it used
+// rather than what an earlier run left cached. glibc's malloc_trim does nothing for an allocator
+// preloaded in its place (concur-bench --allocator), so theirs are asked too, found by name at run
+// time: jemalloc purges every arena ("arena.<MALLCTL_ARENAS_ALL>.purge"), mimalloc collects with
+// force (it still keeps a segment of its first heap committed).
+void release_free_heap() {
+  malloc_trim(0);
+  using mallctl_fn = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
+  if (auto* mallctl = reinterpret_cast<mallctl_fn>(dlsym(RTLD_DEFAULT, "mallctl")))
+    mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+  using mi_collect_fn = void (*)(bool);
+  if (auto* mi_collect = reinterpret_cast<mi_collect_fn>(dlsym(RTLD_DEFAULT, "mi_collect")))
+    mi_collect(true);
+}
+
 }  // namespace
 
 std::int64_t current_rss_bytes() {
@@ -26,7 +42,7 @@ std::int64_t peak_rss_bytes() {
 }
 
 peak_rss_probe::peak_rss_probe() : reset_ok_(false), baseline_(0) {
-  malloc_trim(0);
+  release_free_heap();
   // "5" resets VmHWM to the current RSS (Linux >= 4.0, see proc(5), clear_refs). RSS may still be
   // falling (the kernel reclaiming what exited threads left) just after earlier work, so the reset
   // is confirmed against a fresh reading, and retried a few times.

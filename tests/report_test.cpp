@@ -554,6 +554,8 @@ TEST(report_machine, the_allocator_is_named_under_the_machine) {
   r.context.emplace_back(vocabulary::context::allocator_library, "/usr/lib/libmimalloc.so.2");
   EXPECT_NE(to_markdown(r).find("Memory allocator: **mimalloc** (`/usr/lib/libmimalloc.so.2`)"),
             std::string::npos);
+  EXPECT_NE(to_markdown(r).find("mimalloc keeps pages an earlier run freed committed"),
+            std::string::npos);
   EXPECT_EQ(to_markdown(with_machine_state(false)).find("Memory allocator"), std::string::npos);
 }
 
