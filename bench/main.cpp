@@ -529,7 +529,7 @@ struct cli {
   int repetitions = 1;
 };
 
-// What --sweep adds to the default --time-budget: about what its rungs' first five rounds take on
+// What --sweep adds to the default --time-budget: about what its rungs' first six rounds take on
 // a quiet 2-core machine.
 constexpr double sweep_time_budget_s = 600;
 

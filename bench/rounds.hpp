@@ -18,12 +18,14 @@
 namespace concur::bench::rounds {
 
 struct settings {
-  std::size_t min_rounds = 5;
+  // Six is the fewest runs whose median has a distribution-free 95 % interval ([min, max] covers
+  // 1 - 2 / 2^6 = 96.9 %); with five, every interval in the report would fall short of it.
+  std::size_t min_rounds = 6;
   std::size_t max_rounds = 50;
   double target_ci = 0.02;  // the median's CI half-width, as a fraction of the median
-  // For all the rounds together (verification not included). The default run's five rounds take
-  // ~400 s on the 2-core VM this was tuned on (its cells over 0.5 s a run alone take ~55 s a
-  // round); the rest buys rounds for the cells that are not yet precise.
+  // For all the rounds together (verification not included). The default run's six rounds take
+  // ~450 s on the quiet 2-core VM this was tuned on (~75 s a round: connections' C10k cells alone
+  // take ~10 s); the rest buys rounds for the cells that are not yet precise.
   double time_budget_s = 480;
   // Google Benchmark's --benchmark_min_time, per timed run: short, as the rounds, not long runs,
   // are what averages out the machine's drift.
