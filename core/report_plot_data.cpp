@@ -7,13 +7,16 @@
 #include <optional>
 #include <set>
 
+#include "baselines/python/counterparts.hpp"
 #include "core/report_plot.hpp"
+#include "core/type_list.hpp"
+#include "models/models.hpp"
 
 namespace concur::report::detail {
 namespace {
 
-// The case's rung, from the first of its rows that carries one (a cell that was not timed has
-// none; older files have none at all).
+// The case's rung, from the first of its rows that carries one (a skipped run does too, from
+// concur-bench of late; older files only on timed rows, or none at all).
 std::optional<std::pair<std::string, double>> rung_of(const workload_cells& w,
                                                       const std::string& case_name) {
   for (const auto& m : w.models)
@@ -164,14 +167,48 @@ std::string title_of(const workload_cells& w, const figure& f) {
   return w.name;
 }
 
+namespace {
+
+// Tableau 20's pairs: a model's colour by its place in models::all, so that it is the same in
+// every report whatever ran; the course's Python cell beside a model takes the model's light shade.
+struct shade {
+  const char* dark;
+  const char* light;
+};
+constexpr shade model_shades[] = {
+    {"#4e79a7", "#a0cbe8"}, {"#f28e2b", "#ffbe7d"}, {"#e15759", "#ff9d9a"}, {"#499894", "#86bcb6"},
+    {"#59a14f", "#8cd17d"}, {"#edc948", "#f1ce63"}, {"#b07aa1", "#d4a6c8"}};
+static_assert(size(models::all{}) <= std::size(model_shades), "a shade for every model");
+// The other programs (find, fd, wrk) and names from elsewhere, in the order they appear.
+constexpr const char* other_colours[] = {"#79706e", "#9d7660", "#d37295",
+                                         "#bab0ac", "#d7b5a6", "#fabfd2"};
+
+std::optional<std::size_t> model_index(std::string_view name) {
+  std::optional<std::size_t> out;
+  std::size_t i = 0;
+  for_each_type(models::all{}, [&]<class M>() {
+    if (M::name == name) out = i;
+    ++i;
+  });
+  return out;
+}
+
+}  // namespace
+
 palette colours_of(const std::vector<workload_cells>& workloads) {
-  // Tableau's ten: distinct in colour and in lightness.
-  static constexpr const char* ten[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                                        "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
   palette out;
+  std::size_t others = 0;
   for (const auto& w : workloads)
-    for (const auto& m : w.models)
-      if (!out.contains(m)) out[m] = ten[out.size() % std::size(ten)];
+    for (const auto& m : w.models) {
+      if (out.contains(m)) continue;
+      if (const auto i = model_index(m)) {
+        out[m] = model_shades[*i].dark;
+      } else if (const auto pair = python::counterpart_of(m); pair && model_index(pair->model)) {
+        out[m] = model_shades[*model_index(pair->model)].light;
+      } else {
+        out[m] = other_colours[others++ % std::size(other_colours)];
+      }
+    }
   return out;
 }
 

@@ -180,6 +180,12 @@ std::vector<workload_cells> by_workload(const results& r) {
     w->cells[{x.model, x.case_name}].reps.push_back(&x);
   }
   for (auto& w : out) in_matrix_order(w);
+  // The workloads too, or each run's report would list them in its first round's shuffled order.
+  const auto first = [](const workload_cells& w) {
+    return first_index(w, [](auto&) { return true; });
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const auto& a, const auto& b) { return first(a) < first(b); });
   return out;
 }
 

@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "core/process.hpp"
 #include "core/report.hpp"
 #include "core/report_plot.hpp"
+#include "models/models.hpp"
 #include "tests/support.hpp"
 
 namespace concur::report::detail {
@@ -145,6 +147,24 @@ TEST(report_plot, a_model_has_one_colour_in_every_plot) {
     const auto script = gnuplot_script(w, f, colours, "/out");
     EXPECT_NE(script.find(colours.at("threads")), std::string::npos) << f.stem;
   }
+}
+
+// Seven models, the four Python cells and three programs in one report: fourteen colours, a
+// model's the same whichever others ran, its Python cell's a shade of it.
+TEST(report_plot, every_model_and_program_has_a_colour_of_its_own) {
+  std::vector<workload_cells> workloads(2);
+  for (const auto& m : concur::models::names()) workloads[0].models.push_back(m);
+  workloads[0].models.insert(
+      workloads[0].models.end(),
+      {"py-sequential", "py-threads", "py-executor", "py-asyncio", "find", "fdfind", "wrk"});
+  const auto colours = colours_of(workloads);
+  std::set<std::string> distinct;
+  for (const auto& [name, colour] : colours) distinct.insert(colour);
+  EXPECT_EQ(distinct.size(), colours.size());
+  workloads[1].models = {"fibers"};
+  EXPECT_EQ(colours_of({workloads[1]}).at("fibers"), colours.at("fibers"));
+  EXPECT_EQ(colours.at("coroutines"), "#499894");
+  EXPECT_EQ(colours.at("py-asyncio"), "#86bcb6");  // coroutines' light shade
 }
 
 TEST(report_plot, scripts_write_png_and_svg_with_log_axes_where_the_range_needs_them) {
