@@ -166,15 +166,20 @@ class runner {
   // factor for this cell, 1 when off.
   void time(benchmark::State& state, const cell& c, double slowdown) {
     const verdict& v = verify(c);
+    // The label and the rung's size go with a skipped run too: a rung no model could run (over a
+    // limit) is still named on its ladder.
+    state.SetLabel(
+        vocabulary::make_label({.oracle = v.oracle,
+                                .settings = c.settings,
+                                .external = c.external,
+                                .ladder = c.ladder ? c.ladder->axis : "",
+                                .rung = c.ladder ? std::optional(c.ladder->size) : std::nullopt})
+            .c_str());
+    if (c.ladder) set_counter(state, counters::ladder_size, c.ladder->size);
     if (v.kind != verdict_kind::pass) {
       state.SkipWithError(skip_message(v).c_str());
       return;
     }
-    state.SetLabel(vocabulary::make_label({.oracle = v.oracle,
-                                           .settings = c.settings,
-                                           .external = c.external,
-                                           .ladder = c.ladder ? c.ladder->axis : ""})
-                       .c_str());
     const peak_rss_probe memory;
     const double cpu_start = cpu_seconds();
     const stopwatch wall_clock;
@@ -227,7 +232,6 @@ class runner {
     const auto iterations = static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<std::int64_t>(iterations * c.items));
     set_counter(state, counters::ideal_s, c.ideal_seconds);
-    if (c.ladder) set_counter(state, counters::ladder_size, c.ladder->size);
     set_counter(state, counters::efficiency, c.ideal_seconds * iterations / wall);
     set_counter(state, counters::process_cpu_s,
                 benchmark::Counter(cpu, benchmark::Counter::kAvgIterations));

@@ -61,14 +61,16 @@ row parse_row(const json& b) {
   row r = row_named(b);
   r.repetition = b.value("repetition_index", 0);
   r.family_index = b.value("family_index", -1LL);
+  auto label = vocab::parse_label(b.value("label", ""));
   if (b.value("error_occurred", false)) {
     auto skip = vocab::parse_skip_message(b.value("error_message", ""));
     r.verdict = to_string(skip.kind);
     r.detail = std::move(skip.detail);
+    r.ladder = std::move(label.ladder);  // its rung, named even though nothing was timed
+    r.ladder_size = label.rung;
     return r;
   }
   r.verdict = to_string(vocab::verdict_kind::pass);
-  auto label = vocab::parse_label(b.value("label", ""));
   r.oracle = std::move(label.oracle);
   r.settings = std::move(label.settings);
   r.external = label.external;

@@ -26,20 +26,21 @@ struct ladder {
   std::vector<std::string> left_out;
 };
 
-// The workload's ladders in the order of its cases, each rung's size from any timed row of it
-// (a cell that was not timed carries none, but the case is the same rung in every model).
+// The workload's ladders in the order of its cases, each rung's size from any row of it that
+// carries one (a skipped run does from concur-bench of late; older files only on timed rows, but
+// the case is the same rung in every model).
 std::vector<ladder> ladders_of(const workload_cells& w) {
   std::vector<ladder> out;
   for (const auto& c : w.cases) {
-    const row* timed = nullptr;
+    const row* sized = nullptr;
     for (const auto& m : w.models)
       if (const summary* s = w.find(m, c))
         for (const row* r : s->reps)
-          if (!timed && !r->ladder.empty() && r->ladder_size) timed = r;
-    if (!timed) continue;
-    auto l = std::find_if(out.begin(), out.end(), [&](auto& x) { return x.axis == timed->ladder; });
-    if (l == out.end()) l = out.insert(out.end(), ladder{timed->ladder, {}});
-    const double size = *timed->ladder_size;
+          if (!sized && !r->ladder.empty() && r->ladder_size) sized = r;
+    if (!sized) continue;
+    auto l = std::find_if(out.begin(), out.end(), [&](auto& x) { return x.axis == sized->ladder; });
+    if (l == out.end()) l = out.insert(out.end(), ladder{sized->ladder, {}});
+    const double size = *sized->ladder_size;
     const auto same =
         std::find_if(l->rungs.begin(), l->rungs.end(), [&](auto& r) { return r.size == size; });
     if (size <= 0)

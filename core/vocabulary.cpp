@@ -1,5 +1,9 @@
 #include "core/vocabulary.hpp"
 
+#include <fmt/format.h>
+
+#include <cstdlib>
+
 #include <algorithm>
 
 namespace concur::vocabulary {
@@ -16,6 +20,7 @@ constexpr std::array skip_kinds = {verdict_kind::fail, verdict_kind::refused, ve
 constexpr std::string_view separator = ": ";
 constexpr std::string_view oracle_key = "oracle=";
 constexpr std::string_view ladder_key = "; ladder=";
+constexpr std::string_view rung_key = "; rung=";
 constexpr std::string_view external_field = "; external=yes";
 constexpr std::string_view settings_key = "; settings=";
 
@@ -68,6 +73,7 @@ std::string make_label(const label& l) {
   if (!l.ladder.empty()) {
     out += ladder_key;
     out += l.ladder;
+    if (l.rung) out += fmt::format("{}{:g}", rung_key, *l.rung);
   }
   if (l.external) out += external_field;
   out += settings_key;
@@ -83,7 +89,15 @@ label parse_label(std::string_view text) {
   out.external = oracle.ends_with(external_field);
   if (out.external) oracle.remove_suffix(external_field.size());
   if (const auto at = oracle.find(ladder_key); at != std::string_view::npos) {
-    out.ladder = std::string(oracle.substr(at + ladder_key.size()));
+    std::string_view ladder = oracle.substr(at + ladder_key.size());
+    if (const auto r = ladder.rfind(rung_key); r != std::string_view::npos) {
+      const std::string size(ladder.substr(r + rung_key.size()));
+      char* end = nullptr;
+      const double n = std::strtod(size.c_str(), &end);
+      if (!size.empty() && *end == '\0') out.rung = n;
+      ladder = ladder.substr(0, r);
+    }
+    out.ladder = std::string(ladder);
     oracle = oracle.substr(0, at);
   }
   out.oracle = std::string(oracle);

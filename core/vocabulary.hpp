@@ -26,14 +26,17 @@ std::string skip_message(verdict_kind kind, std::string_view detail);
 // A message without a known prefix is {error, the whole message}.
 skip parse_skip_message(std::string_view message);
 
-// The label of a timed cell: "oracle=<oracle>; settings=<settings>", with "ladder=<axis>; "
+// The label of a cell: "oracle=<oracle>; settings=<settings>", with "ladder=<axis>; rung=<N>; "
 // for a rung of a size ladder and "external=yes; " for an external program before settings
-// (settings is free text, so it comes last). The rung's size is the counter ladder_size.
+// (settings is free text, so it comes last). A timed run also has the size as the counter
+// ladder_size; the label carries it for a skipped run, which Google Benchmark writes no counters
+// for, so that a rung no model ran is still on its ladder.
 struct label {
-  std::string oracle;     // what the result was checked against
-  std::string settings;   // the model's (or program's) settings
-  bool external = false;  // an external program (find, fd, wrk) beside the models
-  std::string ladder;     // the size ladder's axis ("tasks"); empty for a categorical case
+  std::string oracle;          // what the result was checked against
+  std::string settings;        // the model's (or program's) settings
+  bool external = false;       // an external program (find, fd, wrk) beside the models
+  std::string ladder;          // the size ladder's axis ("tasks"); empty for a categorical case
+  std::optional<double> rung;  // the rung's size on it (older labels: none)
 };
 std::string make_label(const label& l);
 // Also reads old labels, which marked an external program only by settings starting with

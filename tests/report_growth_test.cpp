@@ -169,5 +169,29 @@ TEST_F(report_growth, each_ladder_is_fitted_on_its_own_axis) {
   EXPECT_NE(sleep.find("and 0 B per connection at 64."), std::string::npos) << sleep;
 }
 
+// A rung no model could run (over the descriptor limit): concur-bench's skipped runs carry their
+// rung in the label, so the ladder still names it for every model.
+TEST(report_growth_file, a_rung_every_model_skipped_is_named_on_its_ladder) {
+  json benchmarks = json::array();
+  for (const std::string model : {"coroutines", "threads"}) {
+    for (double n : {1'000.0, 10'000.0})
+      add(benchmarks, {"connections", model, n_case(n), "connections", n, 1, 1e-5 * n, 2000 * n});
+    json skipped{
+        {"name", "connections/" + model + "/n100000/real_time"},
+        {"run_type", "iteration"},
+        {"repetition_index", 0},
+        {"error_occurred", true},
+        {"error_message", "skipped: 100000 connections need 100256 descriptors"},
+        {"label", vocab::make_label(
+                      {.oracle = "", .settings = "s", .ladder = "connections", .rung = 100'000})}};
+    benchmarks.push_back(skipped);
+  }
+  const auto md = to_markdown(parse(json{{"benchmarks", benchmarks}}));
+  EXPECT_NE(md.find("**connections** (N = 1,000, 10,000 and 100,000):"), std::string::npos) << md;
+  EXPECT_NE(row_of(md, "**connections** (N", "threads").find("| skipped at 100,000 |"),
+            std::string::npos)
+      << md;
+}
+
 }  // namespace
 }  // namespace concur::report

@@ -189,14 +189,17 @@ TEST(vocabulary, a_label_names_the_ladder_of_a_rung_and_reads_back) {
   const vocabulary::label rung{.oracle = "reference",
                                .settings = "pool of 6; ladder=not this",
                                .external = true,
-                               .ladder = "URLs at C = 64"};
+                               .ladder = "URLs at C = 64",
+                               .rung = 100'000};
   const auto text = vocabulary::make_label(rung);
   const auto back = vocabulary::parse_label(text);
   EXPECT_EQ(back.oracle, rung.oracle) << text;
   EXPECT_EQ(back.ladder, rung.ladder) << text;
+  EXPECT_EQ(back.rung, 100'000) << text;
   EXPECT_EQ(back.settings, rung.settings) << text;
   EXPECT_TRUE(back.external) << text;
   EXPECT_TRUE(vocabulary::parse_label("oracle=x; settings=y").ladder.empty());
+  EXPECT_EQ(vocabulary::parse_label("oracle=x; ladder=tasks; settings=y").rung, std::nullopt);
 }
 
 TEST(vocabulary, an_old_label_marks_an_external_program_by_its_settings) {
@@ -568,6 +571,13 @@ TEST(report, models_and_cases_follow_the_matrix_not_the_files_order) {
   r.rows[1].family_index = 0;
   const auto md = to_markdown(r);
   EXPECT_LT(md.find("| sequential | 2 ms |"), md.find("| tbb | 1 ms |")) << md;
+  // A workload whose first run in the file is later in the matrix comes after the other.
+  add_runs(r, "tbb", ms({3}));
+  r.rows.back().workload = "v";
+  r.rows.back().family_index = 9;
+  std::swap(r.rows.front(), r.rows.back());
+  const auto shuffled = to_markdown(r);
+  EXPECT_LT(shuffled.find("## w\n"), shuffled.find("## v\n")) << shuffled;
 }
 
 // A file from before the noise probes, the rounds and the calibration still renders every section
