@@ -59,10 +59,6 @@ class every_cell : public ::testing::TestWithParam<std::string> {
 
 TEST_P(every_cell, matches_its_oracle) {
   const cell& c = find_cell(cells(), GetParam());
-  // The techniques cancel fibers, which throws on them.
-  if (testing::built_with_asan && c.model == models::fibers_model::name &&
-      c.workload == techniques::workload::name)
-    GTEST_SKIP() << testing::fibers_under_asan;
   const verdict v = c.verify();
   if (v.kind == verdict_kind::unsupported) {
     EXPECT_FALSE(c.unsupported.empty()) << "an unsupported cell must say why";

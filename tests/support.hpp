@@ -26,12 +26,6 @@ inline constexpr const char* no_descriptor_for_ubsan =
     "UBSan's vptr check probes memory through a pipe: with no descriptor left it calls valid "
     "objects invalid and aborts";
 
-// Why a test that throws on a fiber cannot run under AddressSanitizer.
-inline constexpr const char* fibers_under_asan =
-    "Boost.Context switches a fiber's stack without telling AddressSanitizer (Debian's "
-    "libboost-context is built with fcontext, without BOOST_USE_ASAN): an exception thrown on a "
-    "fiber is reported as a stack-buffer-overflow that is not there";
-
 struct command_result {
   int exit_code;
   std::string output;  // stdout and stderr together

@@ -666,13 +666,7 @@ void run_every_scenario() {
 }
 
 template <class A>
-class techniques : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (std::is_same_v<typename A::model, models::fibers_model> && testing::built_with_asan)
-      GTEST_SKIP() << testing::fibers_under_asan;
-  }
-};
+class techniques : public ::testing::Test {};
 
 using adapters = ::testing::Types<coroutines_adapter, executor_adapter, coroutines_mt_adapter,
                                   threads_adapter, tbb_adapter, fibers_adapter>;
