@@ -159,7 +159,7 @@ std::optional<model_growth> growth_of(const workload_cells& w, const ladder& l,
   auto per_item = largest.values;
   for (auto& v : per_item) v /= largest.size;
   g.time_per_item = stats::describe(per_item);
-  if (const auto rss = done.back()->median_of(&row::peak_rss_growth_bytes))
+  if (const auto rss = memory_growth(*done.back(), &row::peak_rss_growth_bytes))
     g.bytes_per_item = *rss / largest.size;
   return g;
 }
