@@ -20,13 +20,14 @@ std::int64_t status_kib(const std::string& key) {
 // Hands the heap's free pages back to the kernel, so that a run's peak RSS counts what it used
 // rather than what an earlier run left cached. glibc's malloc_trim does nothing for an allocator
 // preloaded in its place (concur-bench --allocator), so theirs are asked too, found by name at run
-// time: jemalloc purges every arena ("arena.<MALLCTL_ARENAS_ALL>.purge"), mimalloc collects with
-// force (it still keeps a segment of its first heap committed).
+// time: jemalloc purges every arena, mimalloc collects with force (it still keeps pages freed
+// moments before committed, its decommit delay: the report says so).
 void release_free_heap() {
   malloc_trim(0);
   using mallctl_fn = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
+  constexpr const char* purge_every_arena = "arena.4096.purge";  // 4096: MALLCTL_ARENAS_ALL
   if (auto* mallctl = reinterpret_cast<mallctl_fn>(dlsym(RTLD_DEFAULT, "mallctl")))
-    mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+    mallctl(purge_every_arena, nullptr, nullptr, nullptr, 0);
   using mi_collect_fn = void (*)(bool);
   if (auto* mi_collect = reinterpret_cast<mi_collect_fn>(dlsym(RTLD_DEFAULT, "mi_collect")))
     mi_collect(true);
