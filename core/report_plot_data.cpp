@@ -201,10 +201,11 @@ palette colours_of(const std::vector<workload_cells>& workloads) {
   for (const auto& w : workloads)
     for (const auto& m : w.models) {
       if (out.contains(m)) continue;
+      const auto pair = python::counterpart_of(m);
       if (const auto i = model_index(m)) {
         out[m] = model_shades[*i].dark;
-      } else if (const auto pair = python::counterpart_of(m); pair && model_index(pair->model)) {
-        out[m] = model_shades[*model_index(pair->model)].light;
+      } else if (const auto j = pair ? model_index(pair->model) : std::nullopt) {
+        out[m] = model_shades[*j].light;
       } else {
         out[m] = other_colours[others++ % std::size(other_colours)];
       }
