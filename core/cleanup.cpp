@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -140,6 +141,28 @@ void install_signal_handlers() {
     ::sigemptyset(&action.sa_mask);
     ::sigaction(signal, &action, nullptr);
   }
+}
+
+removed_on_signal::removed_on_signal(const std::string& path) : slot_(claim(path)) {}
+
+removed_on_signal::~removed_on_signal() {
+  release(slot_);
+}
+
+std::string owner_tag() {
+  const long pid = ::getpid();
+  return fmt::format("{}-{}", pid, start_time(pid));
+}
+
+bool owner_tag_alive(std::string_view tag) {
+  const auto dash = tag.find('-');
+  if (dash == std::string_view::npos) return true;
+  long pid = 0;
+  const auto [end, ec] = std::from_chars(tag.data(), tag.data() + dash, pid);
+  if (ec != std::errc{} || end != tag.data() + dash || pid <= 0) return true;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  const std::string now = start_time(pid);
+  return now.empty() || now == tag.substr(dash + 1);
 }
 
 std::string temp_base() {

@@ -29,6 +29,25 @@ class owned_temp_dir {
   int slot_ = -1;  // in the signal handlers' list; -1 when the list was full
 };
 
+// Makes the signal handlers remove `path` while this object lives: a directory being built aside,
+// which its builder renames into place or removes itself otherwise.
+class removed_on_signal {
+ public:
+  explicit removed_on_signal(const std::string& path);
+  ~removed_on_signal();
+  removed_on_signal(const removed_on_signal&) = delete;
+  removed_on_signal& operator=(const removed_on_signal&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+
+// "PID-START": this process (its pid and start time), for a temporary name that names its owner,
+// so that a later process can tell it was left by a process that was killed.
+std::string owner_tag();
+// Whether the process an owner_tag() names still runs (a tag it cannot read counts as alive).
+bool owner_tag_alive(std::string_view tag);
+
 // The directory temporary files go to: $TMPDIR, or /tmp.
 std::string temp_base();
 

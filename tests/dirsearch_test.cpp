@@ -4,6 +4,7 @@
 // and --print's listing, -0 framing, --sort order and write errors against find. (matrix_test's
 // every_cell checks every model against the sequential walk on every test case.)
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/cleanup.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 
 namespace concur::dirsearch {
@@ -555,6 +557,38 @@ TEST(dirsearch_fixture, a_tree_too_big_for_the_cache_is_made_once_in_an_owned_di
   ASSERT_EQ(walked.roots.size(), 1u);
   EXPECT_EQ(walked.roots[0].entries.size(), expected_entries(spec));
   EXPECT_THROW(fixture_tree(tree_spec{}, 0), std::invalid_argument) << "faults cannot be removed";
+}
+
+// A tree another run was building when it was killed (its name says by which process) is removed
+// by the next run that builds one; a live builder's is left alone.
+TEST(dirsearch_fixture, a_killed_builders_tree_is_removed_by_the_next_build) {
+  temp_dir tmp;
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  const char* old_xdg = std::getenv("XDG_CACHE_HOME");
+  const std::string saved_xdg = old_xdg ? old_xdg : "";
+  ::setenv("TMPDIR", tmp.path().c_str(), 1);
+  ::unsetenv("XDG_CACHE_HOME");
+  const std::string base = fmt::format("{}/concur-dirsearch-{}", tmp.path(), ::getuid());
+  ASSERT_EQ(::mkdir(base.c_str(), 0755), 0);
+  // No pid reaches 99999999 (pid_max is at most 2^22): its builder is surely gone.
+  const std::string dead = base + "/v1-left.tmp-99999999-12345-0";
+  const std::string live = base + "/v1-busy.tmp-" + cleanup::owner_tag() + "-0";
+  for (const auto& dir : {dead, live}) {
+    ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+    std::ofstream(dir + "/a-file") << "x";
+  }
+  const tree_spec spec{
+      .seed = 3, .dirs = 3, .files_per_dir = 1, .depth = 1, .chain_depth = 0, .faults = false};
+  const std::string made = cached_tree(spec);
+  EXPECT_EQ(::access(dead.c_str(), F_OK), -1) << "a dead builder's tree stayed";
+  EXPECT_EQ(::access(live.c_str(), F_OK), 0) << "a live builder's tree was removed";
+  EXPECT_EQ(made.rfind(base, 0), 0u) << made;
+  if (old)
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  if (old_xdg) ::setenv("XDG_CACHE_HOME", saved_xdg.c_str(), 1);
 }
 
 }  // namespace

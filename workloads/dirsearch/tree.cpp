@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -331,6 +332,28 @@ bool xdg_set() {
   return xdg && *xdg;
 }
 
+// What a tree being built carries in its name, before its owner's tag and a counter.
+constexpr std::string_view building_marker = ".tmp-";
+
+// Removes the trees in `base` that a process killed while building them left behind.
+void remove_stale_builds(const std::string& base) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(base, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto at = name.find(building_marker);
+    const auto last_dash = name.rfind('-');
+    if (at == std::string::npos || last_dash <= at + building_marker.size()) continue;
+    const auto tag = std::string_view(name).substr(at + building_marker.size(),
+                                                   last_dash - at - building_marker.size());
+    if (cleanup::owner_tag_alive(tag)) continue;
+    try {
+      remove_tree(it->path().string());
+    } catch (const std::system_error&) {
+      // Left as it was: what cannot be removed does not stop this run from building its own.
+    }
+  }
+}
+
 std::string cache_base() {
   if (xdg_set()) return std::string(std::getenv("XDG_CACHE_HOME")) + "/concur/dirsearch";
   return fmt::format("{}/concur-dirsearch-{}", cleanup::temp_base(), ::getuid());
@@ -357,10 +380,13 @@ std::string cached_tree(const tree_spec& spec) {
       fail(errno, "mkdir", base);
     ::chmod(base.c_str(), 0755);  // the unreadable-directory test walks it as nobody
     // Built aside and renamed into place, so a reader never sees half a tree, even across
-    // processes.
-    const std::string tmp = fmt::format("{}.tmp-{}-{}", path, ::getpid(), counter++);
+    // processes; removed on SIGINT and SIGTERM, and after a SIGKILL by the next run that makes one.
+    remove_stale_builds(base);
+    const std::string tmp =
+        fmt::format("{}{}{}-{}", path, building_marker, cleanup::owner_tag(), counter++);
     remove_tree(tmp);
     try {
+      const cleanup::removed_on_signal guard(tmp);
       generate_tree(tmp, spec);
     } catch (...) {
       remove_tree(tmp);
