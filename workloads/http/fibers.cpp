@@ -9,9 +9,9 @@
 #include <cstring>
 
 #include "models/fibers.hpp"
-#include "workloads/http/connection.hpp"
+#include "net/connection.hpp"
+#include "net/response_parser.hpp"
 #include "workloads/http/http.hpp"
-#include "workloads/http/response_parser.hpp"
 
 namespace concur::http {
 namespace {

@@ -20,10 +20,10 @@
 #include <vector>
 
 #include "models/loop.hpp"
-#include "workloads/http/connection.hpp"
+#include "net/connection.hpp"
+#include "net/resolve.hpp"
+#include "net/response_parser.hpp"
 #include "workloads/http/http.hpp"
-#include "workloads/http/resolve.hpp"
-#include "workloads/http/response_parser.hpp"
 
 namespace concur::http::on_loop {
 

@@ -1,10 +1,9 @@
 #pragma once
 // A keep-alive connection of the clients on an io_context (the coroutines and fibers models),
-// with the request it sends, built in place. Asio and Beast: include it from those clients only.
+// with the request it sends, built in place, and the deadline their watchdog enforces. Asio and
+// Beast: include it from those clients only.
 #include <fmt/format.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -12,9 +11,10 @@
 #include <string>
 #include <string_view>
 
-#include "workloads/http/client.hpp"
-#include "workloads/http/resolve.hpp"
-#include "workloads/http/url.hpp"
+#include "net/loop_socket.hpp"
+#include "net/resolve.hpp"
+#include "net/response.hpp"
+#include "net/url.hpp"
 
 namespace concur::http {
 
@@ -58,15 +58,11 @@ struct request_builder {
   std::string after_target;
 };
 
-using loop_socket =
-    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 using clock_type = std::chrono::steady_clock;
 inline constexpr auto no_deadline = clock_type::time_point::max();
 
 struct connection {
-  explicit connection(boost::asio::io_context::executor_type ex) : socket(ex) {
-    buffer.reserve(read_buffer_bytes);
-  }
+  explicit connection(loop::executor_type ex) : socket(ex) { buffer.reserve(read_buffer_bytes); }
   void close() {
     boost::system::error_code ignored;
     socket.close(ignored);
@@ -80,7 +76,7 @@ struct connection {
     close();
   }
 
-  loop_socket socket;
+  net::loop_socket socket;
   boost::beast::flat_buffer
       buffer;           // reserved up front: Beast reads at most its free space at a time
   std::string request;  // the request's bytes, rebuilt in place for each request
