@@ -33,7 +33,7 @@
 #include "core/cpu_time.hpp"
 #include "models/loop.hpp"
 #include "net/loop_socket.hpp"
-#include "workloads/http/nginx.hpp"
+#include "net/nginx.hpp"
 
 namespace concur::connections {
 namespace {
@@ -236,8 +236,8 @@ class nginx_echo_server final : public server {
   bool alive() const override { return running(nginx_.pid()); }
 
  private:
-  static http::nginx_server::custom_config config(std::chrono::milliseconds hold,
-                                                  std::size_t descriptors) {
+  static net::nginx_server::custom_config config(std::chrono::milliseconds hold,
+                                                 std::size_t descriptors) {
     // nginx allocates its connection array up front (~0.4 KiB each): room for the ladder's top.
     const std::size_t connections = std::min<std::size_t>(descriptors - 64, 1u << 17);
     return {.main = fmt::format("load_module {};\nworker_rlimit_nofile {};\n", echo_module,
@@ -255,14 +255,14 @@ class nginx_echo_server final : public server {
             }};
   }
 
-  http::nginx_server nginx_;
+  net::nginx_server nginx_;
   std::vector<sockaddr_in> endpoints_;
 };
 
 }  // namespace
 
 std::string nginx_unavailable() {
-  if (!http::nginx_server::binary()) return "nginx is not installed (apt-get install nginx-light)";
+  if (!net::nginx_server::binary()) return "nginx is not installed (apt-get install nginx-light)";
   if (!std::filesystem::exists(echo_module))
     return fmt::format(
         "nginx's echo module ({}) is not installed (apt-get install "
