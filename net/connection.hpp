@@ -4,12 +4,14 @@
 // Beast: include it from those clients only.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/loop_socket.hpp"
 #include "net/resolve.hpp"
@@ -86,5 +88,21 @@ struct connection {
   clock_type::time_point deadline = no_deadline;  // of the request in flight
   bool timed_out = false;
 };
+
+// The watchdog's round: expires the connections past their request's deadline and returns when
+// to look again, the earliest deadline left. A request not yet started has a deadline more than
+// the timeout from now, so with none in flight that is a timeout from now.
+inline clock_type::time_point expire_overdue(std::vector<std::unique_ptr<connection>>& connections,
+                                             clock_type::duration timeout) {
+  const auto now = clock_type::now();
+  auto wake = now + timeout;
+  for (auto& c : connections) {
+    if (c->deadline <= now)
+      c->expire();
+    else
+      wake = std::min(wake, c->deadline);
+  }
+  return wake;
+}
 
 }  // namespace concur::http
