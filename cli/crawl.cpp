@@ -7,7 +7,7 @@
 #include "cli/client_options.hpp"
 #include "cli/commands.hpp"
 #include "core/stopwatch.hpp"
-#include "workloads/http/resolve.hpp"
+#include "net/resolve.hpp"
 
 namespace concur::cli {
 

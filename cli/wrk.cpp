@@ -45,7 +45,7 @@ struct client_run {
 // The server's CPU so far: the embedded server's threads, or the nginx process.
 struct server_cpu {
   const http::site_server& server;
-  const http::nginx_server* nginx;
+  const http::site_nginx* nginx;
   double operator()() const { return nginx ? nginx->cpu_seconds() : server.cpu_seconds(); }
 };
 
@@ -84,8 +84,8 @@ std::pair<http::wrk_result, double> run_wrk(const http::wrk_options& options,
 void run(const args& a, int& exit_code) {
   const http::site_spec spec{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512};
   http::site_server server(spec);
-  std::unique_ptr<http::nginx_server> nginx;
-  if (a.nginx) nginx = std::make_unique<http::nginx_server>(server.site());
+  std::unique_ptr<http::site_nginx> nginx;
+  if (a.nginx) nginx = std::make_unique<http::site_nginx>(server.site());
   const auto url_of = [&](std::size_t i) { return nginx ? nginx->url_of(i) : server.url_of(i); };
   // The work: page 1 (wrk's one URL), or every page in turn, N requests for the model.
   std::vector<std::string> urls(a.requests);

@@ -11,9 +11,9 @@
 #include <string>
 
 #include "core/process.hpp"
+#include "net/nginx.hpp"
 #include "tests/support.hpp"
 #include "workloads/http/http.hpp"
-#include "workloads/http/nginx.hpp"
 
 namespace concur::http {
 namespace {
@@ -50,14 +50,14 @@ std::string listed(const std::set<std::string>& urls) {
 }
 
 TEST(crawl_real, a_debian_doc_tree_gives_the_urls_wget_requests_in_every_model) {
-  if (!nginx_server::binary())
+  if (!net::nginx_server::binary())
     GTEST_SKIP() << "nginx is not installed (scripts/optional-packages: nginx-light)";
   const auto wget = process::find_program("wget");
   if (!wget) GTEST_SKIP() << "wget is not installed (scripts/optional-packages: wget)";
   if (!std::filesystem::exists(std::string(doc_root) + "/index.html"))
     GTEST_SKIP() << doc_root << " is missing (scripts/optional-packages: libxslt1-dev)";
 
-  const nginx_server nginx(nginx_server::existing_directory{doc_root});
+  const net::nginx_server nginx(net::nginx_server::existing_directory{doc_root});
   const std::string root = nginx.url("/index.html");
   const testing::temp_dir scratch("concur-crawl-real");
   const auto log = scratch.path() / "wget.log";

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "net/resolve.hpp"
 #include "tests/hostile_server.hpp"
 #include "tests/support.hpp"
 #include "workloads/http/http.hpp"
-#include "workloads/http/resolve.hpp"
 
 namespace concur::http {
 namespace {

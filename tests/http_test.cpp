@@ -358,7 +358,7 @@ std::string without_port(std::string url, std::uint16_t port) {
 }
 
 TEST(http_nginx, a_crawl_of_the_exported_site_reaches_the_same_pages_with_the_same_bodies) {
-  if (!nginx_server::binary())
+  if (!net::nginx_server::binary())
     GTEST_SKIP() << "nginx is not installed (scripts/optional-packages: nginx-light)";
   crawl_params p;
   for (auto& c : crawl_workload::cases())
@@ -504,7 +504,7 @@ TEST(http_nginx, DISABLED_helper_starts_nginx_and_waits_to_be_killed) {
   const int fd = std::atoi(report_fd);
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // nginx must not hold the report pipe open
   const site s({.pages = 3, .fanout = 2, .seed = 1}, "127.0.0.1", 1);
-  const nginx_server nginx(s);
+  const site_nginx nginx(s);
   const std::string report = std::to_string(nginx.pid()) + " " + nginx.directory() + "\n";
   ASSERT_EQ(::write(fd, report.data(), report.size()), static_cast<ssize_t>(report.size()));
   ::close(fd);
@@ -522,7 +522,7 @@ bool gone(pid_t pid) {
 }
 
 TEST(http_nginx, nginx_dies_with_its_killed_parent) {
-  if (!nginx_server::binary())
+  if (!net::nginx_server::binary())
     GTEST_SKIP() << "nginx is not installed (scripts/optional-packages: nginx-light)";
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);

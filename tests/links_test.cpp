@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/url.hpp"
 #include "workloads/http/links.hpp"
-#include "workloads/http/url.hpp"
 
 namespace concur::http {
 namespace {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/report.hpp"
+#include "net/nginx.hpp"
 #include "tests/support.hpp"
-#include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"
 #include "workloads/http/wrk.hpp"
 
@@ -69,7 +69,7 @@ TEST(wrk, its_bench_cells_are_verified_and_do_the_work_of_their_case) {
   const auto results = report::load(json);
   const std::map<std::string, std::string> how{{"n10000_c64", "every page in turn"},
                                                {"nginx_page1_n10000_c64", "the case's one page"}};
-  ASSERT_EQ(results.rows.size(), http::nginx_server::binary() ? 2u : 1u);
+  ASSERT_EQ(results.rows.size(), net::nginx_server::binary() ? 2u : 1u);
   for (const auto& row : results.rows) {
     SCOPED_TRACE(row.case_name);
     EXPECT_EQ(row.model, "wrk");

@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <system_error>
 
+#include "net/response_parser.hpp"
 #include "workloads/connections/connections.hpp"
 #include "workloads/connections/limits.hpp"
-#include "workloads/http/response_parser.hpp"
 
 namespace concur::connections {
 

@@ -32,7 +32,8 @@
 
 #include "core/cpu_time.hpp"
 #include "models/loop.hpp"
-#include "workloads/http/nginx.hpp"
+#include "net/loop_socket.hpp"
+#include "net/nginx.hpp"
 
 namespace concur::connections {
 namespace {
@@ -40,11 +41,8 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using loop::task;
-using socket_type = asio::basic_stream_socket<tcp, loop::executor_type>;
-using acceptor_type = asio::basic_socket_acceptor<tcp, loop::executor_type>;
-constexpr auto as_tuple = asio::as_tuple(loop::use_task);
+using net::as_tuple;
 
 constexpr const char* echo_module = "/usr/lib/nginx/modules/ngx_http_echo_module.so";
 
@@ -81,7 +79,7 @@ std::string_view index_of(std::string_view target) {
 
 // One request: read it, hold it for `hold`, answer, close (the server closes first, so the
 // TIME_WAIT is the server's and the client's ephemeral ports are free again at once).
-task<void> session(socket_type socket, std::chrono::milliseconds hold) {
+task<void> session(net::loop_socket socket, std::chrono::milliseconds hold) {
   auto status = bhttp::status::not_found;
   std::string body = "not found\n";
   unsigned version = 11;
@@ -107,11 +105,11 @@ task<void> session(socket_type socket, std::chrono::milliseconds hold) {
   res.prepare_payload();
   co_await bhttp::async_write(socket, res, as_tuple);
   beast::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(net::tcp::socket::shutdown_send, ignored);
   socket.close(ignored);
 }
 
-task<void> accept_loop(acceptor_type acceptor, std::chrono::milliseconds hold) {
+task<void> accept_loop(net::loop_acceptor acceptor, std::chrono::milliseconds hold) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(as_tuple);
     if (ec == asio::error::operation_aborted) co_return;
@@ -129,7 +127,8 @@ task<void> accept_loop(acceptor_type acceptor, std::chrono::milliseconds hold) {
   try {
     asio::io_context ctx(1);
     for (const int fd : listeners)
-      asio::co_spawn(ctx, accept_loop(acceptor_type(ctx, tcp::v4(), fd), hold), asio::detached);
+      asio::co_spawn(ctx, accept_loop(net::loop_acceptor(ctx, net::tcp::v4(), fd), hold),
+                     asio::detached);
     ctx.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "connections server: %s\n", e.what());
@@ -237,8 +236,8 @@ class nginx_echo_server final : public server {
   bool alive() const override { return running(nginx_.pid()); }
 
  private:
-  static http::nginx_server::custom_config config(std::chrono::milliseconds hold,
-                                                  std::size_t descriptors) {
+  static net::nginx_server::custom_config config(std::chrono::milliseconds hold,
+                                                 std::size_t descriptors) {
     // nginx allocates its connection array up front (~0.4 KiB each): room for the ladder's top.
     const std::size_t connections = std::min<std::size_t>(descriptors - 64, 1u << 17);
     return {.main = fmt::format("load_module {};\nworker_rlimit_nofile {};\n", echo_module,
@@ -256,14 +255,14 @@ class nginx_echo_server final : public server {
             }};
   }
 
-  http::nginx_server nginx_;
+  net::nginx_server nginx_;
   std::vector<sockaddr_in> endpoints_;
 };
 
 }  // namespace
 
 std::string nginx_unavailable() {
-  if (!http::nginx_server::binary()) return "nginx is not installed (apt-get install nginx-light)";
+  if (!net::nginx_server::binary()) return "nginx is not installed (apt-get install nginx-light)";
   if (!std::filesystem::exists(echo_module))
     return fmt::format(
         "nginx's echo module ({}) is not installed (apt-get install "

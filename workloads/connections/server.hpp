@@ -29,7 +29,7 @@ class server {
 
 // The server of this kind holding requests for `hold`, started at first use and kept for the
 // process (started again if it died). Start it from a thread that lives as long as the process
-// (it dies with the thread that started it, as nginx_server says).
+// (it dies with the thread that started it, as net::nginx_server says).
 server& shared_server(server_kind kind, std::chrono::milliseconds hold);
 
 // Why the nginx cases cannot run here (nginx or its echo module missing); empty when they can.

@@ -4,14 +4,15 @@
 // connections past their request's deadline, not a timer per socket operation.
 #include <algorithm>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "models/fibers.hpp"
-#include "workloads/http/connection.hpp"
+#include "net/connection.hpp"
+#include "workloads/http/exchange.hpp"
 #include "workloads/http/http.hpp"
-#include "workloads/http/response_parser.hpp"
 
 namespace concur::http {
 namespace {
@@ -21,103 +22,25 @@ namespace bhttp = boost::beast::http;
 using boost::system::error_code;
 using fibers::yield_context;
 
-// Reads the response into `out`, past any interim (1xx) responses; `answered_some` says whether
-// any byte of a response arrived.
-error_code read_response(connection& c, const client_options& options, response& out,
-                         bool& answered_some, yield_context yield) {
-  for (;;) {
-    response_parser parser(options.body_limit, options.keep_bodies);
-    error_code ec;
-    bhttp::async_read(c.socket, c.buffer, parser, yield[ec]);
-    answered_some = answered_some || parser.got_some() || c.buffer.size() > 0;
-    if (ec) return ec;
-    if (parser.interim()) continue;
-    if (parser.status() == 101) return bhttp::error::bad_version;  // not HTTP any more
-    parser.move_to(out);
-    if (!parser.keep_alive()) c.close();
-    return ec;
-  }
-}
-
-// Connects to the first of the host's addresses that accepts, within the request's deadline.
-error_code connect(connection& c, const resolved_host& host, std::uint16_t port,
-                   yield_context yield) {
-  error_code ec = asio::error::host_not_found;
-  for (const auto& address : host.addresses) {
-    c.close();
-    asio::ip::tcp::endpoint endpoint;
-    const auto a = with_port(address, port);
-    std::memcpy(endpoint.data(), a.data(), a.size);
-    endpoint.resize(a.size);
-    ec = {};
-    c.socket.async_connect(endpoint, yield[ec]);
-    if (!ec || c.timed_out || is_out_of_descriptors(ec)) break;
-  }
-  return ec;
-}
-
-// Writes the request: at once when the socket has room (nearly always), else the rest waits.
-error_code send(connection& c, yield_context yield) {
-  error_code ec;
-  const std::size_t at_once = c.socket.write_some(asio::buffer(c.request), ec);
-  if (ec == asio::error::would_block) ec = {};
-  if (!ec && at_once < c.request.size())
-    asio::async_write(c.socket, asio::buffer(c.request) + at_once, yield[ec]);
-  return ec;
-}
-
-response get(connection& c, const std::string& text, const client_options& options,
+// One GET: the exchange decides, this fiber waits for each operation it names.
+response get(connection& c, const std::string& url, const client_options& options,
              client_tally& tally, yield_context yield) {
-  response out;
-  if (const auto e = c.requests.build(text, c.request); e != error_kind::none) {
-    out.error = e;
-    return out;
-  }
-  const auto& host = c.requests.host;
-  const std::uint16_t port = c.requests.port;
-  c.timed_out = false;
-  c.deadline = clock_type::now() + options.timeout;  // connect, write and read together
-  // A reused connection may have been closed by the server while it sat idle: then the request
-  // is sent once more on a fresh one, within the same deadline (see stale_keep_alive).
-  for (bool reused = c.socket.is_open() && c.peer_host == host && c.peer_port == port;;
-       reused = false) {
-    if (!reused) {
-      const auto connect_error = connect(c, *host, port, yield);
-      if (connect_error || c.timed_out) {
-        c.close();
-        out.error = c.timed_out ? error_kind::timed_out : classify(connect_error);
+  exchange x(c, url, options, tally);
+  for (error_code ec;; x.completed(ec)) {
+    switch (x.next()) {
+      case exchange::wait::connect:
+        c.socket.async_connect(x.endpoint(), yield[ec]);
         break;
-      }
-      error_code ignored;
-      c.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-      c.socket.non_blocking(true, ignored);  // write_some must not block
-      c.peer_host = host;
-      c.peer_port = port;
-      ++tally.connections_opened;
+      case exchange::wait::write:
+        asio::async_write(c.socket, x.unwritten(), yield[ec]);
+        break;
+      case exchange::wait::read:
+        bhttp::async_read(c.socket, c.buffer, x.parser(), yield[ec]);
+        break;
+      case exchange::wait::none:
+        return x.take();
     }
-    out.sent = false;
-    const auto write_error = send(c, yield);
-    if (write_error || c.timed_out) {
-      c.close();
-      if (reused && !c.timed_out && stale_keep_alive(write_error)) continue;
-      out.error = c.timed_out ? error_kind::timed_out : classify(write_error);
-      break;
-    }
-    out.sent = true;
-    bool answered_some = false;
-    const auto read_error = read_response(c, options, out, answered_some, yield);
-    if (read_error || c.timed_out) {
-      c.close();
-      if (reused && !c.timed_out && !answered_some && stale_keep_alive(read_error)) continue;
-      out.error = c.timed_out ? error_kind::timed_out : classify(read_error);
-      break;
-    }
-    tally.bytes_received += out.body_bytes;
-    break;
   }
-  c.deadline = no_deadline;
-  if (out.sent) ++tally.requests_sent;  // once, whatever the attempts
-  return out;
 }
 
 struct fibers_state {
@@ -132,15 +55,7 @@ struct fibers_state {
 void watchdog(fibers_state& s, const std::size_t& running, fibers::steady_timer& timer,
               yield_context yield) {
   while (running > 0) {
-    const auto now = clock_type::now();
-    auto wake = now + s.options.timeout;
-    for (auto& c : s.connections) {
-      if (c->deadline <= now)
-        c->expire();
-      else
-        wake = std::min(wake, c->deadline);
-    }
-    timer.expires_at(wake);
+    timer.expires_at(expire_overdue(s.connections, s.options.timeout));
     error_code woken;  // operation_aborted: the last worker ended
     timer.async_wait(yield[woken]);
   }

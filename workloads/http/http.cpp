@@ -397,7 +397,7 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
   };
   // An external peer when installed: the throughput case against nginx serving the same site,
   // and its one-page twin, the work of wrk on one URL.
-  if (nginx_server::binary()) {
+  if (net::nginx_server::binary()) {
     const fetch_params via_nginx{{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
                                  {64, milliseconds(5000)},
                                  true,

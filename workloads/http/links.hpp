@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workloads/http/url.hpp"
+#include "net/url.hpp"
 
 namespace concur::http {
 

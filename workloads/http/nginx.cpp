@@ -1,175 +1,24 @@
 #include "workloads/http/nginx.hpp"
 
-#include <arpa/inet.h>
-#include <fmt/format.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
-#include <stdexcept>
-#include <thread>
-#include <vector>
 
-#include "core/cleanup.hpp"
-#include "core/cpu_time.hpp"
-#include "core/process.hpp"
-#include "core/workload.hpp"
 #include "workloads/http/server.hpp"
 
 namespace concur::http {
-namespace {
 
-namespace fs = std::filesystem;
+site_nginx::site_nginx(const site& s)
+    : net::nginx_server(html_directory{[&s](const std::string& root) { export_site(s, root); }}),
+      site_(&s) {}
 
-sockaddr_in loopback(std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
-// A port free a moment ago (nginx binds it next; a clash shows up as nginx failing to start).
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a = loopback(0);
-  socklen_t length = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const sockaddr_in a = loopback(port);
-  const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
-
-std::optional<std::string> nginx_server::binary() {
-  return process::find_program("nginx", {"/usr/sbin", "/usr/local/sbin"});
-}
-
-nginx_server::nginx_server(const site& s) : site_(&s) {
-  make_directory();
-  try {
-    export_site(s, dir_->path() + "/site");
-  } catch (const std::exception& e) {
-    throw fixture_unavailable(
-        fmt::format("cannot write nginx's files in {}: {}", dir_->path(), e.what()));
-  }
-  start_static(dir_->path() + "/site", "types { }\n  default_type text/html;\n");
-}
-
-nginx_server::nginx_server(const existing_directory& d) {
-  make_directory();
-  const std::string mime_types = "/etc/nginx/mime.types";
-  start_static(d.root,
-               fs::exists(mime_types)
-                   ? "include " + mime_types + ";\n  default_type application/octet-stream;\n"
-                   : "types { text/html html htm; }\n  default_type text/plain;\n");
-}
-
-nginx_server::nginx_server(const custom_config& c) {
-  make_directory();
-  start(c);
-}
-
-void nginx_server::make_directory() {
-  if (!binary()) throw std::runtime_error("nginx is not installed (apt-get install nginx-light)");
-  dir_ = std::make_unique<cleanup::owned_temp_dir>("concur-nginx");
-}
-
-void nginx_server::start_static(const std::string& root, const std::string& types) {
-  start({.events = "worker_connections 4096;", .servers = [&](std::uint16_t port) {
-           return fmt::format(
-               "  {1}  keepalive_requests 1000000;\n"
-               // Descriptors of the pages kept open, as production configs do: without it nginx
-               // opens and stats every file per request and saturates the 2 cores before a good
-               // client does.
-               "  open_file_cache max=100000 inactive=60s;\n"
-               "  server {{\n    listen 127.0.0.1:{0} backlog=4096;\n    root \"{2}\";\n  }}\n",
-               port, types, root);
-         }});
-}
-
-void nginx_server::start(const custom_config& c) {
-  const auto nginx = binary();
-  const std::string& dir = dir_->path();
-  try {
-    fs::create_directories(dir + "/tmp");
-  } catch (const std::exception& e) {
-    throw fixture_unavailable(fmt::format("cannot write nginx's files in {}: {}", dir, e.what()));
-  }
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = free_port();
-    std::ofstream(dir + "/nginx.conf") << fmt::format(
-        "daemon off;\nmaster_process off;\nworker_processes 1;\n{1}pid {0}/nginx.pid;\n"
-        "error_log {0}/error.log warn;\n"
-        "events {{ {2} }}\n"
-        "http {{\n  access_log off;\n  client_body_temp_path {0}/tmp;\n{3}}}\n",
-        dir, c.main, c.events, c.servers(port_));
-    pid_ = process::start({*nginx, "-p", dir, "-c", dir + "/nginx.conf", "-e", dir + "/error.log"});
-    for (int i = 0; i < 500; ++i) {
-      if (accepts(port_)) return;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
-  const std::string log = read_file(dir + "/error.log");
-  throw std::runtime_error("nginx did not start: " + log);
-}
-
-double nginx_server::cpu_seconds() const {
-  clockid_t clock{};
-  if (pid_ < 0 || clock_getcpuclockid(pid_, &clock) != 0) return 0;
-  return cpu_time::of_clock(clock);
-}
-
-nginx_server::~nginx_server() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-}
-
-nginx_server& shared_nginx(const site_spec& spec) {
+site_nginx& shared_nginx(const site_spec& spec) {
   static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<nginx_server>> servers;
+  static std::map<std::string, std::unique_ptr<site_nginx>> servers;
   const auto& embedded = embedded_server(spec);
   std::scoped_lock lock(mutex);
   auto& slot = servers[spec.key()];
-  if (!slot) slot = std::make_unique<nginx_server>(embedded.site());
+  if (!slot) slot = std::make_unique<site_nginx>(embedded.site());
   return *slot;
 }
 

@@ -1,75 +1,29 @@
 #pragma once
-// nginx (Debian's nginx-light) as an external peer: the seeded site exported as static files and
-// served by an nginx process of its own on a free loopback port, with a config of its own.
-#include <sys/types.h>
-
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <optional>
+// nginx serving the seeded site: its export (export_site) as static files, each page at the path
+// the embedded server serves it at.
+#include <cstddef>
 #include <string>
 
-#include "core/cleanup.hpp"
+#include "net/nginx.hpp"
 #include "workloads/http/site.hpp"
 
 namespace concur::http {
 
-class nginx_server {
+class site_nginx : public net::nginx_server {
  public:
-  // The nginx binary, when installed.
-  static std::optional<std::string> binary();
+  // Exports `s` and starts nginx on it (on a thread that lives as long as the process: see
+  // net::nginx_server). `s` must outlive this.
+  explicit site_nginx(const site& s);
 
-  // Exports `s` to a fresh temporary directory and starts nginx on it; throws std::runtime_error
-  // (with nginx's error log) when nginx is missing or does not start.
-  // nginx is killed by the kernel when the thread that constructed this dies (PR_SET_PDEATHSIG
-  // follows the forking thread, not the process): construct it on a thread that lives as long
-  // as the process, as the bench, the CLI and the tests do (their main thread), or nginx dies
-  // early. The directory is a cleanup::owned_temp_dir: gone after SIGINT, SIGTERM or, at the
-  // next start, SIGKILL.
-  explicit nginx_server(const site& s);
-  // Serves the existing directory `root` read-only (nothing written there), each file with the
-  // type nginx's mime.types gives it; nginx's own files go to a fresh temporary directory.
-  struct existing_directory {
-    std::string root;
-  };
-  explicit nginx_server(const existing_directory& d);
-  // nginx with a configuration of the caller's, on a free port P: `main` holds top-level
-  // directives (load_module, worker_rlimit_nofile), `events` the events block's, and
-  // `servers(P)` the http block's server blocks, one of which listens on 127.0.0.1:P.
-  struct custom_config {
-    std::string main;
-    std::string events;
-    std::function<std::string(std::uint16_t port)> servers;
-  };
-  explicit nginx_server(const custom_config& c);
-  ~nginx_server();  // stops nginx (SIGTERM, waited for) and removes the directory
-  nginx_server(const nginx_server&) = delete;
-  nginx_server& operator=(const nginx_server&) = delete;
-
-  std::uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  double cpu_seconds() const;  // CPU time nginx (one process: no master) has used so far
-  const std::string& directory() const { return dir_->path(); }
-  std::string url_of(std::size_t page) const { return site_->url_of(page, port_); }
+  std::string url_of(std::size_t page) const { return site_->url_of(page, port()); }
   std::string root_url() const { return url_of(0); }
-  // "http://127.0.0.1:port" + target, for a server of an existing directory.
-  std::string url(const std::string& target) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + target;
-  }
 
  private:
-  void make_directory();
-  void start(const custom_config& c);  // throws as the constructor
-  void start_static(const std::string& root, const std::string& types);
-
-  const site* site_ = nullptr;
-  std::unique_ptr<cleanup::owned_temp_dir> dir_;
-  std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
+  const site* site_;
 };
 
 // nginx serving the embedded server's site for this spec (same bodies, same dead port), started
-// on first use (on that thread: see the constructor) and stopped when the process exits.
-nginx_server& shared_nginx(const site_spec& spec);
+// on first use (on that thread: see net::nginx_server) and stopped when the process exits.
+site_nginx& shared_nginx(const site_spec& spec);
 
 }  // namespace concur::http

@@ -25,6 +25,7 @@
 
 #include "core/cpu_time.hpp"
 #include "models/loop.hpp"
+#include "net/loop_socket.hpp"
 
 namespace concur::http {
 namespace {
@@ -32,17 +33,12 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using loop::task;
 using loop::use_task;
-using executor_type = loop::executor_type;
-using stream_type = beast::basic_stream<tcp, executor_type>;
-using acceptor_type = asio::basic_socket_acceptor<tcp, executor_type>;
-using socket_type = asio::basic_stream_socket<tcp, executor_type>;
+using net::as_tuple;
+using stream_type = beast::basic_stream<net::tcp, loop::executor_type>;
 using body_type = bhttp::span_body<const char>;
 using response_type = bhttp::response<body_type>;
-
-constexpr auto as_tuple = asio::as_tuple(use_task);
 
 response_type make_response(unsigned version, bool keep_alive, bhttp::status status,
                             const std::string& body) {
@@ -62,7 +58,7 @@ class site_server::impl {
   impl(const site_spec& spec, const server_options& options)
       : options_(options), acceptor_(ctx_), dead_(ctx_) {
     const auto address = asio::ip::make_address(options.bind);
-    const tcp::endpoint endpoint(address, options.port);
+    const net::tcp::endpoint endpoint(address, options.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -70,7 +66,7 @@ class site_server::impl {
     // A port where nothing listens: bound, never listening, held until the server stops, so no
     // one else can take it and every connect to it is refused.
     dead_.open(endpoint.protocol());
-    dead_.bind(tcp::endpoint(address, 0));
+    dead_.bind(net::tcp::endpoint(address, 0));
     site_ = std::make_unique<http::site>(spec, options.bind, dead_.local_endpoint().port());
     asio::co_spawn(ctx_, accept_loop(), asio::detached);
     for (unsigned i = 0; i < std::max(1u, options.threads); ++i)
@@ -116,9 +112,9 @@ class site_server::impl {
     }
   }
 
-  task<void> session(socket_type socket) {
+  task<void> session(net::loop_socket socket) {
     beast::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
+    socket.set_option(net::tcp::no_delay(true), ignored);
     stream_type stream(std::move(socket));
     beast::flat_buffer buffer;
     buffer.reserve(8192);
@@ -168,7 +164,7 @@ class site_server::impl {
       auto [wec, wn] = co_await bhttp::async_write(stream, res, as_tuple);
       if (wec || !keep_alive) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.socket().shutdown(net::tcp::socket::shutdown_both, ignored);
     stream.close();
   }
 
@@ -181,8 +177,8 @@ class site_server::impl {
   server_options options_;
   std::unique_ptr<http::site> site_;  // declared before the io_context: sessions point into it
   asio::io_context ctx_;
-  acceptor_type acceptor_;
-  socket_type dead_;
+  net::loop_acceptor acceptor_;
+  net::loop_socket dead_;
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> served_{0};
 };

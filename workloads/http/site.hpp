@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workloads/http/url.hpp"
+#include "net/url.hpp"
 
 namespace concur::http {
 

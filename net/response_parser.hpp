@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "workloads/http/client.hpp"
+#include "net/response.hpp"
 
 namespace concur::http {
 

@@ -1,20 +1,22 @@
 #pragma once
 // A keep-alive connection of the clients on an io_context (the coroutines and fibers models),
-// with the request it sends, built in place. Asio and Beast: include it from those clients only.
+// with the request it sends, built in place, and the deadline their watchdog enforces. Asio and
+// Beast: include it from those clients only.
 #include <fmt/format.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "workloads/http/client.hpp"
-#include "workloads/http/resolve.hpp"
-#include "workloads/http/url.hpp"
+#include "net/loop_socket.hpp"
+#include "net/resolve.hpp"
+#include "net/response.hpp"
+#include "net/url.hpp"
 
 namespace concur::http {
 
@@ -58,15 +60,11 @@ struct request_builder {
   std::string after_target;
 };
 
-using loop_socket =
-    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 using clock_type = std::chrono::steady_clock;
 inline constexpr auto no_deadline = clock_type::time_point::max();
 
 struct connection {
-  explicit connection(boost::asio::io_context::executor_type ex) : socket(ex) {
-    buffer.reserve(read_buffer_bytes);
-  }
+  explicit connection(loop::executor_type ex) : socket(ex) { buffer.reserve(read_buffer_bytes); }
   void close() {
     boost::system::error_code ignored;
     socket.close(ignored);
@@ -80,7 +78,7 @@ struct connection {
     close();
   }
 
-  loop_socket socket;
+  net::loop_socket socket;
   boost::beast::flat_buffer
       buffer;           // reserved up front: Beast reads at most its free space at a time
   std::string request;  // the request's bytes, rebuilt in place for each request
@@ -90,5 +88,21 @@ struct connection {
   clock_type::time_point deadline = no_deadline;  // of the request in flight
   bool timed_out = false;
 };
+
+// The watchdog's round: expires the connections past their request's deadline and returns when
+// to look again, the earliest deadline left. A request not yet started has a deadline more than
+// the timeout from now, so with none in flight that is a timeout from now.
+inline clock_type::time_point expire_overdue(std::vector<std::unique_ptr<connection>>& connections,
+                                             clock_type::duration timeout) {
+  const auto now = clock_type::now();
+  auto wake = now + timeout;
+  for (auto& c : connections) {
+    if (c->deadline <= now)
+      c->expire();
+    else
+      wake = std::min(wake, c->deadline);
+  }
+  return wake;
+}
 
 }  // namespace concur::http

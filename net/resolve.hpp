@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "workloads/http/client.hpp"
+#include "net/response.hpp"
 
 namespace concur::http {
 

@@ -1,4 +1,4 @@
-#include "workloads/http/resolve.hpp"
+#include "net/resolve.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -11,7 +11,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
-#include "workloads/http/url.hpp"
+#include "net/url.hpp"
 
 namespace concur::http {
 namespace {

@@ -1,5 +1,5 @@
 // URLs with Boost.URL: parsing, RFC 3986 resolution and syntax-based normalisation.
-#include "workloads/http/url.hpp"
+#include "net/url.hpp"
 
 #include <fmt/format.h>
 
