@@ -10,9 +10,9 @@
 #include <set>
 
 #include "core/process.hpp"
-#include "core/report.hpp"
-#include "core/report_plot.hpp"
 #include "models/models.hpp"
+#include "report/report.hpp"
+#include "report/report_plot.hpp"
 #include "tests/support.hpp"
 
 namespace concur::report::detail {

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "bench/matrix.hpp"
-#include "core/report.hpp"
-#include "core/stats.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
+#include "report/stats.hpp"
 
 namespace concur::report {
 namespace {

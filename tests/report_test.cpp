@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "core/process.hpp"
-#include "core/report.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
 #include "tests/support.hpp"
 
 namespace concur::report {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
+#include "report/report.hpp"
 #include "tests/support.hpp"
 #include "workloads/http/nginx.hpp"
 #include "workloads/http/server.hpp"

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/report_summary.hpp"
+#include "report/report_summary.hpp"
 
 namespace concur::report::detail {
 

@@ -8,7 +8,7 @@
 
 #include "core/cleanup.hpp"
 #include "core/process.hpp"
-#include "core/report_plot.hpp"
+#include "report/report_plot.hpp"
 
 namespace concur::report::detail {
 namespace {

@@ -8,9 +8,9 @@
 #include <set>
 
 #include "baselines/python/counterparts.hpp"
-#include "core/report_plot.hpp"
 #include "core/type_list.hpp"
 #include "models/models.hpp"
+#include "report/report_plot.hpp"
 
 namespace concur::report::detail {
 namespace {

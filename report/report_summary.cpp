@@ -1,4 +1,4 @@
-#include "core/report_summary.hpp"
+#include "report/report_summary.hpp"
 
 #include <fmt/format.h>
 

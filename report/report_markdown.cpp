@@ -10,8 +10,8 @@
 #include <algorithm>
 
 #include "baselines/python/counterparts.hpp"
-#include "core/report_markdown.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report_markdown.hpp"
 
 namespace concur::report {
 namespace {

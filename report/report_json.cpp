@@ -6,8 +6,8 @@
 #include <regex>
 #include <sstream>
 
-#include "core/report.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
 
 namespace concur::report {
 namespace {

@@ -3,7 +3,7 @@
 // repetition, a CSV of per-cell summaries, and a markdown summary (the machine during the run,
 // medians with 95 % intervals, speed-up, efficiency, verdicts, calibration, environment).
 // Read in report_json.cpp, written in report_csv.cpp, report_cells_csv.cpp, report_markdown*.cpp
-// and report_plot.cpp; the statistics come from core/stats.hpp (via report_summary.hpp);
+// and report_plot.cpp; the statistics come from report/stats.hpp (via report_summary.hpp);
 // the words shared with concur-bench are in core/vocabulary.hpp.
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -65,7 +65,7 @@ std::string to_cells_csv(const results& r);
 std::string to_markdown(const results& r, const std::string& plot_dir_relative = "");
 
 // Writes results.csv, cells.csv and report.md (and, when gnuplot is installed, the plots into
-// dir/plots, PNG and SVG: core/report_plot.hpp) into dir; returns the paths written. Throws
+// dir/plots, PNG and SVG: report/report_plot.hpp) into dir; returns the paths written. Throws
 // report::error when gnuplot fails, once report.md is written without plots.
 std::vector<std::string> write_all(const results& r, const std::string& dir);
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "baselines/python/counterparts.hpp"
-#include "core/report_markdown.hpp"
+#include "report/report_markdown.hpp"
 
 namespace concur::report::detail {
 namespace {
