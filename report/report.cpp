@@ -21,7 +21,7 @@ std::vector<std::string> write_plots(const results& r, const std::filesystem::pa
   if (!process::find_program("gnuplot")) return {};
   try {
     std::filesystem::create_directories(dir / "plots");
-    return detail::plot_all(detail::by_workload(r), dir / "plots");
+    return detail::plot_all(r.model_order, detail::by_workload(r), dir / "plots");
   } catch (const std::exception& e) {
     failure = e.what();
     return {};

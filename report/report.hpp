@@ -29,6 +29,8 @@ struct row {
   std::string detail;   // the reason or diff when not pass
   std::string oracle, settings;
   bool external = false;  // an external program (find, fd, wrk), not a model
+  // A course's Python cell: the model it is set beside (vocabulary::label::counterpart).
+  std::string counterpart;
   // The case's size ladder (vocabulary::label::ladder) and its rung's size; empty for a
   // categorical case or a cell that was not timed.
   std::string ladder;
@@ -47,6 +49,9 @@ inline constexpr const char* after_object = "concur_after";
 
 struct results {
   std::vector<row> rows;
+  // Every model of the matrix in its order (vocabulary::context::model_order), which fixes a
+  // model's colour; from an older file, the models as its matrix first lists them.
+  std::vector<std::string> model_order;
   std::vector<std::pair<std::string, std::string>> context;  // the benchmark's context block
   std::vector<std::pair<std::string, std::string>> after;    // the after_object, when present
 

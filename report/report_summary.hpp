@@ -70,6 +70,8 @@ struct workload_cells {
   std::vector<std::string> cases, models;
   std::vector<std::string> programs;  // the models that are external programs
   std::vector<std::string> metrics;   // names of the figures the workload measured
+  // The course's Python cells, each to the model it is set beside (row::counterpart).
+  std::map<std::string, std::string> counterparts;
   std::map<std::pair<std::string, std::string>, summary> cells;  // by (model, case)
 
   const summary* find(const std::string& model, const std::string& case_name) const;
