@@ -36,6 +36,7 @@
 #include "core/memory.hpp"
 #include "core/stopwatch.hpp"
 #include "core/vocabulary.hpp"
+#include "models/models.hpp"
 
 namespace concur::bench {
 namespace {
@@ -173,7 +174,8 @@ class runner {
                                 .settings = c.settings,
                                 .external = c.external,
                                 .ladder = c.ladder ? c.ladder->axis : "",
-                                .rung = c.ladder ? std::optional(c.ladder->size) : std::nullopt})
+                                .rung = c.ladder ? std::optional(c.ladder->size) : std::nullopt,
+                                .counterpart = c.counterpart})
             .c_str());
     if (c.ladder) set_counter(state, counters::ladder_size, c.ladder->size);
     if (v.kind != verdict_kind::pass) {
@@ -490,6 +492,7 @@ int time_cells(runner& r, const timing_options& opts, const options& matrix_opts
   add_context(describe_environment(matrix_opts.config, matrix_opts.budget_seconds));
   add_rounds_context(opts, driver.share_s());
   add_case_kinds_context(r.cells());
+  add_context(context::model_order, fmt::format("{}", fmt::join(models::names(), ",")));
   const auto malloc_from = allocator::in_use();
   add_context(context::allocator, malloc_from.name);
   add_context(context::allocator_library, malloc_from.library);

@@ -199,6 +199,7 @@ cell make_script_cell(const case_def<typename W::params_type>& c,
            .kind = c.kind,
            .settings = b.settings,
            .external = true,
+           .counterpart = b.counterpart,
            .ideal_seconds = models::visit(
                b.counterpart,
                [&]<class M>() { return W::ideal_seconds(c.params, M::max_in_flight(config)); }),

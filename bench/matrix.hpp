@@ -37,6 +37,7 @@ struct cell {
   case_kind kind;
   std::string settings;     // the model's settings, reported beside every result
   bool external = false;    // an external program (a baseline): its memory is not ours to probe
+  std::string counterpart;  // a course's Python cell: the model it is set beside (in its label)
   std::string unsupported;  // why the model cannot do this workload; empty when it can
   double ideal_seconds;     // what the model could reach at best (e.g. the delay for sleep)
   double items;             // tasks, entries, requests: what items/s counts

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "core/report_summary.hpp"
-#include "core/stats.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report_summary.hpp"
+#include "report/stats.hpp"
 
 namespace concur::bench {
 

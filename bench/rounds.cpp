@@ -6,8 +6,8 @@
 #include <numeric>
 #include <random>
 
-#include "core/stats.hpp"
 #include "core/vocabulary.hpp"
+#include "report/stats.hpp"
 
 namespace concur::bench::rounds {
 namespace {

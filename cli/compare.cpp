@@ -13,7 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/top_level.hpp"
-#include "core/compare.hpp"
+#include "report/compare.hpp"
 
 namespace concur::cli {
 namespace {

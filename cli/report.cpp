@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
-#include "core/report.hpp"
+#include "report/report.hpp"
 
 namespace concur::cli {
 namespace {

@@ -22,6 +22,7 @@ constexpr std::string_view oracle_key = "oracle=";
 constexpr std::string_view ladder_key = "; ladder=";
 constexpr std::string_view rung_key = "; rung=";
 constexpr std::string_view external_field = "; external=yes";
+constexpr std::string_view counterpart_key = "; counterpart=";
 constexpr std::string_view settings_key = "; settings=";
 
 }  // namespace
@@ -76,6 +77,10 @@ std::string make_label(const label& l) {
     if (l.rung) out += fmt::format("{}{:g}", rung_key, *l.rung);
   }
   if (l.external) out += external_field;
+  if (!l.counterpart.empty()) {
+    out += counterpart_key;
+    out += l.counterpart;
+  }
   out += settings_key;
   out += l.settings;
   return out;
@@ -86,6 +91,10 @@ label parse_label(std::string_view text) {
   if (!text.starts_with(oracle_key) || settings_at == std::string_view::npos) return {};
   std::string_view oracle = text.substr(oracle_key.size(), settings_at - oracle_key.size());
   label out{.settings = std::string(text.substr(settings_at + settings_key.size()))};
+  if (const auto at = oracle.rfind(counterpart_key); at != std::string_view::npos) {
+    out.counterpart = std::string(oracle.substr(at + counterpart_key.size()));
+    oracle = oracle.substr(0, at);
+  }
   out.external = oracle.ends_with(external_field);
   if (out.external) oracle.remove_suffix(external_field.size());
   if (const auto at = oracle.find(ladder_key); at != std::string_view::npos) {

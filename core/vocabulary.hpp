@@ -27,16 +27,19 @@ std::string skip_message(verdict_kind kind, std::string_view detail);
 skip parse_skip_message(std::string_view message);
 
 // The label of a cell: "oracle=<oracle>; settings=<settings>", with "ladder=<axis>; rung=<N>; "
-// for a rung of a size ladder and "external=yes; " for an external program before settings
-// (settings is free text, so it comes last). A timed run also has the size as the counter
-// ladder_size; the label carries it for a skipped run, which Google Benchmark writes no counters
-// for, so that a rung no model ran is still on its ladder.
+// for a rung of a size ladder, "external=yes; " for an external program and "counterpart=<model>; "
+// for a course's Python cell before settings (settings is free text, so it comes last). A timed run
+// also has the size as the counter ladder_size; the label carries it for a skipped run, which
+// Google Benchmark writes no counters for, so that a rung no model ran is still on its ladder.
 struct label {
   std::string oracle;          // what the result was checked against
   std::string settings;        // the model's (or program's) settings
   bool external = false;       // an external program (find, fd, wrk) beside the models
   std::string ladder;          // the size ladder's axis ("tasks"); empty for a categorical case
   std::optional<double> rung;  // the rung's size on it (older labels: none)
+  // A course's Python cell: the C++ model it is set beside (the report's ratios and colours);
+  // empty for any other cell, and in older labels.
+  std::string counterpart;
 };
 std::string make_label(const label& l);
 // Also reads old labels, which marked an external program only by settings starting with
@@ -61,13 +64,19 @@ inline constexpr std::array harness = {ideal_s,         efficiency,     process_
 // A figure a workload measures beside its answer (a metric, not in `harness`) that the report
 // compares between the models and the external programs.
 inline constexpr std::string_view client_cpu_us_per_req = "client_cpu_us_per_req";
+// A course's Python cell: the script's whole process (interpreter start-up and imports included);
+// the cell's time is the script's own, around the work.
+inline constexpr std::string_view python_process_s = "py_process_s";
 }  // namespace counters
 
-// Context keys concur-bench writes about how it timed the cells. Cells
+// Context keys concur-bench writes about the run and how it timed the cells. Cells
 // are timed in interleaved rounds: a run's repetition_index is its round, so the runs of one case
 // that share a repetition_index ran in the same round (pair them); a cell's count is its number of
 // runs. The machine's keys (calibration, noise, facts) are in core/machine.hpp.
 namespace context {
+// Every model of the matrix (models::all), comma-separated, in its order, whichever ran: the
+// report's colour of a model is its place here. Older files have none.
+inline constexpr std::string_view model_order = "model_order";
 inline constexpr std::string_view rounds_seed = "rounds_seed";      // --seed replays the order
 inline constexpr std::string_view rounds_preset = "rounds_preset";  // default, quick, thorough
 inline constexpr std::string_view rounds_rule = "rounds_rule";      // the stopping rule in words

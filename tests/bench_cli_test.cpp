@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "core/machine.hpp"
-#include "core/report.hpp"
 #include "core/vocabulary.hpp"
 #include "models/models.hpp"
+#include "report/report.hpp"
 #include "tests/support.hpp"
 
 namespace {

@@ -15,8 +15,8 @@
 
 #include "bench/matrix.hpp"
 #include "core/page_cache.hpp"
-#include "core/report.hpp"
 #include "models/models.hpp"
+#include "report/report.hpp"
 #include "tests/support.hpp"
 
 namespace concur {

@@ -1,6 +1,6 @@
 // concur compare on fixture runs with known outcomes (tests/data/compare/): the same machine twice,
 // one model 10 % slower, cells missing, a failed cell, another (busy) machine, three repetitions a
-// side; the library (core/compare) and the command end to end.
+// side; the library (report/compare) and the command end to end.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/compare.hpp"
+#include "report/compare.hpp"
 #include "tests/support.hpp"
 
 namespace concur {

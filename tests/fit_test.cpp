@@ -1,6 +1,6 @@
-// core/fit on synthetic ladders whose growth is known: exact power laws, noisy linear costs, a
+// report/fit on synthetic ladders whose growth is known: exact power laws, noisy linear costs, a
 // fixed part that hides the growth, and a cost that bends from linear to quadratic.
-#include "core/fit.hpp"
+#include "report/fit.hpp"
 
 #include <gtest/gtest.h>
 

@@ -123,7 +123,7 @@ TEST(matrix, every_ladder_has_rungs_of_distinct_sizes_in_one_workload) {
 TEST(model_list, no_source_file_but_the_list_names_every_model) {
   const auto root = std::filesystem::path(CONCUR_TEST_DATA).parent_path().parent_path();
   std::vector<std::string> lists;
-  for (const char* dir : {"bench", "cli", "core", "models", "workloads", "tests"})
+  for (const char* dir : {"bench", "cli", "core", "models", "report", "workloads", "tests"})
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root / dir)) {
       const auto ext = entry.path().extension();
       if (ext != ".cpp" && ext != ".hpp") continue;

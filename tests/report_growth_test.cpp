@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
 
 namespace concur::report {
 namespace {

@@ -1,18 +1,21 @@
 // The report's plots: which figures a workload gets (bars for categorical cases, a time and a
 // memory plot per size ladder), their numbers (medians with 95 % intervals), their gnuplot
 // scripts, the links in report.md, and, where gnuplot is installed, the PNG and SVG files.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/process.hpp"
-#include "core/report.hpp"
-#include "core/report_plot.hpp"
+#include "core/vocabulary.hpp"
 #include "models/models.hpp"
+#include "report/report.hpp"
+#include "report/report_plot.hpp"
 #include "tests/support.hpp"
 
 namespace concur::report::detail {
@@ -137,7 +140,7 @@ TEST(report_plot, points_are_medians_with_their_order_statistic_intervals) {
 }
 
 TEST(report_plot, a_model_has_one_colour_in_every_plot) {
-  const auto colours = colours_of(by_workload(sweep()));
+  const auto colours = colours_of(concur::models::names(), by_workload(sweep()));
   EXPECT_EQ(colours.size(), 3u);  // threads, coroutines, tbb
   EXPECT_NE(colours.at("threads"), colours.at("coroutines"));
   EXPECT_NE(colours.at("tbb"), colours.at("coroutines"));
@@ -152,26 +155,80 @@ TEST(report_plot, a_model_has_one_colour_in_every_plot) {
 // Seven models, the four Python cells and three programs in one report: fourteen colours, a
 // model's the same whichever others ran, its Python cell's a shade of it.
 TEST(report_plot, every_model_and_program_has_a_colour_of_its_own) {
+  const auto order = concur::models::names();
   std::vector<workload_cells> workloads(2);
-  for (const auto& m : concur::models::names()) workloads[0].models.push_back(m);
+  workloads[0].models = order;
   workloads[0].models.insert(
       workloads[0].models.end(),
       {"py-sequential", "py-threads", "py-executor", "py-asyncio", "find", "fdfind", "wrk"});
-  const auto colours = colours_of(workloads);
+  workloads[0].counterparts = {{"py-sequential", "sequential"},
+                               {"py-threads", "threads"},
+                               {"py-executor", "executor"},
+                               {"py-asyncio", "coroutines"}};
+  const auto colours = colours_of(order, workloads);
   std::set<std::string> distinct;
   for (const auto& [name, colour] : colours) distinct.insert(colour);
   EXPECT_EQ(distinct.size(), colours.size());
   workloads[1].models = {"fibers"};
-  EXPECT_EQ(colours_of({workloads[1]}).at("fibers"), colours.at("fibers"));
+  EXPECT_EQ(colours_of(order, {workloads[1]}).at("fibers"), colours.at("fibers"));
   EXPECT_EQ(colours.at("coroutines"), "#499894");
   EXPECT_EQ(colours.at("py-asyncio"), "#86bcb6");  // coroutines' light shade
+}
+
+// The first seven models of the order keep the colours every report has had, whichever models
+// those are; a Python cell takes the light shade of the model its label names.
+TEST(report_plot, the_first_seven_places_keep_their_colours) {
+  const std::vector<std::string> order{"m0", "m1", "m2", "m3", "m4", "m5", "m6"};
+  std::vector<workload_cells> workloads(1);
+  workloads[0].models = order;
+  workloads[0].models.push_back("py-m6");
+  workloads[0].counterparts = {{"py-m6", "m6"}};
+  const auto colours = colours_of(order, workloads);
+  const std::vector<std::string> expected{"#4e79a7", "#f28e2b", "#e15759", "#499894",
+                                          "#59a14f", "#edc948", "#b07aa1"};
+  for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(colours.at(order[i]), expected[i]);
+  EXPECT_EQ(colours.at("py-m6"), "#d4a6c8");
+}
+
+// A matrix of nine models (its order in the file's context) still gets a colour per model, and
+// each model's Python cell a shade of its own: the palette grows with the list.
+TEST(report_plot, nine_models_from_the_model_order_get_nine_colours) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  std::vector<std::string> order;
+  for (int i = 0; i < 9; ++i) order.push_back(fmt::format("model{}", i));
+  long long family = 0;
+  const auto add = [&](const std::string& model, const std::string& counterpart) {
+    const auto label = vocabulary::make_label(
+        {.oracle = "sequential", .settings = "s", .counterpart = counterpart});
+    benchmarks.push_back({{"name", "w/" + model + "/c/real_time"},
+                          {"run_type", "iteration"},
+                          {"family_index", family++},
+                          {"real_time", 1.0},
+                          {"time_unit", "ms"},
+                          {"label", label}});
+  };
+  for (const auto& m : order) add(m, "");
+  add("py-model8", "model8");
+  const nlohmann::json doc{
+      {"context",
+       {{std::string(vocabulary::context::model_order), fmt::format("{}", fmt::join(order, ","))}}},
+      {"benchmarks", benchmarks}};
+  const auto r = parse(doc);
+  EXPECT_EQ(r.model_order, order);
+  const auto colours = colours_of(r.model_order, by_workload(r));
+  ASSERT_EQ(colours.size(), 10u);
+  std::set<std::string> distinct;
+  for (const auto& [name, colour] : colours) distinct.insert(colour);
+  EXPECT_EQ(distinct.size(), 10u);
+  EXPECT_EQ(colours.at("model3"), "#499894");
+  EXPECT_NE(colours.at("py-model8"), colours.at("model8"));
 }
 
 TEST(report_plot, scripts_write_png_and_svg_with_log_axes_where_the_range_needs_them) {
   const auto r = sweep();
   const auto w = by_workload(r)[0];
   const auto fs = figures_of(w);
-  const auto colours = colours_of(by_workload(r));
+  const auto colours = colours_of(concur::models::names(), by_workload(r));
   const auto bars = gnuplot_script(w, fs[0], colours, "/out/it's");
   EXPECT_NE(bars.find("set output '/out/it''s/fetch.png'"), std::string::npos) << bars;
   EXPECT_NE(bars.find("set output '/out/it''s/fetch.svg'"), std::string::npos) << bars;
@@ -188,7 +245,8 @@ TEST(report_plot, scripts_write_png_and_svg_with_log_axes_where_the_range_needs_
   // Within a decade: a linear axis from zero.
   const auto narrow = make({{"w", "threads", "a", {1.0}}, {"w", "threads", "b", {3.0}}});
   const auto nw = by_workload(narrow)[0];
-  const auto linear = gnuplot_script(nw, figures_of(nw)[0], colours_of({nw}), "/out");
+  const auto linear =
+      gnuplot_script(nw, figures_of(nw)[0], colours_of(concur::models::names(), {nw}), "/out");
   EXPECT_EQ(linear.find("set logscale"), std::string::npos);
   EXPECT_NE(linear.find("set yrange [0:3.3]"), std::string::npos) << linear;
 }

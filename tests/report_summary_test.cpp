@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "bench/matrix.hpp"
-#include "core/report.hpp"
-#include "core/stats.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
+#include "report/stats.hpp"
 
 namespace concur::report {
 namespace {
@@ -311,6 +311,27 @@ TEST(report_small_truths, a_negative_memory_growth_shows_a_dash) {
   EXPECT_NE(md.find("| x | sequential | py-sequential | 2.00× [2.00–2.00] | – | 0 B · – |"),
             std::string::npos)
       << md;
+}
+
+// A file that names the model order takes a Python cell's counterpart from its label alone,
+// whatever the cell is called: the report knows no Python cell by name.
+TEST(report_small_truths, a_python_cell_is_set_beside_the_model_its_label_names) {
+  const auto py_label = [](const std::string& counterpart) {
+    return json{{"label", vocabulary::make_label({.oracle = "sequential",
+                                                  .settings = "s",
+                                                  .external = true,
+                                                  .counterpart = counterpart})}};
+  };
+  fixture f;
+  f.context(vocabulary::context::model_order, "sequential,threads");
+  f.timed("w/sequential/x", around(10));
+  f.timed("w/threads/x", around(5));
+  f.timed("w/py-mine/x", scaled(around(5), 3), true, py_label("threads"));
+  f.timed("w/py-sequential/x", scaled(around(10), 2), true);  // no counterpart in its label
+  const auto md = f.markdown();
+  EXPECT_NE(md.find("### C++ vs the course's Python"), std::string::npos) << md;
+  EXPECT_NE(md.find("| x | threads | py-mine | 3.00× [3.00–3.00] |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| x | sequential | py-sequential |"), std::string::npos) << md;
 }
 
 // A skip message names its kind once: "skipped: ideal time ...", never "skipped: skipped: ...".

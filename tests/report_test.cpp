@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "core/process.hpp"
-#include "core/report.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
 #include "tests/support.hpp"
 
 namespace concur::report {
@@ -202,6 +202,26 @@ TEST(vocabulary, a_label_names_the_ladder_of_a_rung_and_reads_back) {
   EXPECT_EQ(vocabulary::parse_label("oracle=x; ladder=tasks; settings=y").rung, std::nullopt);
 }
 
+TEST(vocabulary, a_python_cells_label_names_its_counterpart_and_reads_back) {
+  const vocabulary::label py{.oracle = "sequential",
+                             .settings = "py_asyncio; counterpart=not this",
+                             .external = true,
+                             .ladder = "tasks",
+                             .rung = 1000,
+                             .counterpart = "coroutines"};
+  const auto text = vocabulary::make_label(py);
+  const auto back = vocabulary::parse_label(text);
+  EXPECT_EQ(back.counterpart, "coroutines") << text;
+  EXPECT_EQ(back.oracle, py.oracle) << text;
+  EXPECT_EQ(back.settings, py.settings) << text;
+  EXPECT_EQ(back.ladder, py.ladder) << text;
+  EXPECT_EQ(back.rung, 1000) << text;
+  EXPECT_TRUE(back.external) << text;
+  // Labels written before the field, and a model's, name none.
+  EXPECT_TRUE(vocabulary::parse_label("oracle=x; external=yes; settings=y").counterpart.empty());
+  EXPECT_EQ(vocabulary::make_label({.oracle = "x", .settings = "y"}), "oracle=x; settings=y");
+}
+
 TEST(vocabulary, an_old_label_marks_an_external_program_by_its_settings) {
   const auto old =
       vocabulary::parse_label("oracle=sequential (record count); settings=external program: find");
@@ -210,6 +230,36 @@ TEST(vocabulary, an_old_label_marks_an_external_program_by_its_settings) {
   EXPECT_TRUE(old.external);
   const auto none = vocabulary::parse_label("not a label");
   EXPECT_TRUE(none.oracle.empty() && none.settings.empty() && !none.external);
+}
+
+// The model order is the context's when concur-bench wrote it; an older file's is the models as
+// its matrix first lists them (by family_index, however the rounds shuffled the runs), without
+// the external programs and the course's Python cells.
+TEST(report_model_order, from_the_context_else_by_the_matrix_order_of_an_older_file) {
+  const auto run = [](const std::string& name, long long family, const std::string& label) {
+    return nlohmann::json{{"name", name + "/real_time"}, {"run_type", "iteration"},
+                          {"family_index", family},      {"real_time", 1.0},
+                          {"time_unit", "ms"},           {"label", label}};
+  };
+  const auto external = vocabulary::make_label({.oracle = "o", .settings = "s", .external = true});
+  const auto model = vocabulary::make_label({.oracle = "o", .settings = "s"});
+  const nlohmann::json benchmarks = {run("w/wrk/a", 4, external),  run("w/py-threads/a", 3, model),
+                                     run("w/threads/a", 1, model), run("w/sequential/a", 0, model),
+                                     run("v/fibers/a", 5, model),  run("w/tbb/a", 2, model)};
+  const auto older = parse({{"benchmarks", benchmarks}});
+  EXPECT_EQ(older.model_order,
+            (std::vector<std::string>{"sequential", "threads", "tbb", "fibers"}));
+  const auto py = std::find_if(older.rows.begin(), older.rows.end(),
+                               [](const row& r) { return r.model == "py-threads"; });
+  ASSERT_NE(py, older.rows.end());
+  EXPECT_EQ(py->counterpart, "threads");  // the pair older binaries wrote
+
+  const auto newer =
+      parse({{"context",
+              {{std::string(vocabulary::context::model_order), "sequential,threads,executor"}}},
+             {"benchmarks", benchmarks}});
+  EXPECT_EQ(newer.model_order, (std::vector<std::string>{"sequential", "threads", "executor"}));
+  for (const auto& r : newer.rows) EXPECT_TRUE(r.counterpart.empty()) << r.model;
 }
 
 TEST(vocabulary, counters_of_the_harness_and_of_google_benchmark_are_not_metrics) {

@@ -1,10 +1,10 @@
-// core/stats against known values. Where they come from:
+// report/stats against known values. Where they come from:
 // - order-statistic ranks and coverage: the binomial by hand, 1 - 2 * sum_{i<k} C(n, i) / 2^n,
 //   checked with Python's fractions (exact rationals);
 // - Mann-Whitney U and p-values: scipy 1.10.1 (Debian 12's python3-scipy),
 //   scipy.stats.mannwhitneyu(x, y, alternative='two-sided'), the call Google Benchmark's
 //   tools/gbench/report.py makes; hard-coded here, the project does not use scipy.
-#include "core/stats.hpp"
+#include "report/stats.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
 #include "net/nginx.hpp"
+#include "report/report.hpp"
 #include "tests/support.hpp"
 #include "workloads/http/server.hpp"
 #include "workloads/http/wrk.hpp"

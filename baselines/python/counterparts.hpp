@@ -1,10 +1,12 @@
 #pragma once
 // The course's own Python beside the C++ models: each Python cell and the model it is set beside.
-// The one place that pairs them (the bench's ideal times and the report's ratios read it).
+// The one place that pairs them: the bench's ideal times read it, and the bench writes each cell's
+// counterpart into its label for the report (vocabulary::label::counterpart).
 #include <array>
 #include <optional>
 #include <string_view>
 
+#include "core/vocabulary.hpp"
 #include "models/models.hpp"
 
 namespace concur::python {
@@ -22,9 +24,8 @@ inline constexpr std::array<counterpart, 4> counterparts{{
     {"py-asyncio", models::coroutines_model::name, "py_asyncio"},
 }};
 
-// The metric holding a script's whole-process time (interpreter start-up and imports included);
-// the cell's time is the script's own, around the work.
-inline constexpr std::string_view process_seconds = "py_process_s";
+// The metric holding a script's whole-process time; the name is the report's too (vocabulary).
+inline constexpr std::string_view process_seconds = vocabulary::counters::python_process_s;
 
 inline std::optional<counterpart> counterpart_of(std::string_view cell) {
   for (const auto& c : counterparts)

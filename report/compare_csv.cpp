@@ -1,6 +1,6 @@
 // compare.csv: the table of compare.md, one line per cell.
-#include "core/compare.hpp"
-#include "core/csv.hpp"
+#include "report/compare.hpp"
+#include "report/csv.hpp"
 
 namespace concur::compare {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/report_summary.hpp"
+#include "report/report_summary.hpp"
 
 namespace concur::report::detail {
 

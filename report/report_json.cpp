@@ -1,13 +1,15 @@
 // Reading what concur-bench wrote: Google Benchmark's JSON, one row per repetition.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 
-#include "core/report.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
 
 namespace concur::report {
 namespace {
@@ -62,6 +64,7 @@ row parse_row(const json& b) {
   r.repetition = b.value("repetition_index", 0);
   r.family_index = b.value("family_index", -1LL);
   auto label = vocab::parse_label(b.value("label", ""));
+  r.counterpart = std::move(label.counterpart);
   if (b.value("error_occurred", false)) {
     auto skip = vocab::parse_skip_message(b.value("error_message", ""));
     r.verdict = to_string(skip.kind);
@@ -89,6 +92,47 @@ std::vector<std::pair<std::string, std::string>> key_values(const json& object) 
   return out;
 }
 
+// Files from before the label named a Python cell's counterpart (nor the context the model
+// order): the pairs those binaries wrote, fixed as those files are.
+constexpr std::pair<std::string_view, std::string_view> older_counterparts[] = {
+    {"py-sequential", "sequential"},
+    {"py-threads", "threads"},
+    {"py-executor", "executor"},
+    {"py-asyncio", "coroutines"}};
+
+void add_older_counterparts(std::vector<row>& rows) {
+  for (auto& r : rows)
+    for (const auto& [cell, model] : older_counterparts)
+      if (r.counterpart.empty() && r.model == cell) r.counterpart = model;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  for (std::string name; std::getline(ss, name, ',');)
+    if (!name.empty()) out.push_back(name);
+  return out;
+}
+
+// An older file's model order: the names that are neither an external program nor a Python cell
+// as the matrix first lists them (by family_index; concur-bench lists the models in their order
+// in every workload, the Python cells and the programs after them).
+std::vector<std::string> models_by_first_place(const std::vector<row>& rows) {
+  std::set<std::string> beside;
+  std::vector<const row*> ordered;
+  for (const auto& r : rows) {
+    if (r.external || !r.counterpart.empty()) beside.insert(r.model);
+    ordered.push_back(&r);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const row* a, const row* b) { return a->family_index < b->family_index; });
+  std::vector<std::string> out;
+  for (const row* r : ordered)
+    if (!beside.contains(r->model) && std::find(out.begin(), out.end(), r->model) == out.end())
+      out.push_back(r->model);
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> results::value(std::string_view key) const {
@@ -112,6 +156,12 @@ results parse(const json& doc) {
     if (!b.is_object()) throw error("a \"benchmarks\" entry is not an object");
     if (b.value("run_type", "iteration") != "iteration") continue;  // aggregates: we fold ourselves
     out.rows.push_back(parse_row(b));
+  }
+  if (const auto order = out.value(vocab::context::model_order)) {
+    out.model_order = split_list(*order);
+  } else {
+    add_older_counterparts(out.rows);
+    out.model_order = models_by_first_place(out.rows);
   }
   return out;
 }

@@ -1,15 +1,15 @@
 // report.md, per workload: "C++ vs the course's Python", each C++ model against the Python
-// function the course would write for it (the pairs in baselines/python/counterparts.hpp), on the
+// function the course would write for it (each Python cell's label names its counterpart), on the
 // same cases: time, CPU and memory per item, Python over C++.
 #include <fmt/format.h>
 
-#include "baselines/python/counterparts.hpp"
-#include "core/report_markdown.hpp"
+#include "core/vocabulary.hpp"
+#include "report/report_markdown.hpp"
 
 namespace concur::report::detail {
 namespace {
 
-const std::string process_seconds(python::process_seconds);
+const std::string process_seconds(vocabulary::counters::python_process_s);
 
 // The cell when it was timed, else null.
 const summary* timed(const workload_cells& w, std::string_view model, const std::string& c) {
@@ -37,11 +37,11 @@ std::string memory_text(const summary& cpp, const summary& py) {
   return md;
 }
 
-std::string pair_row(const std::string& c, const python::counterpart& pair, const summary& cpp,
-                     const summary& py) {
+std::string pair_row(const std::string& c, const std::string& model, const std::string& cell,
+                     const summary& cpp, const summary& py) {
   const auto whole = py.median_metric(process_seconds);
   return fmt::format(
-      "| {} | {} | {} | {} | {} | {} | {} |\n", c, pair.model, pair.cell,
+      "| {} | {} | {} | {} | {} | {} | {} |\n", c, model, cell,
       ratio_text(py.values_of(&row::real_s), cpp.values_of(&row::real_s)),
       ratio_text(py.values_of(&row::process_cpu_s), cpp.values_of(&row::process_cpu_s)),
       memory_text(cpp, py), whole ? human_time(*whole) : "–");
@@ -57,10 +57,12 @@ std::optional<double> memory_growth(const summary& s, std::optional<double> row:
 std::string against_python(const workload_cells& w) {
   std::string rows;
   for (const auto& c : w.cases)
-    for (const auto& pair : python::counterparts) {
-      const summary* cpp = timed(w, pair.model, c);
-      const summary* py = timed(w, pair.cell, c);
-      if (cpp && py) rows += pair_row(c, pair, *cpp, *py);
+    for (const auto& cell : w.models) {
+      const auto pair = w.counterparts.find(cell);
+      if (pair == w.counterparts.end()) continue;
+      const summary* cpp = timed(w, pair->second, c);
+      const summary* py = timed(w, cell, c);
+      if (cpp && py) rows += pair_row(c, pair->second, cell, *cpp, *py);
     }
   if (rows.empty()) return "";
   return "\n### C++ vs the course's Python\n\n"

@@ -1,8 +1,8 @@
 // compare.md (and `concur compare`'s standard output): warnings first, the table, the counts.
 #include <fmt/format.h>
 
-#include "core/compare.hpp"
-#include "core/report_summary.hpp"
+#include "report/compare.hpp"
+#include "report/report_summary.hpp"
 
 namespace concur::compare {
 namespace {

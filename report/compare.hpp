@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
-#include "core/stats.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report.hpp"
+#include "report/stats.hpp"
 
 namespace concur::compare {
 

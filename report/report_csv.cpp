@@ -3,8 +3,8 @@
 // with the same index ran side by side, so ratios pair them), or a back-to-back repetition.
 #include <fmt/format.h>
 
-#include "core/csv.hpp"
-#include "core/report_summary.hpp"
+#include "report/csv.hpp"
+#include "report/report_summary.hpp"
 
 namespace concur::report {
 namespace {

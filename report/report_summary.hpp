@@ -1,7 +1,7 @@
 #pragma once
 // Internal to the report writers (report_*.cpp): the repetitions of a cell folded into medians
 // and intervals, ratios between cells with their intervals, the cells of one workload by model and
-// case, and the number formats the reports share. The statistics themselves are core/stats.hpp.
+// case, and the number formats the reports share. The statistics themselves are report/stats.hpp.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/report.hpp"
-#include "core/stats.hpp"
+#include "report/report.hpp"
+#include "report/stats.hpp"
 
 namespace concur::report::detail {
 
@@ -70,6 +70,8 @@ struct workload_cells {
   std::vector<std::string> cases, models;
   std::vector<std::string> programs;  // the models that are external programs
   std::vector<std::string> metrics;   // names of the figures the workload measured
+  // The course's Python cells, each to the model it is set beside (row::counterpart).
+  std::map<std::string, std::string> counterparts;
   std::map<std::pair<std::string, std::string>, summary> cells;  // by (model, case)
 
   const summary* find(const std::string& model, const std::string& case_name) const;

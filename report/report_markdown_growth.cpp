@@ -1,5 +1,5 @@
 // report.md, per workload with size ladders: "How cost grows with the work". Per ladder, each
-// model's cost fitted against the size on log-log axes (core/fit.hpp), its cost and memory per
+// model's cost fitted against the size on log-log axes (report/fit.hpp), its cost and memory per
 // item at the largest rung it completed, where its growth bends past linear, and the rungs it did
 // not complete; then one generated sentence that says the same.
 #include <fmt/format.h>
@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/fit.hpp"
-#include "core/report_markdown.hpp"
+#include "report/fit.hpp"
+#include "report/report_markdown.hpp"
 
 namespace concur::report::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/report_summary.hpp"
+#include "report/report_summary.hpp"
 
 #include <fmt/format.h>
 
@@ -176,6 +176,7 @@ std::vector<workload_cells> by_workload(const results& r) {
     add_unique(w->cases, x.case_name);
     add_unique(w->models, x.model);
     if (x.external) add_unique(w->programs, x.model);
+    if (!x.counterpart.empty()) w->counterparts.emplace(x.model, x.counterpart);
     for (const auto& [k, v] : x.metrics) add_unique(w->metrics, k);
     w->cells[{x.model, x.case_name}].reps.push_back(&x);
   }

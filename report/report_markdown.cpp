@@ -9,9 +9,8 @@
 
 #include <algorithm>
 
-#include "baselines/python/counterparts.hpp"
-#include "core/report_markdown.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report_markdown.hpp"
 
 namespace concur::report {
 namespace {
@@ -204,7 +203,7 @@ bool measured_cpu(const workload_cells& w, const std::string& program) {
 std::vector<std::string> programs_beside(const workload_cells& w) {
   std::vector<std::string> out;
   for (const auto& p : w.programs)
-    if (!python::counterpart_of(p)) out.push_back(p);
+    if (!w.counterparts.contains(p)) out.push_back(p);
   return out;
 }
 

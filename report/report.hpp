@@ -3,7 +3,7 @@
 // repetition, a CSV of per-cell summaries, and a markdown summary (the machine during the run,
 // medians with 95 % intervals, speed-up, efficiency, verdicts, calibration, environment).
 // Read in report_json.cpp, written in report_csv.cpp, report_cells_csv.cpp, report_markdown*.cpp
-// and report_plot.cpp; the statistics come from core/stats.hpp (via report_summary.hpp);
+// and report_plot.cpp; the statistics come from report/stats.hpp (via report_summary.hpp);
 // the words shared with concur-bench are in core/vocabulary.hpp.
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -29,6 +29,8 @@ struct row {
   std::string detail;   // the reason or diff when not pass
   std::string oracle, settings;
   bool external = false;  // an external program (find, fd, wrk), not a model
+  // A course's Python cell: the model it is set beside (vocabulary::label::counterpart).
+  std::string counterpart;
   // The case's size ladder (vocabulary::label::ladder) and its rung's size; empty for a
   // categorical case or a cell that was not timed.
   std::string ladder;
@@ -47,6 +49,9 @@ inline constexpr const char* after_object = "concur_after";
 
 struct results {
   std::vector<row> rows;
+  // Every model of the matrix in its order (vocabulary::context::model_order), which fixes a
+  // model's colour; from an older file, the models as its matrix first lists them.
+  std::vector<std::string> model_order;
   std::vector<std::pair<std::string, std::string>> context;  // the benchmark's context block
   std::vector<std::pair<std::string, std::string>> after;    // the after_object, when present
 
@@ -65,7 +70,7 @@ std::string to_cells_csv(const results& r);
 std::string to_markdown(const results& r, const std::string& plot_dir_relative = "");
 
 // Writes results.csv, cells.csv and report.md (and, when gnuplot is installed, the plots into
-// dir/plots, PNG and SVG: core/report_plot.hpp) into dir; returns the paths written. Throws
+// dir/plots, PNG and SVG: report/report_plot.hpp) into dir; returns the paths written. Throws
 // report::error when gnuplot fails, once report.md is written without plots.
 std::vector<std::string> write_all(const results& r, const std::string& dir);
 

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/report_markdown.hpp"
-#include "core/report_plot.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report_markdown.hpp"
+#include "report/report_plot.hpp"
 
 namespace concur::report::detail {
 namespace {

@@ -4,8 +4,8 @@
 // separate file, so that results.csv stays one long-format row per repetition.
 #include <fmt/format.h>
 
-#include "core/csv.hpp"
-#include "core/report_summary.hpp"
+#include "report/csv.hpp"
+#include "report/report_summary.hpp"
 
 namespace concur::report {
 namespace {

@@ -1,7 +1,7 @@
 // write_all: every report into one directory. The writers live beside this file, one per
 // output, as Google Benchmark splits its reporters: report_json.cpp reads, report_csv.cpp,
 // report_cells_csv.cpp, report_markdown*.cpp and report_plot.cpp write.
-#include "core/report.hpp"
+#include "report/report.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "core/process.hpp"
-#include "core/report_plot.hpp"
+#include "report/report_plot.hpp"
 
 namespace concur::report {
 namespace {
@@ -21,7 +21,7 @@ std::vector<std::string> write_plots(const results& r, const std::filesystem::pa
   if (!process::find_program("gnuplot")) return {};
   try {
     std::filesystem::create_directories(dir / "plots");
-    return detail::plot_all(detail::by_workload(r), dir / "plots");
+    return detail::plot_all(r.model_order, detail::by_workload(r), dir / "plots");
   } catch (const std::exception& e) {
     failure = e.what();
     return {};

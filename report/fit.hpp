@@ -2,12 +2,12 @@
 // How a cost grows with the size of the work: a power law cost ∝ size^slope fitted on log-log
 // axes, with a bootstrap interval of the slope, the marginal slopes between consecutive sizes and
 // where the growth bends past linear. For the report's growth section (report_markdown_growth.cpp).
-// Self-contained: the standard library and core/stats.hpp.
+// Self-contained: the standard library and report/stats.hpp.
 #include <optional>
 #include <span>
 #include <vector>
 
-#include "core/stats.hpp"
+#include "report/stats.hpp"
 
 namespace concur::stats {
 

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/report_markdown.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report_markdown.hpp"
 
 namespace concur::report::detail {
 namespace {

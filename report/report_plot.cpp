@@ -8,7 +8,7 @@
 
 #include "core/cleanup.hpp"
 #include "core/process.hpp"
-#include "core/report_plot.hpp"
+#include "report/report_plot.hpp"
 
 namespace concur::report::detail {
 namespace {
@@ -227,9 +227,10 @@ std::string gnuplot_script(const workload_cells& w, const figure& f, const palet
                                       : ladder_script(w, f, colours, base);
 }
 
-std::vector<std::string> plot_all(const std::vector<workload_cells>& workloads,
+std::vector<std::string> plot_all(const std::vector<std::string>& model_order,
+                                  const std::vector<workload_cells>& workloads,
                                   const std::filesystem::path& dir) {
-  const auto colours = colours_of(workloads);
+  const auto colours = colours_of(model_order, workloads);
   const cleanup::owned_temp_dir scratch("concur-plots");
   std::vector<std::string> written;
   for (const auto& w : workloads) {

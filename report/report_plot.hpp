@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/report_summary.hpp"
+#include "report/report_summary.hpp"
 
 namespace concur::report::detail {
 
@@ -56,10 +56,13 @@ figure_data data_of(const workload_cells& w, const figure& f);
 // What the figure shows, in words: its title, and the image's text in report.md.
 std::string title_of(const workload_cells& w, const figure& f);
 
-// A colour per model ("#rrggbb"), by the order the models first appear over the workloads, so a
-// model has the same colour in every plot of a report.
+// A colour per model ("#rrggbb"): a model's by its place in the model order (results::model_order),
+// so that it is the same in every plot of every report whatever ran, any number of models each a
+// colour of its own; a Python cell's its counterpart's light shade; any other name's (an external
+// program's) one of its own, in the order the names first appear over the workloads.
 using palette = std::map<std::string, std::string>;
-palette colours_of(const std::vector<workload_cells>& workloads);
+palette colours_of(const std::vector<std::string>& model_order,
+                   const std::vector<workload_cells>& workloads);
 
 // The gnuplot script that draws the figure as dir/<stem>.png and dir/<stem>.svg, its data inline.
 std::string gnuplot_script(const workload_cells& w, const figure& f, const palette& colours,
@@ -67,7 +70,8 @@ std::string gnuplot_script(const workload_cells& w, const figure& f, const palet
 
 // Draws every figure of every workload into dir; returns the paths written. Throws report::error
 // naming the figure and what gnuplot said when it fails.
-std::vector<std::string> plot_all(const std::vector<workload_cells>& workloads,
+std::vector<std::string> plot_all(const std::vector<std::string>& model_order,
+                                  const std::vector<workload_cells>& workloads,
                                   const std::filesystem::path& dir);
 
 }  // namespace concur::report::detail

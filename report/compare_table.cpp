@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/compare.hpp"
+#include "report/compare.hpp"
 
 namespace concur::compare {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/fit.hpp"
+#include "report/fit.hpp"
 
 #include <algorithm>
 #include <cmath>

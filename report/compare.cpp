@@ -1,6 +1,6 @@
 // `concur compare`: the cells of every file side by side, each file after the first compared with
 // it through stats::compare.
-#include "core/compare.hpp"
+#include "report/compare.hpp"
 
 #include <fmt/format.h>
 

@@ -104,7 +104,7 @@ struct ratio_stratum {
 ratio bootstrap_geometric_mean(std::span<const ratio_stratum> strata,
                                const bootstrap_options& options = {});
 
-// The building blocks of a percentile bootstrap of any statistic of medians (core/fit.cpp):
+// The building blocks of a percentile bootstrap of any statistic of medians (report/fit.cpp):
 // options.resamples times, every sample resampled with replacement (in order, with the same
 // generator as bootstrap_ratio) and `use` called with their medians; then the interval between
 // the (1 - level) / 2 and (1 + level) / 2 quantiles of the replicates `use` computed.

@@ -4,13 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <optional>
 #include <set>
 
-#include "baselines/python/counterparts.hpp"
-#include "core/report_plot.hpp"
-#include "core/type_list.hpp"
-#include "models/models.hpp"
+#include "report/report_plot.hpp"
 
 namespace concur::report::detail {
 namespace {
@@ -169,43 +167,62 @@ std::string title_of(const workload_cells& w, const figure& f) {
 
 namespace {
 
-// Tableau 20's pairs: a model's colour by its place in models::all, so that it is the same in
-// every report whatever ran; the course's Python cell beside a model takes the model's light shade.
+// A model's dark shade, and the light one of the course's Python cell beside it.
 struct shade {
-  const char* dark;
-  const char* light;
+  std::string dark, light;
 };
-constexpr shade model_shades[] = {
+
+// Tableau 20's pairs, for the first models in the order.
+const shade model_shades[] = {
     {"#4e79a7", "#a0cbe8"}, {"#f28e2b", "#ffbe7d"}, {"#e15759", "#ff9d9a"}, {"#499894", "#86bcb6"},
     {"#59a14f", "#8cd17d"}, {"#edc948", "#f1ce63"}, {"#b07aa1", "#d4a6c8"}};
-static_assert(size(models::all{}) <= std::size(model_shades), "a shade for every model");
 // The other programs (find, fd, wrk) and names from elsewhere, in the order they appear.
 constexpr const char* other_colours[] = {"#79706e", "#9d7660", "#d37295",
                                          "#bab0ac", "#d7b5a6", "#fabfd2"};
 
-std::optional<std::size_t> model_index(std::string_view name) {
-  std::optional<std::size_t> out;
-  std::size_t i = 0;
-  for_each_type(models::all{}, [&]<class M>() {
-    if (M::name == name) out = i;
-    ++i;
-  });
-  return out;
+// A colour of hue h (degrees), saturation s and lightness l (0 to 1), as "#rrggbb".
+std::string hsl_colour(double h, double s, double l) {
+  const double a = s * std::min(l, 1 - l);
+  const auto channel = [&](double n) {
+    const double k = std::fmod(n + h / 30, 12);
+    const double v = l - a * std::max(-1.0, std::min({k - 3, 9 - k, 1.0}));
+    return static_cast<int>(std::lround(v * 255));
+  };
+  return fmt::format("#{:02x}{:02x}{:02x}", channel(0), channel(8), channel(4));
+}
+
+// The shade of the model at this place in the order: the table's, then hues around the wheel,
+// each the golden angle on from the last so that neighbours in the order stay far apart.
+shade model_shade(std::size_t place) {
+  if (place < std::size(model_shades)) return model_shades[place];
+  const double golden_angle = 137.508;
+  const double hue =
+      std::fmod(265 + golden_angle * static_cast<double>(place - std::size(model_shades)), 360.0);
+  return {hsl_colour(hue, 0.5, 0.42), hsl_colour(hue, 0.7, 0.76)};
+}
+
+std::optional<std::size_t> place_of(const std::vector<std::string>& order, const std::string& m) {
+  const auto it = std::find(order.begin(), order.end(), m);
+  if (it == order.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - order.begin());
 }
 
 }  // namespace
 
-palette colours_of(const std::vector<workload_cells>& workloads) {
+palette colours_of(const std::vector<std::string>& model_order,
+                   const std::vector<workload_cells>& workloads) {
   palette out;
   std::size_t others = 0;
   for (const auto& w : workloads)
     for (const auto& m : w.models) {
       if (out.contains(m)) continue;
-      const auto pair = python::counterpart_of(m);
-      if (const auto i = model_index(m)) {
-        out[m] = model_shades[*i].dark;
-      } else if (const auto j = pair ? model_index(pair->model) : std::nullopt) {
-        out[m] = model_shades[*j].light;
+      const auto pair = w.counterparts.find(m);
+      if (const auto i = place_of(model_order, m)) {
+        out[m] = model_shade(*i).dark;
+      } else if (const auto j = pair == w.counterparts.end()
+                                    ? std::nullopt
+                                    : place_of(model_order, pair->second)) {
+        out[m] = model_shade(*j).light;
       } else {
         out[m] = other_colours[others++ % std::size(other_colours)];
       }

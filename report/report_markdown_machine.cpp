@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/machine.hpp"
-#include "core/report_markdown.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report_markdown.hpp"
 
 namespace concur::report::detail {
 namespace {
