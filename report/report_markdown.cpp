@@ -113,7 +113,7 @@ std::string detailed(const workload_cells& w) {
   std::string md = "\n" + table_head({"case", "model", "median [95 % CI]", "n", "CV", "min",
                                       "speed-up [95 % CI]", "efficiency [95 % CI]", "ideal",
                                       "CPU / run", "peak RSS growth", "bytes / item", "verdict"},
-                                     "---|---|" + repeat("---:|", 10) + "---|");
+                                     fmt::format("---|---|{}---|", repeat("---:|", 10)));
   for (const auto& c : w.cases) {
     const summary* seq = w.find("sequential", c);
     for (const auto& m : w.models)
