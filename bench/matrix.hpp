@@ -9,6 +9,7 @@
 
 #include "core/vocabulary.hpp"
 #include "core/workload.hpp"
+#include "models/models.hpp"
 
 namespace concur::bench {
 
@@ -37,6 +38,7 @@ struct cell {
   case_kind kind;
   std::string settings;     // the model's settings, reported beside every result
   bool external = false;    // an external program (a baseline): its memory is not ours to probe
+  std::string counterpart;  // a Python cell's C++ model, for the report
   std::string unsupported;  // why the model cannot do this workload; empty when it can
   double ideal_seconds;     // what the model could reach at best (e.g. the delay for sleep)
   double items;             // tasks, entries, requests: what items/s counts
@@ -76,5 +78,11 @@ std::vector<cell> make_cells(const options& opts);
 // (refused), an environment that cannot hold the fixture is skipped (it says nothing of the
 // model), anything else is the model's failure.
 verdict verdict_of(const std::exception& e);
+
+// A cell's verification, the one for every kind of cell: the skip reason when there is one, else
+// the preparation (verified in the conditions it is timed in: a cold cache) and `attempt` (the run
+// and its check); what either throws comes to verdict_of.
+std::function<verdict()> verifier(std::string skip_reason, std::function<void()> prepare,
+                                  std::function<verdict()> attempt);
 
 }  // namespace concur::bench
