@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "baselines/python/baselines.hpp"
 #include "baselines/python/counterparts.hpp"
 #include "core/process.hpp"
 
@@ -96,6 +97,12 @@ std::string skip_reason(const std::string& unavailable, double ideal_seconds, co
   return "";
 }
 
+// A cell verified by running it once and checking what the run returned.
+std::function<verdict()> verify_by_running(const cell& out) {
+  return verifier(out.skip_reason, out.prepare,
+                  [run = out.run, check = out.check] { return check(run()); });
+}
+
 // A cell that cannot run at all (a model that declines the workload, a program not installed):
 // every verdict is `unsupported`, with the reason.
 cell& mark_unsupported(cell& out, std::string reason) {
@@ -155,15 +162,7 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
       if constexpr (has_metrics<W>) return W::metrics(std::any_cast<const result_type&>(r));
       return concur::metrics{};
     };
-    out.verify = [params, config, check, prepare = c.prepare, skip = out.skip_reason]() -> verdict {
-      if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
-      try {
-        if (prepare) prepare();  // verified in the conditions it is timed in (a cold cache)
-        return check(W::run(M{}, params, config));
-      } catch (const std::exception& e) {
-        return verdict_of(e);
-      }
-    };
+    out.verify = verify_by_running(out);
     return out;
   }
 }
@@ -235,19 +234,27 @@ cell make_script_cell(const case_def<typename W::params_type>& c,
     return compare<W>(name, *want, std::any_cast<const result_type&>(run.result),
                       expected->source());
   };
-  out.verify = [run = out.run, check = out.check, prepare = c.prepare,
-                skip = out.skip_reason]() -> verdict {
-    if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
-    try {
-      if (prepare) prepare();
-      return check(run());
-    } catch (const resource_exhausted& e) {
-      return {verdict_kind::refused, e.what(), ""};
-    } catch (const std::exception& e) {
-      return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
-    }
-  };
+  out.verify = verify_by_running(out);
   return out;
+}
+
+// A counted program's verification: the records it prints against the count the oracle implies.
+template <class W>
+verdict check_record_count(oracle<W>& expected, const baseline& b, const std::string& name) {
+  const auto* want = expected.get();
+  if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected.error()), ""};
+  const auto got = process::capture(b.count_argv());
+  const auto records =
+      static_cast<std::size_t>(std::count(got.out.begin(), got.out.end(), b.record_separator));
+  const std::size_t wanted = static_cast<std::size_t>(W::baseline_records(*want)) + b.extra_records;
+  if (got.status > 1)
+    return {verdict_kind::fail, fmt::format("{} exited with status {}", b.name, got.status), ""};
+  if (records != wanted)
+    return {verdict_kind::fail,
+            fmt::format("{} printed {} records, the {} result implies {}", name, records,
+                        expected.source(), wanted),
+            ""};
+  return {verdict_kind::pass, "", expected.source() + " (record count)"};
 }
 
 // An external program beside the models. A counted one is timed with its output discarded and
@@ -289,16 +296,7 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
       return verdict{verdict_kind::pass, "", "its own error counts"};
     };
     out.check = [judge](const std::any& r) { return judge(std::any_cast<const baseline_run&>(r)); };
-    out.verify = [judge, run = b.self_timed, prepare = c.prepare,
-                  skip = out.skip_reason]() -> verdict {
-      if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
-      try {
-        if (prepare) prepare();
-        return judge(run());
-      } catch (const std::exception& e) {
-        return verdict_of(e);
-      }
-    };
+    out.verify = verify_by_running(out);
     return out;
   }
 
@@ -309,31 +307,14 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
     return {};
   };
   out.check = [](const std::any&) { return verdict{verdict_kind::pass, "", "record count"}; };
-  out.verify = [expected, b, name = out.name(), prepare = c.prepare,
-                skip = out.skip_reason]() -> verdict {
-    if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
-    try {
-      const auto* want = expected->get();
-      if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
-      if (prepare) prepare();
-      const auto got = process::capture(b.count_argv());
-      const auto records =
-          static_cast<std::size_t>(std::count(got.out.begin(), got.out.end(), b.record_separator));
-      const std::size_t wanted =
-          static_cast<std::size_t>(W::baseline_records(*want)) + b.extra_records;
-      if (got.status > 1)
-        return {verdict_kind::fail, fmt::format("{} exited with status {}", b.name, got.status),
-                ""};
-      if (records != wanted)
-        return {verdict_kind::fail,
-                fmt::format("{} printed {} records, the {} result implies {}", name, records,
-                            expected->source(), wanted),
-                ""};
-      return {verdict_kind::pass, "", expected->source() + " (record count)"};
-    } catch (const std::exception& e) {
-      return verdict_of(e);
-    }
+  // The oracle is made before the preparation: its own run would undo it (warm a dropped cache).
+  const auto oracle_then_prepare = [expected, prepare = c.prepare] {
+    expected->get();
+    if (prepare) prepare();
   };
+  out.verify = verifier(out.skip_reason, oracle_then_prepare, [expected, b, name = out.name()] {
+    return check_record_count(*expected, b, name);
+  });
   return out;
 }
 
@@ -343,6 +324,20 @@ verdict verdict_of(const std::exception& e) {
   if (dynamic_cast<const resource_exhausted*>(&e)) return {verdict_kind::refused, e.what(), ""};
   if (dynamic_cast<const fixture_unavailable*>(&e)) return {verdict_kind::skipped, e.what(), ""};
   return {verdict_kind::fail, fmt::format("threw: {}", e.what()), ""};
+}
+
+std::function<verdict()> verifier(std::string skip_reason, std::function<void()> prepare,
+                                  std::function<verdict()> attempt) {
+  return [skip = std::move(skip_reason), prepare = std::move(prepare),
+          attempt = std::move(attempt)]() -> verdict {
+    if (!skip.empty()) return {verdict_kind::skipped, skip, ""};
+    try {
+      if (prepare) prepare();
+      return attempt();
+    } catch (const std::exception& e) {
+      return verdict_of(e);
+    }
+  };
 }
 
 std::vector<cell> make_cells(const options& opts) {
@@ -360,9 +355,14 @@ std::vector<cell> make_cells(const options& opts) {
                       "and a reason");
         cells.push_back(make_cell<W, M>(c, expected, opts));
       });
+      // The programs beside the models: the workload's own (find, fd, wrk), then the course's
+      // Python where baselines/python has a script for the workload's params.
       if constexpr (has_baselines<W>)
         for (const auto& b : W::baselines(c.params))
           cells.push_back(make_baseline_cell<W>(c, expected, b, opts));
+      if constexpr (python::has_baselines<typename W::params_type>)
+        for (const auto& b : python::baselines(c.params))
+          cells.push_back(make_script_cell<W>(c, expected, b, opts));
     }
   });
   return cells;

@@ -9,6 +9,7 @@
 
 #include "core/vocabulary.hpp"
 #include "core/workload.hpp"
+#include "models/models.hpp"
 
 namespace concur::bench {
 
@@ -77,5 +78,11 @@ std::vector<cell> make_cells(const options& opts);
 // (refused), an environment that cannot hold the fixture is skipped (it says nothing of the
 // model), anything else is the model's failure.
 verdict verdict_of(const std::exception& e);
+
+// A cell's verification, the one for every kind of cell: the skip reason when there is one, else
+// the preparation (verified in the conditions it is timed in: a cold cache) and `attempt` (the run
+// and its check); what either throws comes to verdict_of.
+std::function<verdict()> verifier(std::string skip_reason, std::function<void()> prepare,
+                                  std::function<verdict()> attempt);
 
 }  // namespace concur::bench

@@ -23,7 +23,7 @@ std::string rlimit_value(int resource) {
   return l.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(l.rlim_cur);
 }
 
-key_values describe_environment(const models::config& config, double budget_seconds) {
+key_values describe_environment(const concur::config& config, double budget_seconds) {
   utsname uts{};
   uname(&uts);
   return {

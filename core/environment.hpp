@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/models.hpp"
+#include "core/config.hpp"
 
 namespace concur {
 
@@ -14,6 +14,6 @@ using key_values = std::vector<std::pair<std::string, std::string>>;
 std::string proc_value(const char* path);
 std::string rlimit_value(int resource);
 
-key_values describe_environment(const models::config& config, double budget_seconds);
+key_values describe_environment(const concur::config& config, double budget_seconds);
 
 }  // namespace concur

@@ -1,8 +1,9 @@
 #pragma once
 // The contract between a workload and the harness (see DESIGN.md, "The contract").
 //
-// A workload W is a struct with
-//   W::name, W::params_type, W::result_type (with operator==, work parity included),
+// A workload W is a struct deriving from workload_base<params, result> (which names
+// W::params_type and W::result_type; the result has operator==, work parity included), with
+//   W::name
 //   W::cases()                      -> std::vector<case_def<params_type>>
 //   W::describe_diff(expected, got) -> std::string, a line per difference
 //   W::ideal_seconds(params, in_flight), W::items(params)
@@ -20,8 +21,9 @@
 //   W::baseline_records(result)     -> std::size_t        external programs (find, fd, wrk) timed
 //                                      beside the models on the same case: counted ones are
 //                                      checked by the records they print against the oracle's
-//                                      count, self-timed ones (wrk) by their own error counts,
-//                                      scripts (the course's Python) by their whole answer
+//                                      count, self-timed ones (wrk) by their own error counts
+// Scripts that print a whole answer (the course's Python) are attached above the workloads, by
+// the matrix, from the case's params; they are verified like a model.
 #include <any>
 #include <concepts>
 #include <cstddef>
@@ -32,7 +34,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/models.hpp"
+#include "core/config.hpp"
 
 namespace concur {
 
@@ -59,7 +61,7 @@ struct case_def {
   // Untimed, before each run of a model (e.g. dropping the page cache for a cold-cache case).
   std::function<void()> prepare;
   // Model settings for this case in place of the run's (e.g. 16 I/O threads).
-  std::optional<models::config> config;
+  std::optional<concur::config> config;
   // Set when the case is a rung of a size ladder.
   std::optional<ladder_point> ladder;
 };
@@ -89,8 +91,8 @@ struct baseline_run {
   std::string problem;  // why the run does not count (socket errors, non-2xx); empty when it does
 };
 
-// One run of a script baseline (the course's Python, baselines/python/): its whole answer, and
-// its own account of the work, timed inside the script after the interpreter's start-up.
+// One run of a script baseline (a program that prints its whole answer): that answer, and its
+// own account of the work, timed inside the script after the interpreter's start-up.
 struct script_run {
   std::any result;                        // the W::result_type it answered
   double seconds = 0;                     // its own wall time for the work
@@ -102,9 +104,9 @@ struct script_run {
 
 // An external program timed beside the models: its cell's "model" is its name. Commands are made
 // at first use (a case's fixture may not exist before), so they are functions. A baseline is
-// either counted (timed_argv and count_argv) or self-timed.
+// counted (timed_argv and count_argv), self-timed, or a script.
 struct baseline {
-  std::string name;         // "find", "fdfind", "wrk"
+  std::string name;         // "find", "fdfind", "wrk", "py-threads"
   std::string unavailable;  // why it cannot run here (not installed); empty when it can
   std::function<std::vector<std::string>()> timed_argv;  // run with stdout and stderr to /dev/null
   std::function<std::vector<std::string>()> count_argv;  // run once, untimed; its records counted
@@ -115,7 +117,7 @@ struct baseline {
   std::string settings = {};
   // Set for a script that prints its whole answer: runs it with the case's model settings,
   // killed after `timeout_s`. It is verified like a model, and timed by its own account.
-  std::function<script_run(const models::config&, double timeout_s)> script = {};
+  std::function<script_run(const config&, double timeout_s)> script = {};
   // A script's C++ counterpart (a model's name): its ideal time is that model's.
   std::string counterpart = {};
   // A script's own cost per item, measured here: added to the ideal time when the budget
@@ -123,8 +125,15 @@ struct baseline {
   double seconds_per_item = 0;
 };
 
+// What every workload states first: the parameters of its cases and the result it answers.
+template <class Params, class Result>
+struct workload_base {
+  using params_type = Params;
+  using result_type = Result;
+};
+
 template <class W, class M>
-concept runs_in = requires(const typename W::params_type& p, const models::config& c) {
+concept runs_in = requires(const typename W::params_type& p, const config& c) {
   { W::run(M{}, p, c) } -> std::same_as<typename W::result_type>;
 };
 

@@ -3,19 +3,11 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include <algorithm>
-#include <thread>
-
 #include "core/environment.hpp"
 #include "models/threads.hpp"
 
 namespace concur {
 namespace models {
-
-config config::defaults() {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  return {.pool_threads = std::min(32u, cores + 4), .worker_threads = cores};
-}
 
 std::vector<std::string> names() {
   std::vector<std::string> out;

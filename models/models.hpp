@@ -10,21 +10,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/type_list.hpp"
 
 namespace concur::models {
 
-// Settings every model reads; they appear beside every result.
-struct config {
-  unsigned pool_threads;  // executor: Python's ThreadPoolExecutor default, min(32, cores + 4)
-  // tbb's arena, and the threads the threads model shares among the roots where it bounds its
-  // fan-out (dirsearch's walkers): the cores.
-  unsigned worker_threads;
-  static config defaults();
-};
-
-// std::nullopt: no bound on tasks in flight.
-using in_flight = std::optional<std::size_t>;
+// The settings and the bound on tasks in flight live in core/ (the contract speaks of them); the
+// models' own names for them.
+using config = concur::config;
+using in_flight = concur::in_flight;
 
 struct sequential_model {
   static constexpr std::string_view name = "sequential";

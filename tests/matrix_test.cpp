@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <any>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -204,6 +206,66 @@ TEST(verification, a_missing_task_is_a_size_difference) {
   actual.values.pop_back();
   const auto text = sleep::workload::describe_diff(expected, actual);
   EXPECT_NE(text.find("values: expected 4 elements, got 3"), std::string::npos) << text;
+}
+
+// An environment variable set for a scope, then restored.
+class scoped_env {
+ public:
+  scoped_env(const char* name, const char* value) : name_(name) {
+    if (const char* was = std::getenv(name)) was_ = was;
+    ::setenv(name, value, 1);
+  }
+  ~scoped_env() {
+    if (was_)
+      ::setenv(name_, was_->c_str(), 1);
+    else
+      ::unsetenv(name_);
+  }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> was_;
+};
+
+// What a run throws comes to the same verdict in every kind of cell: a fixture the environment
+// cannot hold skips the cell, a resource the OS refuses is a measured limit.
+TEST(verification, every_kind_of_cell_reads_what_its_run_threw_alike) {
+  const auto skipped = verifier("", {}, []() -> verdict { throw fixture_unavailable("no disk"); });
+  EXPECT_EQ(skipped().kind, verdict_kind::skipped);
+  EXPECT_EQ(skipped().detail, "no disk");
+  const auto refused = verifier("", {}, []() -> verdict { throw resource_exhausted("no thread"); });
+  EXPECT_EQ(refused().kind, verdict_kind::refused);
+  bool prepared = false;
+  const auto over_budget = verifier(
+      "over budget", [&] { prepared = true; }, []() -> verdict { throw std::logic_error("ran"); });
+  EXPECT_EQ(over_budget().kind, verdict_kind::skipped);
+  EXPECT_FALSE(prepared);
+}
+
+// A Python cell whose fixture cannot be made (nothing can be made below /proc) is skipped, as
+// every other cell is.
+TEST(verification, a_script_cell_without_its_fixture_is_skipped) {
+  const auto cells = make_cells({});
+  const cell& c = find_cell(cells, "dirsearch/py-sequential/tree_10k");
+  if (!c.unsupported.empty()) GTEST_SKIP() << c.unsupported;
+  const scoped_env cache("XDG_CACHE_HOME", "/proc/concur-no-such-dir");
+  const scoped_env tmp("TMPDIR", "/proc/concur-no-such-dir");
+  const verdict v = c.verify();
+  EXPECT_EQ(v.kind, verdict_kind::skipped) << v.detail;
+  EXPECT_NE(v.detail.find("cannot make the fixture tree"), std::string::npos) << v.detail;
+}
+
+// A Python cell that the OS refuses a thread (the scripts' test hook reports it) is refused.
+TEST(verification, a_script_cell_refused_a_resource_is_refused) {
+  const auto cells = make_cells({});
+  const cell& c = find_cell(cells, "sleep/py-threads/n10_d100ms");
+  if (!c.unsupported.empty()) GTEST_SKIP() << c.unsupported;
+  const scoped_env hook("CONCUR_PY_REFUSED", "1");
+  const verdict v = c.verify();
+  EXPECT_EQ(v.kind, verdict_kind::refused) << v.detail;
+  EXPECT_NE(v.detail.find("CONCUR_PY_REFUSED=1"), std::string::npos) << v.detail;
 }
 
 TEST(budget, skips_over_budget_cells_with_the_reason_and_uses_the_reference_oracle) {

@@ -22,7 +22,8 @@
 namespace concur {
 namespace {
 
-// Every Python model of the workload on `p` against `expected`, with the workload's own diff.
+// Every Python model of the workload on `p` (a case that asks for the programs beside the
+// models) against `expected`, with the workload's own diff.
 // std::launch::async runs the scripts at once (each a process of its own): for cases whose
 // time is their timeouts, and whose scripts' arguments need no fixture made at first use.
 template <class W>
@@ -61,7 +62,7 @@ typename W::params_type case_named(std::string_view name) {
 }
 
 TEST(python_baselines, sleep_gives_the_values_in_gather_order) {
-  const sleep::params p{10, std::chrono::milliseconds(1)};
+  const sleep::params p{10, std::chrono::milliseconds(1), true};
   expect_every_script_answers<sleep::workload>(p, sleep::workload::reference(p));
 }
 
@@ -69,24 +70,26 @@ TEST(python_baselines, sleep_gives_the_values_in_gather_order) {
 // deeper than PATH_MAX, names that are not UTF-8, a symlink loop, a FIFO.
 TEST(python_baselines, dirsearch_finds_every_entry_and_error_of_the_fixture) {
   const dirsearch::params p{.roots = {"", "missing-root", "notes.txt", "link-to-dir"},
-                            .fixture = dirsearch::tree_spec{}};
+                            .fixture = dirsearch::tree_spec{},
+                            .peers = true};
   expect_every_script_answers<dirsearch::workload>(
       p, dirsearch::workload::run(models::sequential_model{}, p, models::config::defaults()));
 }
 
 TEST(python_baselines, prodcons_consumes_every_item_once) {
-  const prodcons::params p{4, 2, 3, 50};
+  const prodcons::params p{4, 2, 3, 50, true};
   expect_every_script_answers<prodcons::workload>(p, prodcons::workload::reference(p));
 }
 
 TEST(python_baselines, offload_gives_every_call_its_value) {
-  const offload::params p{4, std::chrono::milliseconds(1)};
+  const offload::params p{4, std::chrono::milliseconds(1), true};
   expect_every_script_answers<offload::workload>(p, offload::workload::reference(p));
 }
 
 // The fault case: pages answering 404 and 500, slow past the timeout, truncated, unreachable.
 TEST(python_baselines, fetch_gives_every_page_its_answer_or_error) {
-  const auto p = case_named<http::fetch_workload>("faults_n40_c4");
+  auto p = case_named<http::fetch_workload>("faults_n40_c4");
+  p.python_baselines = true;
   const auto expected = http::fetch_workload::reference(p);
   std::set<std::string> kinds;  // what the case makes the scripts meet
   for (const auto& page : expected.pages)
@@ -106,12 +109,23 @@ TEST(python_baselines, crawl_visits_every_page_at_its_depth) {
                .body_bytes = 512,
                .faults = {.not_found = 2, .server_error = 2, .truncated = 2, .unreachable = 2}},
       .depth = 6,
-      .client = {4, std::chrono::milliseconds(1000)}};
+      .client = {4, std::chrono::milliseconds(1000)},
+      .python_baselines = true};
   const auto expected = http::crawl_workload::reference(p);
   std::set<std::string> kinds;
   for (const auto& e : expected.errors) kinds.insert(e.substr(e.rfind(": ") + 2));
   EXPECT_EQ(kinds, (std::set<std::string>{"HTTP 404", "HTTP 500", "refused", "reset"}));
   expect_every_script_answers<http::crawl_workload>(p, expected);
+}
+
+// A case that does not ask for the programs beside the models has no Python cells.
+TEST(python_baselines, only_the_cases_that_ask_have_them) {
+  EXPECT_TRUE(python::baselines(sleep::params{10, std::chrono::milliseconds(1)}).empty());
+  const dirsearch::params following{.roots = {""},
+                                    .opts = {.follow_symlinks = true},
+                                    .fixture = dirsearch::tree_spec{},
+                                    .peers = true};
+  EXPECT_TRUE(python::baselines(following).empty());
 }
 
 // The scripts' test hook drops one item of the answer: the cell fails with the usual diff.

@@ -18,6 +18,7 @@ http::visit visit_of(const json& row) {
 }  // namespace
 
 std::vector<baseline> baselines(const http::crawl_params& p) {
+  if (!p.python_baselines) return {};
   return http_script_baselines({
       .file = "crawl.py",
       .args =

@@ -146,8 +146,5 @@ def write_answer(answer):
                   "requests_sent": tally.requests_sent, "bytes_received": tally.bytes_received})
 
 
-MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
-          "py-executor": py_executor, "py-asyncio": py_asyncio}
-
 if __name__ == "__main__":
-    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))
+    raise SystemExit(harness.main(globals(), add_arguments, make_params, write_answer))

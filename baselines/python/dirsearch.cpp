@@ -28,7 +28,9 @@ dirsearch::root_result root_of(const json& line) {
 
 }  // namespace
 
+// dirsearch.py lists without following links, as find and fd do beside it.
 std::vector<baseline> baselines(const dirsearch::params& p) {
+  if (!p.peers || p.opts.follow_symlinks) return {};
   return script_baselines({
       .file = "dirsearch.py",
       .args =

@@ -12,7 +12,6 @@ the work done (directories opened, entries read).
 import asyncio
 import errno
 import os
-import threading
 
 import harness
 
@@ -111,13 +110,7 @@ def py_threads(p):
     def search(i):
         results[i] = search_directory(roots[i])
 
-    threads = []
-    for i in range(len(roots)):
-        t = threading.Thread(target=search, args=(i,))
-        harness.start_thread(t, len(threads), len(roots))
-        threads.append(t)
-    for t in threads:
-        t.join()
+    harness.thread_per_task(search, len(roots))
     return results, {}
 
 
@@ -167,8 +160,5 @@ def write_answer(roots):
                       "dirs_opened": f.dirs_opened, "entries_read": f.entries_read})
 
 
-MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
-          "py-executor": py_executor, "py-asyncio": py_asyncio}
-
 if __name__ == "__main__":
-    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))
+    raise SystemExit(harness.main(globals(), add_arguments, make_params, write_answer))

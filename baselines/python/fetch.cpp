@@ -81,6 +81,7 @@ std::vector<std::string> client_arguments(const http::client_options& c) {
 }
 
 std::vector<baseline> baselines(const http::fetch_params& p) {
+  if (!p.python_baselines) return {};
   return http_script_baselines({
       .file = "fetch.py",
       .args =

@@ -328,8 +328,5 @@ def write_answer(answer):
                   "bytes_received": tally.bytes_received})
 
 
-MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
-          "py-executor": py_executor, "py-asyncio": py_asyncio}
-
 if __name__ == "__main__":
-    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))
+    raise SystemExit(harness.main(globals(), add_arguments, make_params, write_answer))

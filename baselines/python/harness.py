@@ -8,7 +8,8 @@ peak RSS growth (the kernel's high-water mark, reset before the work, as concur-
 When the OS refuses a thread, the only line is {"refused": "..."}.
 
 CONCUR_PY_WRONG_ANSWER=1 is a TEST HOOK: the script drops one item of its answer, so that a
-test can see the harness fail the cell with a diff.
+test can see the harness fail the cell with a diff. CONCUR_PY_REFUSED=1 is another: the script
+reports a refusal without running, so that a test can see the cell reported refused.
 """
 import argparse
 import concurrent.futures
@@ -17,6 +18,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 
 
@@ -49,6 +51,11 @@ def wrong_answer():
     return os.environ.get("CONCUR_PY_WRONG_ANSWER") == "1"
 
 
+def refused_hook():
+    """The test hook: true when the script must report a refusal instead of running."""
+    return os.environ.get("CONCUR_PY_REFUSED") == "1"
+
+
 def emit(obj):
     sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
 
@@ -76,6 +83,8 @@ def run(models, add_arguments, make_params, write_answer):
     cpu_start = _cpu_seconds()
     start = time.perf_counter()
     try:
+        if refused_hook():
+            raise Refused("CONCUR_PY_REFUSED=1 (the test hook)")
         answer, measured = models[args.model](params)
     except Refused as e:
         emit({"refused": str(e)})
@@ -88,6 +97,42 @@ def run(models, add_arguments, make_params, write_answer):
                      "measured": measured}})
     sys.stdout.flush()
     return 0
+
+
+# Each Python cell and the function of each script that runs it (the pairs of
+# baselines/python/counterparts.hpp).
+MODEL_FUNCTIONS = {"py-sequential": "py_sequential", "py-threads": "py_threads",
+                   "py-executor": "py_executor", "py-asyncio": "py_asyncio"}
+
+
+def main(script, add_arguments, make_params, write_answer):
+    """run() with the models the script defines: script is its globals()."""
+    models = {cell: script[function] for cell, function in MODEL_FUNCTIONS.items()}
+    return run(models, add_arguments, make_params, write_answer)
+
+
+def count_and_delay(count):
+    """The command line of COUNT blocking waits of --delay-ms each: (add_arguments, make_params)."""
+    def add_arguments(parser):
+        parser.add_argument("--" + count, type=int, required=True)
+        parser.add_argument("--delay-ms", type=float, required=True)
+
+    def make_params(args):
+        return {count: getattr(args, count), "delay": args.delay_ms / 1000.0}
+
+    return add_arguments, make_params
+
+
+def thread_per_task(target, n):
+    """target(i) for each i in range(n) on a threading.Thread of its own, each started in turn (the
+    OS's refusal as Refused), then every one joined."""
+    threads = []
+    for i in range(n):
+        t = threading.Thread(target=target, args=(i,))
+        start_thread(t, len(threads), n)
+        threads.append(t)
+    for t in threads:
+        t.join()
 
 
 def default_executor(params):

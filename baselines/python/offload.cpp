@@ -7,13 +7,10 @@
 namespace concur::python {
 
 std::vector<baseline> baselines(const offload::params& p) {
+  if (!p.peers) return {};
   return script_baselines({
       .file = "offload.py",
-      .args =
-          [p] {
-            return std::vector<std::string>{"--calls", std::to_string(p.calls), "--delay-ms",
-                                            std::to_string(p.delay.count())};
-          },
+      .args = [p] { return arguments("--calls", p.calls, "--delay-ms", p.delay.count()); },
       .parse = [](const std::vector<json>& lines) -> std::any {
         const json& a = only_line(lines);
         return offload::result{.values = u64s(field(a, "values")),

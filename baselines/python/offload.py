@@ -6,7 +6,6 @@ wants to tick every 1 ms; its worst and 99th-percentile gaps are measured.
 """
 import asyncio
 import math
-import threading
 import time
 
 import harness
@@ -37,13 +36,7 @@ def py_threads(p):
     def call(i):
         values[i] = sundial(i, p["delay"])
 
-    threads = []
-    for i in range(n):
-        t = threading.Thread(target=call, args=(i,))
-        harness.start_thread(t, len(threads), n)
-        threads.append(t)
-    for t in threads:
-        t.join()
+    harness.thread_per_task(call, n)
     return (values, sum(v is not None for v in values)), {}
 
 
@@ -100,13 +93,7 @@ def py_asyncio(p):
     return with_heartbeat(lambda loop, done: [call(i, done) for i in range(p["calls"])], p)
 
 
-def add_arguments(parser):
-    parser.add_argument("--calls", type=int, required=True)
-    parser.add_argument("--delay-ms", type=float, required=True)
-
-
-def make_params(args):
-    return {"calls": args.calls, "delay": args.delay_ms / 1000.0}
+add_arguments, make_params = harness.count_and_delay("calls")
 
 
 def write_answer(answer):
@@ -116,8 +103,5 @@ def write_answer(answer):
     harness.emit({"values": values, "calls": calls})
 
 
-MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
-          "py-executor": py_executor, "py-asyncio": py_asyncio}
-
 if __name__ == "__main__":
-    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))
+    raise SystemExit(harness.main(globals(), add_arguments, make_params, write_answer))

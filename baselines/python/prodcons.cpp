@@ -7,14 +7,13 @@
 namespace concur::python {
 
 std::vector<baseline> baselines(const prodcons::params& p) {
+  if (!p.peers) return {};
   return script_baselines({
       .file = "prodcons.py",
       .args =
           [p] {
-            return std::vector<std::string>{"--producers", std::to_string(p.producers),
-                                            "--consumers", std::to_string(p.consumers),
-                                            "--capacity",  std::to_string(p.capacity),
-                                            "--items",     std::to_string(p.items_per_producer)};
+            return arguments("--producers", p.producers, "--consumers", p.consumers, "--capacity",
+                             p.capacity, "--items", p.items_per_producer);
           },
       .parse = [p](const std::vector<json>& lines) -> std::any {
         const json& a = only_line(lines);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <any>
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 
 namespace concur::python {
 
@@ -29,6 +31,19 @@ struct script {
   // The interpreter's own cost per item for a cell (see baseline::seconds_per_item); none: 0.
   std::function<double(std::string_view cell)> seconds_per_item = {};
 };
+
+// A script's arguments from flags and numbers: arguments("--tasks", 10, "--delay-ms", 1).
+inline std::string argument(std::string_view flag) {
+  return std::string(flag);
+}
+template <std::integral N>
+std::string argument(N number) {
+  return std::to_string(number);
+}
+template <class... Parts>
+std::vector<std::string> arguments(const Parts&... parts) {
+  return {argument(parts)...};
+}
 
 // A cell per Python model of the script, each unavailable with the reason when Debian's python3
 // or the script is missing.

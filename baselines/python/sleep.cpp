@@ -6,13 +6,10 @@
 namespace concur::python {
 
 std::vector<baseline> baselines(const sleep::params& p) {
+  if (!p.peers) return {};
   return script_baselines({
       .file = "sleep.py",
-      .args =
-          [p] {
-            return std::vector<std::string>{"--tasks", std::to_string(p.tasks), "--delay-ms",
-                                            std::to_string(p.delay.count())};
-          },
+      .args = [p] { return arguments("--tasks", p.tasks, "--delay-ms", p.delay.count()); },
       .parse = [](const std::vector<json>& lines) -> std::any {
         const json& a = only_line(lines);
         return sleep::result{.values = u64s(field(a, "values")),

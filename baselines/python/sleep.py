@@ -3,7 +3,6 @@
 One function per model, as the course writes them; the answer is the values in gather order.
 """
 import asyncio
-import threading
 import time
 
 import harness
@@ -42,13 +41,7 @@ def py_threads(p):
         time.sleep(delay)
         values[i] = value_of(i)
 
-    threads = []
-    for i in range(n):
-        t = threading.Thread(target=slow, args=(i,))
-        harness.start_thread(t, len(threads), n)
-        threads.append(t)
-    for t in threads:
-        t.join()
+    harness.thread_per_task(slow, n)
     return (values, sum(started), sum(v is not None for v in values)), {}
 
 
@@ -92,13 +85,7 @@ def py_asyncio(p):
     return (values, work["started"], work["finished"]), {}
 
 
-def add_arguments(parser):
-    parser.add_argument("--tasks", type=int, required=True)
-    parser.add_argument("--delay-ms", type=float, required=True)
-
-
-def make_params(args):
-    return {"tasks": args.tasks, "delay": args.delay_ms / 1000.0}
+add_arguments, make_params = harness.count_and_delay("tasks")
 
 
 def write_answer(answer):
@@ -109,8 +96,5 @@ def write_answer(answer):
     harness.emit({"values": values, "started": started, "finished": finished})
 
 
-MODELS = {"py-sequential": py_sequential, "py-threads": py_threads,
-          "py-executor": py_executor, "py-asyncio": py_asyncio}
-
 if __name__ == "__main__":
-    raise SystemExit(harness.run(MODELS, add_arguments, make_params, write_answer))
+    raise SystemExit(harness.main(globals(), add_arguments, make_params, write_answer))

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 
 namespace concur::connections {
 
@@ -139,9 +140,7 @@ class blocking_connection {
   int fd_ = -1;
 };
 
-struct workload {
-  using params_type = params;
-  using result_type = result;
+struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "connections";
 
   static std::vector<case_def<params>> cases();

@@ -13,6 +13,7 @@
 
 #include "core/workload.hpp"
 #include "models/heartbeat.hpp"
+#include "models/models.hpp"
 
 namespace concur::cpuyield {
 
@@ -101,9 +102,7 @@ class measurement {
   clock::duration compute_time_{};
 };
 
-struct workload {
-  using params_type = params;
-  using result_type = result;
+struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "cpuyield";
 
   static std::vector<case_def<params>> cases();

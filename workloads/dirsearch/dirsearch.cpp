@@ -12,7 +12,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 #include "core/page_cache.hpp"
 #include "core/process.hpp"
@@ -135,7 +134,7 @@ std::vector<case_def<params>> workload::cases() {
   }
   if (const char* root = std::getenv("CONCUR_DIRSEARCH_ROOT"); root && *root)
     out.push_back({"env_root", case_kind::bench, params{.roots = {root}}});
-  for (auto& c : out) c.params.baselines = c.kind != case_kind::test;
+  for (auto& c : out) c.params.peers = c.kind != case_kind::test;
 
   // Cold cache: the page cache is dropped before every run, so directories come from the disk.
   // Waiting on the disk, more threads than cores pay: the same tree with the models' threads at
@@ -149,7 +148,7 @@ std::vector<case_def<params>> workload::cases() {
   };
   out.push_back(cold_case("cold_fixture", case_kind::test, small));
   out.push_back(cold_case("cold_200k", case_kind::bench, big));
-  out.back().params.baselines = true;
+  out.back().params.peers = true;
   auto io16 = cold_case("cold_200k_io16", case_kind::bench, big);
   io16.config = models::config::defaults();
   io16.config->pool_threads = io16.config->worker_threads = 16;
@@ -201,7 +200,7 @@ std::string workload::describe_diff(const result& expected, const result& actual
 }
 
 std::vector<baseline> workload::baselines(const params& p) {
-  if (!p.baselines || p.opts.follow_symlinks) return {};
+  if (!p.peers || p.opts.follow_symlinks) return {};
   const auto with_roots = [p](std::vector<std::string> head, std::vector<std::string> tail) {
     return [p, head, tail] {
       auto argv = head;
@@ -222,9 +221,7 @@ std::vector<baseline> workload::baselines(const params& p) {
               .record_separator = '\0'};
   if (!process::find_program("fdfind"))
     fd.unavailable = "fdfind is not installed (Debian package fd-find)";
-  std::vector<baseline> out{find, fd};
-  for (auto& b : python::baselines(p)) out.push_back(std::move(b));
-  return out;
+  return {find, fd};
 }
 
 std::size_t workload::baseline_records(const result& r) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 #include "workloads/dirsearch/tree.hpp"
 #include "workloads/dirsearch/walk.hpp"
 
@@ -41,9 +42,9 @@ struct params {
   // Called as each root's search finishes (the lab app's progress line); may be called from any
   // of the model's threads, one call at a time per root.
   std::function<void(const root_result&)> on_root_done;
-  // Time find, fdfind and the course's Python beside the models on this case (directory roots,
-  // links not followed).
-  bool baselines = false;
+  // Time other programs doing this work (find, fdfind, ...) beside the models on this case; they
+  // run only on directory roots with links not followed.
+  bool peers = false;
 };
 
 // The roots as the models search them: generates the fixture when needed.
@@ -52,9 +53,7 @@ std::vector<std::string> resolve_roots(const params& p);
 // One root's answer from a walker's tally; tells on_root_done.
 root_result finish_root(const params& p, std::string root, tally&& t);
 
-struct workload {
-  using params_type = params;
-  using result_type = result;
+struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "dirsearch";
 
   static std::vector<case_def<params>> cases();

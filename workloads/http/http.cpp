@@ -9,7 +9,6 @@
 #include <optional>
 #include <set>
 
-#include "baselines/python/baselines.hpp"
 #include "core/cpu_time.hpp"
 #include "core/diff.hpp"
 #include "core/vocabulary.hpp"
@@ -451,9 +450,8 @@ baseline wrk_baseline(const fetch_params& p) {
 }  // namespace
 
 std::vector<baseline> fetch_workload::baselines(const fetch_params& p) {
-  auto out = p.python_baselines ? python::baselines(p) : std::vector<baseline>{};
-  if (p.wrk_baseline) out.push_back(wrk_baseline(p));
-  return out;
+  if (!p.wrk_baseline) return {};
+  return {wrk_baseline(p)};
 }
 
 fetch_result fetch_workload::reference(const fetch_params& p) {
@@ -512,10 +510,6 @@ std::vector<case_def<crawl_params>> crawl_workload::cases() {
   }
   for (auto& c : out) c.params.python_baselines = c.kind == case_kind::bench;
   return out;
-}
-
-std::vector<baseline> crawl_workload::baselines(const crawl_params& p) {
-  return p.python_baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 crawl_result crawl_workload::reference(const crawl_params& p) {

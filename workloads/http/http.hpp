@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 #include "workloads/http/client.hpp"
 #include "workloads/http/site.hpp"
 
@@ -183,9 +184,7 @@ crawl_result run_crawl(const crawl_params& p, const models::config& config,
 // What the bench cells report beside their timings.
 concur::metrics measures_metrics(const run_measures& m, std::size_t requests);
 
-struct fetch_workload {
-  using params_type = fetch_params;
-  using result_type = fetch_result;
+struct fetch_workload : workload_base<fetch_params, fetch_result> {
   static constexpr std::string_view name = "fetch";
 
   static std::vector<case_def<params_type>> cases();
@@ -205,9 +204,7 @@ struct fetch_workload {
   }
 };
 
-struct crawl_workload {
-  using params_type = crawl_params;
-  using result_type = crawl_result;
+struct crawl_workload : workload_base<crawl_params, crawl_result> {
   static constexpr std::string_view name = "crawl";
 
   static std::vector<case_def<params_type>> cases();
@@ -218,8 +215,6 @@ struct crawl_workload {
   static concur::metrics metrics(const result_type& r) {
     return measures_metrics(r.measured, r.requests_sent);
   }
-  static std::vector<baseline> baselines(const params_type& p);
-  static std::size_t baseline_records(const result_type& r) { return r.visited.size(); }
 
   template <models::model M>
   static result_type run(M, const params_type& p, const models::config& c) {

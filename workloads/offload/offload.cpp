@@ -4,7 +4,6 @@
 
 #include <thread>
 
-#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 
 namespace concur::offload {
@@ -46,10 +45,6 @@ double workload::ideal_seconds(const params& p, models::in_flight limit) {
   // Every call blocks once; k in flight need ceil(N / k) rounds. The coroutines model has no
   // bound on tasks in flight, but each direct call blocks its loop: it takes N rounds instead.
   return models::waves(p.calls, limit) * std::chrono::duration<double>(p.delay).count();
-}
-
-std::vector<baseline> workload::baselines(const params& p) {
-  return p.baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 std::string workload::describe_diff(const result& expected, const result& actual) {

@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 
 namespace concur::offload {
 
 struct params {
   std::size_t calls;
   std::chrono::milliseconds delay;
-  bool baselines = false;  // time the course's Python beside the models on this case
+  bool peers = false;  // time other programs doing this work beside the models on this case
 };
 
 struct result {
@@ -31,9 +32,7 @@ struct result {
 std::uint64_t sundial(std::size_t i, std::chrono::milliseconds delay);
 std::uint64_t value_of(std::size_t i);
 
-struct workload {
-  using params_type = params;
-  using result_type = result;
+struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "offload";
 
   static std::vector<case_def<params>> cases();
@@ -41,8 +40,6 @@ struct workload {
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p) { return static_cast<double>(p.calls); }
-  static std::vector<baseline> baselines(const params& p);
-  static std::size_t baseline_records(const result& r) { return r.values.size(); }
   static concur::metrics metrics(const result& r) {
     if (r.loop_worst_gap_ms == 0) return {};
     return {{"loop_worst_gap_ms", r.loop_worst_gap_ms}, {"loop_p99_gap_ms", r.loop_p99_gap_ms}};

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 
 namespace concur::prodcons {
@@ -61,10 +60,6 @@ result workload::reference(const params& p) {
     for (std::size_t j = 0; j < p.items_per_producer; ++j) all.push_back(item_of(producer, j));
   const std::size_t n = all.size();
   return make_result(std::move(all), n, std::min(n, p.capacity), p, true);
-}
-
-std::vector<baseline> workload::baselines(const params& p) {
-  return p.baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 std::string workload::describe_diff(const result& expected, const result& actual) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 
 namespace concur::prodcons {
 
@@ -18,7 +19,7 @@ struct params {
   std::size_t consumers;           // C
   std::size_t capacity;            // K, at least 1
   std::size_t items_per_producer;  // N
-  bool baselines = false;          // time the course's Python beside the models on this case
+  bool peers = false;  // time other programs doing this work beside the models on this case
 };
 
 struct result {
@@ -43,9 +44,7 @@ std::uint64_t item_of(std::size_t producer, std::size_t j);
 result make_result(std::vector<std::uint64_t> consumed, std::size_t produced,
                    std::size_t high_water, const params& p, bool clean_shutdown);
 
-struct workload {
-  using params_type = params;
-  using result_type = result;
+struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "prodcons";
 
   static std::vector<case_def<params>> cases();
@@ -56,8 +55,6 @@ struct workload {
   static double items(const params& p) {
     return static_cast<double>(p.producers * p.items_per_producer);
   }
-  static std::vector<baseline> baselines(const params& p);
-  static std::size_t baseline_records(const result& r) { return r.consumed.size(); }
   static concur::metrics metrics(const result& r) {
     return {{"high_water", static_cast<double>(r.high_water)}};
   }

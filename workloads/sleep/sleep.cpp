@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "baselines/python/baselines.hpp"
 #include "core/diff.hpp"
 
 namespace concur::sleep {
@@ -34,10 +33,6 @@ result workload::reference(const params& p) {
   result r{.values = std::vector<std::uint64_t>(p.tasks), .started = p.tasks, .finished = p.tasks};
   for (std::size_t i = 0; i < p.tasks; ++i) r.values[i] = value_of(i);
   return r;
-}
-
-std::vector<baseline> workload::baselines(const params& p) {
-  return p.baselines ? python::baselines(p) : std::vector<baseline>{};
 }
 
 double workload::ideal_seconds(const params& p, models::in_flight limit) {

@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 
 namespace concur::sleep {
 
 struct params {
   std::size_t tasks;
   std::chrono::milliseconds delay;
-  bool baselines = false;  // time the course's Python beside the models on this case
+  bool peers = false;  // time other programs doing this work beside the models on this case
 };
 
 struct result {
@@ -38,9 +39,7 @@ struct tally {
   }
 };
 
-struct workload {
-  using params_type = params;
-  using result_type = result;
+struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "sleep";
 
   static std::vector<case_def<params>> cases();
@@ -48,8 +47,6 @@ struct workload {
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p) { return static_cast<double>(p.tasks); }
-  static std::vector<baseline> baselines(const params& p);
-  static std::size_t baseline_records(const result& r) { return r.values.size(); }
 
   // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
   template <models::model M>

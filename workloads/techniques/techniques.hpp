@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/workload.hpp"
+#include "models/models.hpp"
 #include "models/outcome.hpp"
 
 namespace concur::techniques {
@@ -99,9 +100,7 @@ class poll_clock {
   clock::time_point start_ = clock::now();
 };
 
-struct workload {
-  using params_type = params;
-  using result_type = result;
+struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "techniques";
 
   static std::vector<case_def<params>> cases();
