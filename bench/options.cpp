@@ -17,6 +17,10 @@ namespace {
 // a quiet 2-core machine (~175 s a round; the whole --sweep run took 31 min there).
 constexpr double sweep_time_budget_s = 1050;
 
+// The flags whose messages name how they were given (given_as).
+constexpr const char* test_slowdown_flag = "--test-slowdown";
+constexpr const char* no_drop_caches_flag = "--no-drop-caches";
+
 void add_selection_options(CLI::App& app, command_line& o) {
   app.add_flag("--list", o.list,
                "list the cells (workload/model/case) with their settings and skip reasons");
@@ -104,7 +108,7 @@ CLI::Validator declines() {
 }
 
 void add_environment_options(CLI::App& app, command_line& o) {
-  app.add_flag("--no-drop-caches", o.no_drop_caches,
+  app.add_flag(no_drop_caches_flag, o.no_drop_caches,
                "skip the cold-cache cases rather than drop the page cache before each of their "
                "runs (which needs root, and slows the whole machine for a moment)")
       ->transform(declines())
@@ -114,7 +118,7 @@ void add_environment_options(CLI::App& app, command_line& o) {
                  "a directory of your own to search too, as the dirsearch case env_root")
       ->type_name("DIR")
       ->envname(env::dirsearch_root);
-  app.add_option("--test-slowdown", o.test_slowdown,
+  app.add_option(test_slowdown_flag, o.test_slowdown,
                  "TEST HOOK: make every cell of MODEL FACTOR (1 to 100) times slower on purpose "
                  "(see below)")
       ->type_name("MODEL:FACTOR")
@@ -144,8 +148,8 @@ void add_options(CLI::App& app, command_line& o) {
 }
 
 void note_sources(const CLI::App& app, command_line& o, int argc, char** argv) {
-  o.test_slowdown_given_as = cli::given_as(*app.get_option("--test-slowdown"), argc, argv);
-  o.no_drop_caches_given_as = cli::given_as(*app.get_option("--no-drop-caches"), argc, argv);
+  o.test_slowdown_given_as = cli::given_as(*app.get_option(test_slowdown_flag), argc, argv);
+  o.no_drop_caches_given_as = cli::given_as(*app.get_option(no_drop_caches_flag), argc, argv);
 }
 
 void hand_down(const command_line& o) {
