@@ -6,7 +6,6 @@
 #include <fmt/std.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -34,21 +33,13 @@ const choice* find_choice(std::string_view name) {
   return nullptr;
 }
 
-// Where the allocator's library is looked for: the directories in CONCUR_ALLOCATOR_DIRS
-// (colon-separated) when set, for a library installed elsewhere; else where the loader takes
-// libraries from: libc's own directory (/lib/x86_64-linux-gnu on Debian), its /usr twin, then the
-// generic ones.
-std::vector<std::filesystem::path> library_directories() {
+// Where the allocator's library is looked for: `dirs` when given, for a library installed
+// elsewhere; else where the loader takes libraries from: libc's own directory
+// (/lib/x86_64-linux-gnu on Debian), its /usr twin, then the generic ones.
+std::vector<std::filesystem::path> library_directories(const directories& dirs) {
   namespace fs = std::filesystem;
+  if (!dirs.empty()) return dirs;
   std::vector<fs::path> out;
-  if (const char* dirs = std::getenv("CONCUR_ALLOCATOR_DIRS")) {
-    for (std::string_view rest = dirs; !rest.empty();) {
-      const auto colon = std::min(rest.find(':'), rest.size());
-      if (colon > 0) out.emplace_back(rest.substr(0, colon));
-      rest.remove_prefix(std::min(colon + 1, rest.size()));
-    }
-    return out;
-  }
   const fs::path libc = object_defining("getpid");
   if (libc.has_parent_path()) {
     out.push_back(libc.parent_path());
@@ -59,13 +50,14 @@ std::vector<std::filesystem::path> library_directories() {
   return out;
 }
 
-std::string find_library(const choice& c) {
-  for (const auto& dir : library_directories())
+std::string find_library(const choice& c, const directories& dirs) {
+  const auto searched = library_directories(dirs);
+  for (const auto& dir : searched)
     if (std::error_code ec; std::filesystem::exists(dir / c.library, ec)) return dir / c.library;
   throw std::runtime_error(
       fmt::format("--allocator={}: {} is not installed (not in {}; Debian package {}: apt-get "
                   "install {})",
-                  c.name, c.library, fmt::join(library_directories(), ", "), c.package, c.package));
+                  c.name, c.library, fmt::join(searched, ", "), c.package, c.package));
 }
 
 // LD_PRELOAD back as the user gave it, for the programs the run starts.
@@ -112,7 +104,7 @@ loaded in_use() {
   return {"other", library};
 }
 
-void use(std::string_view name, char** argv) {
+void use(std::string_view name, const directories& dirs, char** argv) {
   const choice* c = find_choice(name);
   if (!c) throw std::invalid_argument(fmt::format("unknown allocator {}", name));
   const bool reexecuted = std::getenv(reexec_marker) != nullptr;
@@ -124,7 +116,7 @@ void use(std::string_view name, char** argv) {
     throw std::runtime_error(
         fmt::format("--allocator={}: re-executed with it in LD_PRELOAD, yet malloc comes from {}",
                     name, now.library.empty() ? "an unknown object" : now.library));
-  const std::string library = find_library(*c);
+  const std::string library = find_library(*c, dirs);
   if (now.name != "glibc")
     throw std::runtime_error(fmt::format(
         "--allocator={}: malloc comes from {} already ({}); run without LD_PRELOAD or a "

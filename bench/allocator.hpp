@@ -3,6 +3,7 @@
 // their Debian packages, loaded by re-executing concur-bench with LD_PRELOAD. The allocator and
 // the first touch of memory decide much of the cells that make many small objects (the sleep
 // ladder, dirsearch, fetch), so a run records which one it ran on.
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,13 +30,16 @@ struct loaded {
 };
 loaded in_use();
 
+// Where to look for an allocator's library instead of the loader's directories (--allocator-dirs);
+// empty: the loader's.
+using directories = std::vector<std::filesystem::path>;
+
 // Makes this process run on allocator `name` (one of names()): returns when it does; otherwise
-// re-executes the program with the allocator's library (looked for in the loader's directories,
-// or in those CONCUR_ALLOCATOR_DIRS lists, colon-separated) in LD_PRELOAD (the function does not
-// return then). After the re-execution LD_PRELOAD is as it was before, so the programs the run
-// starts (find, wrk, Python) get the environment the user gave. Throws std::runtime_error (exit
-// status 1) when the library is not installed (naming the package), when the re-executed process
-// still does not run on it, or when another allocator is preloaded already.
-void use(std::string_view name, char** argv);
+// re-executes the program with the allocator's library (looked for in `dirs`) in LD_PRELOAD (the
+// function does not return then). After the re-execution LD_PRELOAD is as it was before, so the
+// programs the run starts (find, wrk, Python) get the environment the user gave. Throws
+// std::runtime_error (exit status 1) when the library is not installed (naming the package), when
+// the re-executed process still does not run on it, or when another allocator is preloaded already.
+void use(std::string_view name, const directories& dirs, char** argv);
 
 }  // namespace concur::bench::allocator

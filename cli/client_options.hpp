@@ -16,9 +16,7 @@ struct client_args {
 
 inline void add_client_options(CLI::App& cmd, client_args& a) {
   using namespace std::chrono_literals;
-  cmd.add_option("--model", a.model, models::names_text())
-      ->check(CLI::IsMember(models::names()))
-      ->capture_default_str();
+  add_model(cmd, a.model);
   cmd.add_option("-c,--concurrency", a.client.concurrency,
                  "requests in flight (and keep-alive connections)")
       ->check(whole_in<std::size_t>(1, 100'000))
@@ -26,12 +24,7 @@ inline void add_client_options(CLI::App& cmd, client_args& a) {
   add_duration(cmd, "--timeout", a.client.timeout,
                "per request: connect, write and read together (e.g. 500ms, 5s; at most 1 h)", 1ms,
                1h);
-  cmd.add_option("--pool-threads", a.config.pool_threads, "executor model: pool size")
-      ->check(whole_in(1u, max_model_threads))
-      ->capture_default_str();
-  cmd.add_option("--worker-threads", a.config.worker_threads, "tbb model: arena size")
-      ->check(whole_in(1u, max_model_threads))
-      ->capture_default_str();
+  add_model_threads(cmd, a.config);
 }
 
 }  // namespace concur::cli

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "core/stopwatch.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 #include "workloads/dirsearch/print.hpp"
@@ -171,9 +172,7 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
   };
   auto a = std::make_shared<args>();
   cmd->add_option("DIR", a->dirs, "directories to search (none: ask for them until `done`)");
-  cmd->add_option("--model,-m", a->model, models::names_text())
-      ->check(CLI::IsMember(models::names()))
-      ->capture_default_str();
+  add_model(*cmd, a->model);
   cmd->add_flag("--print", a->print,
                 "write every entry as DIR/PATH, one a line, as it is found (in no set order); "
                 "the errors on stderr");
@@ -182,16 +181,12 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
                 "--print in byte order (as LC_ALL=C sort), written once the search is done");
   cmd->add_flag("--follow,-L", a->follow,
                 "follow symbolic links (loops are reported, not entered)");
-  cmd->add_option("--threads,-j", a->threads,
-                  "threads for the threads model, the executor's pool and the tbb arena "
-                  "(default: the cores, and cores + 4 for the pool)")
-      ->check(CLI::Range(1u, 4096u));
+  add_all_threads(*cmd, a->threads);
   cmd->callback([a, &exit_code] {
     dirsearch::params p;
     p.opts.follow_symlinks = a->follow;
     p.roots = a->dirs;
-    auto config = models::config::defaults();
-    if (a->threads) config.pool_threads = config.worker_threads = a->threads;
+    const auto config = with_all_threads(models::config::defaults(), a->threads);
     if (!a->print && !a->print0 && !a->sort) {
       exit_code = lab(a->model, std::move(p), config);
       return;

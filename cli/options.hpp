@@ -1,7 +1,8 @@
 #pragma once
-// Range checks for numeric options, shared by concur and concur-bench: a value out of range is a
-// usage error at parse time (exit status 2) whose message gives the range and why, never a
-// wrapped-around -1, nor a huge number echoed back in full.
+// The options layer shared by concur and concur-bench. Range checks for numeric options: a value
+// out of range is a usage error at parse time (exit status 2) whose message gives the range and
+// why, never a wrapped-around -1, nor a huge number echoed back in full. The model settings, each
+// flag registered here once with its range and help. Environment variables as fallbacks of flags.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,9 @@
 #include <concepts>
 #include <map>
 #include <string>
+#include <string_view>
+
+#include "models/models.hpp"
 
 namespace concur::cli {
 
@@ -98,6 +102,57 @@ inline CLI::Option* add_duration(CLI::App& cmd, const std::string& name,
       ->check(CLI::Validator(
           in_range, fmt::format("{}..{}", duration_text(lo.count()), duration_text(hi.count()))))
       ->default_str(duration_text(value.count()));
+}
+
+// ---- The model settings ----
+
+inline CLI::Option* add_model(CLI::App& cmd, std::string& model) {
+  return cmd.add_option("-m,--model", model, models::names_text())
+      ->check(CLI::IsMember(models::names()))
+      ->capture_default_str();
+}
+
+// --pool-threads and --worker-threads.
+inline void add_model_threads(CLI::App& cmd, models::config& config) {
+  cmd.add_option("--pool-threads", config.pool_threads, "executor model: pool size")
+      ->check(whole_in(1u, max_model_threads))
+      ->capture_default_str();
+  cmd.add_option("--worker-threads", config.worker_threads,
+                 "tbb model: arena size; threads model: dirsearch's walkers")
+      ->check(whole_in(1u, max_model_threads))
+      ->capture_default_str();
+}
+
+// -j: every model's threads at once (0, the default, leaves each its own default).
+inline CLI::Option* add_all_threads(CLI::App& cmd, unsigned& threads) {
+  return cmd
+      .add_option("-j,--threads", threads,
+                  "threads for the threads model, the executor's pool and the tbb arena "
+                  "(default: the cores, and cores + 4 for the pool)")
+      ->check(whole_in(1u, max_model_threads));
+}
+
+// The config with -j's threads, when given, in every model.
+inline models::config with_all_threads(models::config config, unsigned threads) {
+  if (threads != 0) config.pool_threads = config.worker_threads = threads;
+  return config;
+}
+
+// ---- Environment variables as fallbacks of flags ----
+// As Google Benchmark's BENCHMARK_<FLAG>: a flag registered with ->envname(VARIABLE) takes the
+// variable's value when the command line does not give the flag (CLI11 reads it then, and --help
+// shows it as "(Env:VARIABLE)"); the flag wins.
+
+// How the user gave such an option, for messages: its flag when the command line has it, else its
+// variable.
+inline std::string given_as(const CLI::Option& option, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    for (const auto& name : option.get_lnames())
+      if (arg == "--" + name || arg.starts_with("--" + name + "=")) return "--" + name;
+  }
+  return option.get_envname();
 }
 
 }  // namespace concur::cli

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <system_error>
 
@@ -13,11 +12,16 @@ namespace {
 
 constexpr const char* control = "/proc/sys/vm/drop_caches";
 
+std::string declined_by;  // set_declined_by's; empty: not declined
+
 }  // namespace
 
+void set_declined_by(std::string by) {
+  declined_by = std::move(by);
+}
+
 std::string drop_unavailable() {
-  if (const char* no = std::getenv("CONCUR_NO_DROP_CACHES"); no && *no && std::strcmp(no, "0"))
-    return "dropping the page cache is declined by CONCUR_NO_DROP_CACHES";
+  if (!declined_by.empty()) return "dropping the page cache is declined by " + declined_by;
   // Opening for writing is the test: root in a container passes access() but gets EROFS here.
   const int fd = ::open(control, O_WRONLY | O_CLOEXEC);
   if (fd < 0)

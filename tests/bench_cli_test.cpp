@@ -271,4 +271,62 @@ TEST(bench_cli, rejects_unknown_flags_and_bad_values) {
   EXPECT_EQ(run_command("CONCUR_TEST_SLOWDOWN=coroutines " + bench + " --quick").exit_code, 2);
 }
 
+// Each CONCUR_* variable is the fallback of a flag, as Google Benchmark's BENCHMARK_<FLAG>: --help
+// lists it, the variable works alone, and the flag wins over it.
+TEST(bench_cli, environment_variables_are_fallbacks_of_flags_listed_in_help) {
+  const auto help = run_command(bench + " --help");
+  ASSERT_EQ(help.exit_code, 0) << help.output;
+  for (const char* flag_and_variable : {"--test-slowdown MODEL:FACTOR (Env:CONCUR_TEST_SLOWDOWN)",
+                                        "--allocator-dirs DIR:DIR (Env:CONCUR_ALLOCATOR_DIRS)",
+                                        "--no-drop-caches (Env:CONCUR_NO_DROP_CACHES)",
+                                        "--dirsearch-root DIR (Env:CONCUR_DIRSEARCH_ROOT)"})
+    EXPECT_NE(help.output.find(flag_and_variable), std::string::npos) << flag_and_variable;
+
+  const auto flag_wins = run_command("CONCUR_TEST_SLOWDOWN=coroutines " + bench +
+                                     " --list --test-slowdown=coroutines:2");
+  EXPECT_EQ(flag_wins.exit_code, 0) << flag_wins.output;
+  const auto bad_flag = run_command(bench + " --list --test-slowdown=coroutines");
+  EXPECT_EQ(bad_flag.exit_code, 2);
+  EXPECT_NE(bad_flag.output.find("concur-bench: error: --test-slowdown: expected MODEL:FACTOR"),
+            std::string::npos)
+      << bad_flag.output;
+
+  const auto dirs = run_command("CONCUR_ALLOCATOR_DIRS=/nonexistent " + bench +
+                                " --list --allocator=mimalloc --allocator-dirs=/nonexistent-too");
+  EXPECT_EQ(dirs.exit_code, 1) << dirs.output;
+  EXPECT_NE(dirs.output.find("/nonexistent-too"), std::string::npos) << dirs.output;
+}
+
+// A setting given on the command line (flag) or in the environment (env), and the name a message
+// gives it.
+struct given {
+  std::string env, flag, named;
+};
+
+TEST(bench_cli, dropping_the_page_cache_is_declined_by_the_flag_or_the_variable) {
+  for (const given& how : {given{"", " --no-drop-caches", "--no-drop-caches"},
+                           given{"CONCUR_NO_DROP_CACHES=1 ", "", "CONCUR_NO_DROP_CACHES"}}) {
+    const auto r = run_command(how.env + bench + " --list" + how.flag);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(
+        r.output.find("skipped: cold cache: dropping the page cache is declined by " + how.named),
+        std::string::npos)
+        << r.output;
+  }
+  const auto allowed = run_command("CONCUR_NO_DROP_CACHES=0 " + bench + " --list");
+  EXPECT_EQ(allowed.output.find("declined by"), std::string::npos) << allowed.output;
+}
+
+TEST(bench_cli, a_directory_of_ones_own_is_a_dirsearch_case) {
+  EXPECT_EQ(run_command(bench + " --list").output.find("dirsearch/threads/env_root"),
+            std::string::npos);
+  for (const given& how :
+       {given{"", " --dirsearch-root=/usr/include", "--dirsearch-root"},
+        given{"CONCUR_DIRSEARCH_ROOT=/usr/include ", "", "CONCUR_DIRSEARCH_ROOT"}}) {
+    const auto r = run_command(how.env + bench + " --list" + how.flag);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("dirsearch/threads/env_root"), std::string::npos) << how.named;
+  }
+}
+
 }  // namespace

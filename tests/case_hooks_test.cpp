@@ -34,8 +34,9 @@ const bench::cell& find_cell(const std::vector<bench::cell>& cells, const std::s
 
 TEST(case_hooks, a_case_that_cannot_run_here_is_skipped_with_its_reason_in_every_cell) {
   struct declined {
-    declined() { ::setenv("CONCUR_NO_DROP_CACHES", "1", 1); }
-    ~declined() { ::unsetenv("CONCUR_NO_DROP_CACHES"); }
+    // What concur-bench does when CONCUR_NO_DROP_CACHES=1 is set (bench/options.cpp).
+    declined() { page_cache::set_declined_by("CONCUR_NO_DROP_CACHES"); }
+    ~declined() { page_cache::set_declined_by(""); }
   } guard;
   std::size_t cold = 0;
   for (const auto& c : bench::make_cells({})) {

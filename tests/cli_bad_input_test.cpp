@@ -141,6 +141,7 @@ TEST_F(bad_input, numeric_options_are_range_checked_at_parse_time) {
       {"fetch --pool-threads 0 " + refused_url, "--pool-threads: 0 is not a whole number from 1"},
       {"crawl --pool-threads 100000 " + refused_url, "--pool-threads: 100000 is not"},
       {"fetch --worker-threads 0 " + refused_url, "--worker-threads: 0 is not"},
+      {"dirsearch -j 0 /nonexistent", "--threads: 0 is not a whole number from 1 to 4096"},
       {"serve --latency -5ms", "--latency: not a duration from 0ms to 1min"},
       {"serve --seed -1", "--seed: -1 is not a whole number"},
       {"serve --port 70000", "--port: 70000 is not a whole number from 0 to 65535"},

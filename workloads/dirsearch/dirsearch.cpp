@@ -89,6 +89,14 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+namespace {
+std::string extra_root;  // set_extra_root's; empty: none
+}  // namespace
+
+void set_extra_root(std::string root) {
+  extra_root = std::move(root);
+}
+
 std::vector<case_def<params>> workload::cases() {
   const tree_spec small{};  // seed 1: 40 dirs of 3 files, and every fault
   std::vector<case_def<params>> out{
@@ -132,8 +140,8 @@ std::vector<case_def<params>> workload::cases() {
     out.push_back(fixture_case(name, case_kind::sweep, shaped(entries), {""}));
     out.back().ladder = ladder_point{axis, static_cast<double>(entries)};
   }
-  if (const char* root = std::getenv("CONCUR_DIRSEARCH_ROOT"); root && *root)
-    out.push_back({"env_root", case_kind::bench, params{.roots = {root}}});
+  if (!extra_root.empty())
+    out.push_back({"env_root", case_kind::bench, params{.roots = {extra_root}}});
   for (auto& c : out) c.params.peers = c.kind != case_kind::test;
 
   // Cold cache: the page cache is dropped before every run, so directories come from the disk.

@@ -72,6 +72,10 @@ struct workload : workload_base<params, result> {
   static result run(M, const params&, const models::config&);
 };
 
+// A directory of the user's own, searched as the bench case env_root beside the fixture trees
+// (concur-bench --dirsearch-root); empty: none. Set before the cases are made.
+void set_extra_root(std::string root);
+
 // A name or path for a terminal: bytes that are not printable ASCII (a newline in a name, invalid
 // UTF-8) and backslashes are shown as \xNN.
 std::string printable(std::string_view s);
