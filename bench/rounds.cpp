@@ -6,6 +6,7 @@
 #include <numeric>
 #include <random>
 
+#include "core/names.hpp"
 #include "core/vocabulary.hpp"
 #include "report/stats.hpp"
 
@@ -47,16 +48,11 @@ settings preset_settings(preset p) {
   return s;
 }
 
+constexpr name_entry<preset> preset_names[] = {
+    {preset::standard, "default"}, {preset::quick, "quick"}, {preset::thorough, "thorough"}};
+
 std::string_view to_string(preset p) {
-  switch (p) {
-    case preset::standard:
-      return "default";
-    case preset::quick:
-      return "quick";
-    case preset::thorough:
-      return "thorough";
-  }
-  return "?";
+  return name_in(preset_names, p);
 }
 
 std::vector<std::size_t> order(std::uint64_t seed, std::size_t round,

@@ -6,12 +6,18 @@
 
 #include <algorithm>
 
+#include "core/names.hpp"
+
 namespace concur::vocabulary {
 namespace {
 
-constexpr std::array all_kinds = {verdict_kind::pass,        verdict_kind::fail,
-                                  verdict_kind::skipped,     verdict_kind::refused,
-                                  verdict_kind::unsupported, verdict_kind::error};
+constexpr name_entry<verdict_kind> kind_names[] = {
+    {verdict_kind::pass, "pass"},
+    {verdict_kind::fail, "FAIL"},  // loud in a column of passes
+    {verdict_kind::skipped, "skipped"},
+    {verdict_kind::refused, "refused"},
+    {verdict_kind::unsupported, "unsupported"},
+    {verdict_kind::error, "error"}};
 
 // The kinds a skip message can carry as its prefix.
 constexpr std::array skip_kinds = {verdict_kind::fail, verdict_kind::refused, verdict_kind::skipped,
@@ -28,27 +34,11 @@ constexpr std::string_view settings_key = "; settings=";
 }  // namespace
 
 std::string_view to_string(verdict_kind k) {
-  switch (k) {
-    case verdict_kind::pass:
-      return "pass";
-    case verdict_kind::fail:
-      return "FAIL";  // loud in a column of passes
-    case verdict_kind::skipped:
-      return "skipped";
-    case verdict_kind::refused:
-      return "refused";
-    case verdict_kind::unsupported:
-      return "unsupported";
-    case verdict_kind::error:
-      return "error";
-  }
-  return "?";
+  return name_in(kind_names, k);
 }
 
 std::optional<verdict_kind> parse_verdict_kind(std::string_view text) {
-  for (const verdict_kind k : all_kinds)
-    if (to_string(k) == text) return k;
-  return std::nullopt;
+  return value_in(kind_names, text);
 }
 
 // An error carries no prefix of ours: its message is its detail, as it came.

@@ -5,38 +5,27 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "core/names.hpp"
+
 namespace concur::http {
 
+constexpr name_entry<error_kind> error_names[] = {
+    {error_kind::none, "none"},
+    {error_kind::refused, "refused"},
+    {error_kind::timed_out, "timed out"},
+    {error_kind::reset, "reset"},
+    {error_kind::bad_response, "bad response"},
+    {error_kind::bad_url, "bad url"},
+    {error_kind::no_such_host, "no such host"},
+    {error_kind::body_over_limit, "body over limit"},
+    {error_kind::header_too_large, "header too large"},
+    {error_kind::too_many_open_files, "too many open files"},
+    {error_kind::redirect_loop, "redirect loop"},
+    {error_kind::too_many_redirects, "too many redirects"},
+    {error_kind::other, "other"}};
+
 std::string_view to_string(error_kind e) {
-  switch (e) {
-    case error_kind::none:
-      return "none";
-    case error_kind::refused:
-      return "refused";
-    case error_kind::timed_out:
-      return "timed out";
-    case error_kind::reset:
-      return "reset";
-    case error_kind::bad_response:
-      return "bad response";
-    case error_kind::bad_url:
-      return "bad url";
-    case error_kind::no_such_host:
-      return "no such host";
-    case error_kind::body_over_limit:
-      return "body over limit";
-    case error_kind::header_too_large:
-      return "header too large";
-    case error_kind::too_many_open_files:
-      return "too many open files";
-    case error_kind::redirect_loop:
-      return "redirect loop";
-    case error_kind::too_many_redirects:
-      return "too many redirects";
-    case error_kind::other:
-      return "other";
-  }
-  return "?";
+  return name_in(error_names, e);
 }
 
 bool is_out_of_descriptors(const boost::system::error_code& ec) {

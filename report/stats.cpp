@@ -295,7 +295,7 @@ const char* to_string(verdict v) {
     case verdict::slower:
       return "slower";
     case verdict::no_change_resolved:
-      break;
+      return "no change resolved";
   }
   return "no change resolved";
 }

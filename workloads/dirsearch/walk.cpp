@@ -13,34 +13,21 @@
 #include <iterator>
 #include <system_error>
 
+#include "core/names.hpp"
+
 namespace concur::dirsearch {
 
+constexpr name_entry<entry_type> type_names[] = {{entry_type::file, "file"},
+                                                 {entry_type::dir, "dir"},
+                                                 {entry_type::symlink, "link"},
+                                                 {entry_type::other, "other"}};
+
 std::string_view to_string(entry_type t) {
-  switch (t) {
-    case entry_type::file:
-      return "file";
-    case entry_type::dir:
-      return "dir";
-    case entry_type::symlink:
-      return "link";
-    case entry_type::other:
-      return "other";
-  }
-  return "?";
+  return name_in(type_names, t);
 }
 
 char type_letter(entry_type t) {
-  switch (t) {
-    case entry_type::file:
-      return 'f';
-    case entry_type::dir:
-      return 'd';
-    case entry_type::symlink:
-      return 'l';
-    case entry_type::other:
-      return '?';
-  }
-  return '?';
+  return t == entry_type::other ? '?' : to_string(t)[0];  // file, dir, link
 }
 
 bool path_less(std::string_view a, std::string_view b) {

@@ -13,24 +13,16 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/names.hpp"
+
 namespace concur::http {
 
+constexpr name_entry<fault> fault_names[] = {
+    {fault::none, "none"}, {fault::not_found, "404"},       {fault::server_error, "500"},
+    {fault::slow, "slow"}, {fault::truncated, "truncated"}, {fault::unreachable, "unreachable"}};
+
 std::string_view to_string(fault f) {
-  switch (f) {
-    case fault::none:
-      return "none";
-    case fault::not_found:
-      return "404";
-    case fault::server_error:
-      return "500";
-    case fault::slow:
-      return "slow";
-    case fault::truncated:
-      return "truncated";
-    case fault::unreachable:
-      return "unreachable";
-  }
-  return "?";
+  return name_in(fault_names, f);
 }
 
 std::string site_spec::key() const {
