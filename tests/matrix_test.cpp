@@ -1,19 +1,18 @@
 // Every cell of the matrix against its oracle on the small cases, and the verification itself:
 // a wrong result is caught with a readable diff, results are deterministic, budgets skip loudly.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <any>
 #include <cstdlib>
-#include <map>
-#include <optional>
-#include <set>
-
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
 
 #include "bench/matrix.hpp"
 #include "tests/support.hpp"
@@ -125,7 +124,8 @@ TEST(matrix, every_ladder_has_rungs_of_distinct_sizes_in_one_workload) {
 TEST(model_list, no_source_file_but_the_list_names_every_model) {
   const auto root = std::filesystem::path(CONCUR_TEST_DATA).parent_path().parent_path();
   std::vector<std::string> lists;
-  for (const char* dir : {"bench", "cli", "core", "models", "report", "workloads", "tests"})
+  for (const char* dir :
+       {"baselines", "bench", "cli", "core", "models", "net", "report", "workloads", "tests"})
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root / dir)) {
       const auto ext = entry.path().extension();
       if (ext != ".cpp" && ext != ".hpp") continue;
@@ -142,6 +142,33 @@ TEST(model_list, no_source_file_but_the_list_names_every_model) {
         lists.push_back(entry.path().lexically_relative(root).string());
     }
   EXPECT_EQ(lists, std::vector<std::string>{"models/models.hpp"});
+}
+
+// The floors: a folder includes only its own and those below it (the README's layout). The report
+// reads results, so it stands on core alone; bench and cli are the top, beside each other.
+TEST(layout, no_include_points_up_a_floor) {
+  const auto root = std::filesystem::path(CONCUR_TEST_DATA).parent_path().parent_path();
+  const std::map<std::string, std::set<std::string>> may_include{
+      {"core", {"core", "concur"}},
+      {"models", {"core", "models"}},
+      {"net", {"core", "models", "net"}},
+      {"workloads", {"core", "models", "net", "workloads"}},
+      {"baselines", {"core", "models", "net", "workloads", "baselines"}},
+      {"report", {"core", "report"}},
+      {"bench", {"core", "models", "net", "workloads", "baselines", "report", "bench", "cli"}},
+      {"cli", {"core", "models", "net", "workloads", "baselines", "report", "bench", "cli"}}};
+  const std::regex include(R"(#include "([a-z_]+)/)");
+  std::vector<std::string> upward;
+  for (const auto& [floor, allowed] : may_include)
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root / floor)) {
+      const auto ext = entry.path().extension();
+      if (ext != ".cpp" && ext != ".hpp") continue;
+      std::ifstream in(entry.path());
+      for (std::string line; std::getline(in, line);)
+        if (std::smatch m; std::regex_search(line, m, include) && !allowed.contains(m[1]))
+          upward.push_back(entry.path().lexically_relative(root).string() + ": " + line);
+    }
+  EXPECT_EQ(upward, std::vector<std::string>{});
 }
 
 TEST(model_list, the_command_line_offers_every_model_and_refuses_others) {
