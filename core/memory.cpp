@@ -3,8 +3,10 @@
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 namespace concur {
 namespace {
@@ -45,9 +47,11 @@ std::int64_t peak_rss_bytes() {
 peak_rss_probe::peak_rss_probe() : reset_ok_(false), baseline_(0) {
   release_free_heap();
   // "5" resets VmHWM to the current RSS (Linux >= 4.0, see proc(5), clear_refs). RSS may still be
-  // falling (the kernel reclaiming what exited threads left) just after earlier work, so the reset
-  // is confirmed against a fresh reading, and retried a few times.
-  for (int attempt = 0; attempt < 5 && !reset_ok_; ++attempt) {
+  // falling just after earlier work (the kernel reclaiming what exited threads left, an
+  // allocator's purge), for longer on a busy machine, so the reset is confirmed against a fresh
+  // reading and retried until RSS has settled (a second at most, untimed).
+  for (int attempt = 0; attempt < 500 && !reset_ok_; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     std::ofstream clear("/proc/self/clear_refs");
     clear << "5" << std::flush;
     if (!clear) return;
