@@ -156,8 +156,13 @@ std::optional<url> normalised(urls::url u) {
   auto out = from_view(u);
   if (!out) return std::nullopt;
   out->target = reveal_escapes(drop_climbs_above_root(u.encoded_path()));
-  if (out->target.empty()) out->target = "/";
-  if (u.has_query()) out->target += "?" + reveal_escapes(u.encoded_query());
+  // Appended piece by piece: GCC 12 at -O2 warns falsely (-Wrestrict, its bug 105329) on
+  // assigning or prepending a literal here.
+  if (out->target.empty()) out->target.push_back('/');
+  if (u.has_query()) {
+    out->target.push_back('?');
+    out->target += reveal_escapes(u.encoded_query());
+  }
   return out;
 }
 

@@ -110,10 +110,11 @@ std::string detailed_row(const std::string& c, const std::string& m, const summa
 // A row per case and model: time with its interval, spread, speed-up, efficiency, CPU, memory,
 // verdict.
 std::string detailed(const workload_cells& w) {
-  std::string md = "\n" + table_head({"case", "model", "median [95 % CI]", "n", "CV", "min",
-                                      "speed-up [95 % CI]", "efficiency [95 % CI]", "ideal",
-                                      "CPU / run", "peak RSS growth", "bytes / item", "verdict"},
-                                     fmt::format("---|---|{}---|", repeat("---:|", 10)));
+  std::string md(1, '\n');
+  md += table_head(
+      {"case", "model", "median [95 % CI]", "n", "CV", "min", "speed-up [95 % CI]",
+       "efficiency [95 % CI]", "ideal", "CPU / run", "peak RSS growth", "bytes / item", "verdict"},
+      fmt::format("---|---|{}---|", repeat("---:|", 10)));
   for (const auto& c : w.cases) {
     const summary* seq = w.find("sequential", c);
     for (const auto& m : w.models)
