@@ -2,6 +2,7 @@
 // 95 % CI, the U test's p and a verdict; exit status 1 when a cell is resolved slower by more
 // than the threshold (a CI regression gate), 2 on a usage error.
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <charconv>
 #include <cmath>
@@ -44,6 +45,30 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   if (!out) throw compare::error(fmt::format("cannot write \"{}\"", path.string()));
 }
 
+// The same file by identity (device and inode), so that another spelling of the path or a hard
+// link is caught too; false when either does not exist.
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {};
+  struct stat sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+// An output that is one of the inputs would be overwritten by the table read from it.
+void refuse_overwriting_inputs(const args& a) {
+  std::vector<std::pair<std::string, std::string>> outputs;  // option, path
+  if (!a.csv_path.empty()) outputs.emplace_back("--csv", a.csv_path);
+  for (const char* name : {"compare.md", "compare.csv"})
+    if (!a.out_dir.empty())
+      outputs.emplace_back("--out", (std::filesystem::path(a.out_dir) / name).string());
+  for (const auto& [option, out] : outputs)
+    for (const auto& in : a.files)
+      if (same_file(out, in))
+        throw compare::error(
+            fmt::format("{} would overwrite \"{}\", which is the input \"{}\": write elsewhere",
+                        option, out, in));
+}
+
 // With --out the tables go to files; the lines a CI log needs still go to standard output.
 void write_out_dir(const compare::comparison& c, const std::filesystem::path& dir) {
   std::error_code ec;
@@ -64,6 +89,7 @@ int run(const args& a) {
         "need a base and at least one file to compare (--label takes every word after it up to "
         "the next option: put the files first, or repeat --label L for each file)");
   const double threshold = parse_threshold(a.threshold);
+  refuse_overwriting_inputs(a);
   std::vector<compare::input> inputs;
   for (const auto& path : a.files) inputs.push_back({path, report::load(path)});
   const auto c = compare::build(inputs, {.threshold = threshold, .labels = a.labels});

@@ -2,10 +2,13 @@
 // documented exit status (2 usage, 1 failure), never an abort or a hang, and leaves nothing
 // behind. Each runs with TMPDIR set to a directory of its own, which must be empty afterwards, and
 // no process naming it may remain.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -275,6 +279,47 @@ TEST_F(bad_input, serve_ends_on_sigterm_while_it_builds_the_site) {
   const auto status = wait_status(pid, 3s);
   ASSERT_TRUE(status) << "serve ignored SIGTERM while building the site";
   EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM) << *status;
+}
+
+// ---- issue 25: the faults a hostile but ordinary user still finds
+
+// The sample results copied into our TMPDIR as `name`; its text with every real_time replaced by
+// `real_time` when that is given.
+fs::path sample_copy(const fs::path& dir, const std::string& name,
+                     const std::string& real_time = {}) {
+  std::ifstream in(std::string(CONCUR_TEST_DATA) + "/sample_results.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!real_time.empty())
+    text = std::regex_replace(text, std::regex(R"("real_time": [-+.eE0-9]+)"),
+                              "\"real_time\": " + real_time);
+  std::ofstream(dir / name) << text;
+  return dir / name;
+}
+
+std::string contents(const fs::path& path) {
+  std::ifstream in(path);
+  return {(std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()};
+}
+
+// An output that is an input, by any path to it (a hard link too), is refused and left as it was.
+TEST_F(bad_input, compare_never_writes_over_an_input) {
+  const auto a = sample_copy(tmp.path(), "a.json"), b = sample_copy(tmp.path(), "b.json");
+  const auto link = tmp.path() / "link.json";
+  fs::create_hard_link(b, link);
+  const std::string inputs = " " + a.string() + " " + b.string();
+  expect_clear(run(cli + " compare --csv " + b.string() + inputs), 2,
+               "--csv would overwrite \"" + b.string() + "\", which is the input");
+  expect_clear(run(cli + " compare --csv " + link.string() + inputs), 2,
+               "which is the input \"" + b.string() + "\"");
+  const auto out = tmp.path() / "out";
+  fs::create_directory(out);
+  fs::create_hard_link(a, out / "compare.csv");
+  expect_clear(run(cli + " compare --out " + out.string() + inputs), 2,
+               "--out would overwrite \"" + (out / "compare.csv").string() + "\"");
+  EXPECT_EQ(contents(a), contents(b)) << "an input was written over";
+  EXPECT_EQ(contents(link), contents(b));
+  fs::remove_all(out);
+  for (const auto& f : {a, b, link}) fs::remove(f);
 }
 
 }  // namespace
