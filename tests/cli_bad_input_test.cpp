@@ -322,4 +322,32 @@ TEST_F(bad_input, compare_never_writes_over_an_input) {
   for (const auto& f : {a, b, link}) fs::remove(f);
 }
 
+// A real_time that cannot be a measurement is an error row with the reason: no ratio, no inf or
+// NaN, and the gate line counts the cells it could not judge.
+TEST_F(bad_input, compare_and_report_refuse_impossible_times) {
+  const auto a = sample_copy(tmp.path(), "a.json");
+  const std::regex not_a_number(R"((^|[^a-z])-?(inf|nan)([^a-z]|$))", std::regex::icase);
+  for (const char* time : {"1e308", "0", "-1"}) {
+    SCOPED_TRACE(time);
+    const auto bad = sample_copy(tmp.path(), "bad.json", time);
+    const auto compared = run(cli + " compare " + a.string() + " " + bad.string());
+    EXPECT_EQ(compared.exit_code, 0) << compared.output;
+    EXPECT_NE(compared.output.find("is not a measurement"), std::string::npos) << compared.output;
+    EXPECT_NE(compared.output.find("0 cells compared"), std::string::npos) << compared.output;
+    EXPECT_NE(compared.output.find("cells not compared: failed, skipped or no usable time"),
+              std::string::npos)
+        << compared.output;
+    EXPECT_FALSE(std::regex_search(compared.output, not_a_number)) << compared.output;
+    const auto dir = tmp.path() / "report";
+    const auto reported = run(cli + " report " + bad.string() + " --out " + dir.string());
+    EXPECT_EQ(reported.exit_code, 0) << reported.output;
+    for (const char* name : {"cells.csv", "report.md"})
+      EXPECT_FALSE(std::regex_search(contents(dir / name), not_a_number)) << name;
+    EXPECT_NE(contents(dir / "report.md").find("is not a measurement"), std::string::npos);
+    fs::remove_all(dir);
+    fs::remove(bad);
+  }
+  fs::remove(a);
+}
+
 }  // namespace
