@@ -25,6 +25,7 @@
 #include "cli/top_level.hpp"
 #include "core/cleanup.hpp"
 #include "core/machine.hpp"
+#include "models/models.hpp"
 
 namespace {
 
@@ -40,6 +41,12 @@ bench::timing_options timing_of(const bench::command_line& o) {
   if (!hook)
     throw cli::usage_error(
         fmt::format("{}: expected MODEL:FACTOR with 1 <= FACTOR <= 100", o.test_slowdown_given_as));
+  // A misspelt model would slow nothing while the run is recorded as hooked.
+  const auto all = models::names();
+  if (hook->active() && std::find(all.begin(), all.end(), hook->model) == all.end())
+    throw cli::usage_error(fmt::format("{}: no model named {} (the models: {})",
+                                       o.test_slowdown_given_as, hook->model,
+                                       models::names_text()));
   timing.hook = *hook;
   return timing;
 }

@@ -350,4 +350,12 @@ TEST_F(bad_input, compare_and_report_refuse_impossible_times) {
   fs::remove(a);
 }
 
+TEST_F(bad_input, a_misspelt_test_slowdown_model_is_a_usage_error) {
+  const std::string models = "(the models: " + concur::models::names_text() + ")";
+  expect_clear(run("CONCUR_TEST_SLOWDOWN=nosuchmodel:2 " + bench + " --list"), 2,
+               "CONCUR_TEST_SLOWDOWN: no model named nosuchmodel " + models);
+  expect_clear(run(bench + " --test-slowdown=nosuchmodel:2 --list"), 2,
+               "--test-slowdown: no model named nosuchmodel " + models);
+}
+
 }  // namespace
