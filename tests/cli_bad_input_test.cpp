@@ -358,4 +358,23 @@ TEST_F(bad_input, a_misspelt_test_slowdown_model_is_a_usage_error) {
                "--test-slowdown: no model named nosuchmodel " + models);
 }
 
+// A server whose address line was lost is of no use: it stops with the error. A busy port is
+// named.
+TEST_F(bad_input, serve_fails_on_a_lost_address_line_and_names_a_busy_port) {
+  expect_clear(run("timeout 60 sh -c '" + cli + " serve --port 0 >/dev/full'"), 1,
+               "concur: error: cannot write standard output: No space left on device");
+  const int busy = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ASSERT_EQ(::bind(busy, reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(::listen(busy, 1), 0);
+  ASSERT_EQ(::getsockname(busy, reinterpret_cast<sockaddr*>(&address), &size), 0);
+  const auto port = std::to_string(ntohs(address.sin_port));
+  expect_clear(run("timeout 60 " + cli + " serve --port " + port), 1,
+               "concur: error: cannot listen on 127.0.0.1:" + port + ": Address already in use");
+  ::close(busy);
+}
+
 }  // namespace
