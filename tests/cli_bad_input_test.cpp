@@ -377,4 +377,22 @@ TEST_F(bad_input, serve_fails_on_a_lost_address_line_and_names_a_busy_port) {
   ::close(busy);
 }
 
+// Control characters: a report directory gnuplot could not write is refused in one line; a URL
+// with CR LF in it is a bad url, shown escaped on its one line.
+TEST_F(bad_input, control_characters_in_paths_and_urls) {
+  const auto results = sample_copy(tmp.path(), "a.json");
+  const auto dir = tmp.path().string() + "/a\nb";
+  const auto reported = run(cli + " report " + results.string() + " --out '" + dir + "'");
+  expect_clear(reported, 2, "holds a control character: choose another name");
+  EXPECT_NE(reported.output.find("a\\x0ab"), std::string::npos) << reported.output;
+  EXPECT_FALSE(fs::exists(dir));
+  fs::remove(results);
+
+  const auto fetched = run(cli + " fetch 'http://h/a\r\nX: 1'");
+  EXPECT_EQ(fetched.exit_code, 1) << fetched.output;
+  EXPECT_NE(fetched.output.find("bad url http://h/a\\r\\nX: 1\n"), std::string::npos)
+      << fetched.output;
+  EXPECT_EQ(fetched.output.find('\r'), std::string::npos) << fetched.output;
+}
+
 }  // namespace
