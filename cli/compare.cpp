@@ -4,11 +4,14 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,11 +41,20 @@ double parse_threshold(std::string text) {
   return percent / 100;
 }
 
+// A file that could not be written: exit status 1 like every write error, not a usage error.
+class write_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 void write_file(const std::filesystem::path& path, const std::string& text) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary);
   out << text;
   out.close();
-  if (!out) throw compare::error(fmt::format("cannot write \"{}\"", path.string()));
+  if (!out)
+    throw write_error(fmt::format("cannot write \"{}\": {}", path.string(),
+                                  errno != 0 ? std::strerror(errno) : "the write failed"));
 }
 
 // The same file by identity (device and inode), so that another spelling of the path or a hard
@@ -73,7 +85,7 @@ void refuse_overwriting_inputs(const args& a) {
 void write_out_dir(const compare::comparison& c, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) throw compare::error(fmt::format("cannot create \"{}\": {}", dir.string(), ec.message()));
+  if (ec) throw write_error(fmt::format("cannot create \"{}\": {}", dir.string(), ec.message()));
   write_file(dir / "compare.md", compare::to_markdown(c));
   write_file(dir / "compare.csv", compare::to_csv(c));
   for (const auto& w : c.warnings) fmt::print("{}\n", w);
@@ -124,10 +136,13 @@ void add_compare(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--out", a->out_dir, "write compare.md and compare.csv into this directory");
   cmd->add_option("--csv", a->csv_path, "write the CSV table to this file");
   cmd->callback([a, &exit_code] {
-    // Every error is a usage error (2): 1 is the gate's answer and must mean a regression.
+    // An error in what was given is a usage error (2); a write that failed is 1, as for every
+    // command (the gate's 1 then comes with the error line that tells it apart).
     try {
       exit_code = run(*a);
-    } catch (const std::exception& e) {
+    } catch (const compare::error& e) {
+      throw usage_error(e.what());
+    } catch (const report::error& e) {
       throw usage_error(e.what());
     }
   });

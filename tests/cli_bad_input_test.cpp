@@ -395,4 +395,25 @@ TEST_F(bad_input, control_characters_in_paths_and_urls) {
   EXPECT_EQ(fetched.output.find('\r'), std::string::npos) << fetched.output;
 }
 
+TEST_F(bad_input, messages_name_the_problem) {
+  expect_clear(run(cli + " compare --csv /dev/full " + refused_url + " x"), 2, "cannot open");
+  const auto a = sample_copy(tmp.path(), "a.json");
+  expect_clear(run(cli + " compare --csv /dev/full " + a.string() + " " + a.string()), 1,
+               "cannot write \"/dev/full\": No space left on device");
+  expect_clear(run(cli + " report " + a.string() + " --out /proc"), 1,
+               "cannot write \"/proc/results.csv\": ");
+  fs::remove(a);
+  expect_clear(run(cli + " frobnicate"), 2,
+               "concur: error: unknown command frobnicate (the "
+               "commands: ");
+  expect_clear(run(bench + " --nosuch"), 2,
+               "concur-bench: error: unrecognized command-line flag: --nosuch");
+  expect_clear(run(bench + " --allocator= --max-rounds=2 --list"), 2,
+               "concur-bench: error: --allocator: the value is empty");
+  expect_clear(run(cli + " fetch --timeout= " + refused_url), 2,
+               "concur: error: --timeout: the value is empty");
+  expect_clear(run("sh -c '" + bench + " --list >/dev/full'"), 1,
+               "concur-bench: error: cannot write standard output: No space left on device");
+}
+
 }  // namespace
