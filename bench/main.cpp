@@ -22,9 +22,11 @@
 #include "bench/options.hpp"
 #include "bench/runner.hpp"
 #include "bench/slowdown.hpp"
+#include "cli/options.hpp"
 #include "cli/top_level.hpp"
 #include "core/cleanup.hpp"
 #include "core/machine.hpp"
+#include "models/models.hpp"
 
 namespace {
 
@@ -40,14 +42,21 @@ bench::timing_options timing_of(const bench::command_line& o) {
   if (!hook)
     throw cli::usage_error(
         fmt::format("{}: expected MODEL:FACTOR with 1 <= FACTOR <= 100", o.test_slowdown_given_as));
+  // A misspelt model would slow nothing while the run is recorded as hooked.
+  const auto all = models::names();
+  if (hook->active() && std::find(all.begin(), all.end(), hook->model) == all.end())
+    throw cli::usage_error(fmt::format("{}: no model named {} (the models: {})",
+                                       o.test_slowdown_given_as, hook->model,
+                                       models::names_text()));
   timing.hook = *hook;
   return timing;
 }
 
 // Google Benchmark gets the program name, the time per run, and whatever we did not take. False
-// when it does not know an argument (it says which).
-bool init_benchmark(std::vector<std::string> rest, char* program, double min_time_s) {
+// when it does not know an argument (it says which, after the name: ours, not argv[0]'s path).
+bool init_benchmark(std::vector<std::string> rest, double min_time_s) {
   rest.insert(rest.begin(), fmt::format("--benchmark_min_time={}", min_time_s));
+  static char program[] = "concur-bench";
   std::vector<char*> gb_argv{program};
   for (auto& arg : rest) gb_argv.push_back(arg.data());
   int gb_argc = static_cast<int>(gb_argv.size());
@@ -105,6 +114,7 @@ int run(int argc, char** argv) {
   bench::command_line o;
   bench::add_options(app, o);
   app.allow_extras();
+  cli::refuse_empty_values(app, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,7 +125,7 @@ int run(int argc, char** argv) {
 
   bench::timing_options timing = timing_of(o);
   timing.benchmark_display = asks_for_benchmark_display(app.remaining());
-  if (!init_benchmark(app.remaining(), argv[0], timing.settings.min_time_s)) return 2;
+  if (!init_benchmark(app.remaining(), timing.settings.min_time_s)) return 2;
   bench::hand_down(o);
   bench::runner runner(select_cells(o));
   if (o.list) {

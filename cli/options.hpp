@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/top_level.hpp"
 #include "models/models.hpp"
 
 namespace concur::cli {
@@ -153,6 +154,22 @@ inline std::string given_as(const CLI::Option& option, int argc, char** argv) {
       if (arg == "--" + name || arg.starts_with("--" + name + "=")) return "--" + name;
   }
   return option.get_envname();
+}
+
+// "--name=" with nothing after the '=': CLI11 would take the next argument as the value
+// ("--allocator= --max-rounds=2" ate the flag). An option of `app` or of a subcommand of it.
+inline void refuse_empty_values(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!arg.starts_with("--") || !arg.ends_with('=')) continue;
+    const std::string flag(arg.substr(0, arg.size() - 1));
+    bool known = app.get_option_no_throw(flag) != nullptr;
+    for (const auto* sub : app.get_subcommands({}))
+      known = known || sub->get_option_no_throw(flag) != nullptr;
+    if (known)
+      throw usage_error(fmt::format("{}: the value is empty (give one after the '=')", flag));
+  }
 }
 
 }  // namespace concur::cli

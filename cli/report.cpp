@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
+#include "cli/top_level.hpp"
 #include "report/report.hpp"
 
 namespace concur::cli {
@@ -21,6 +22,22 @@ void make_directory(const std::filesystem::path& dir) {
   if (ec)
     throw std::runtime_error(
         fmt::format("cannot make the report directory {}: {}", dir.string(), ec.message()));
+}
+
+// gnuplot cannot write a file whose name holds a newline or another control character (and
+// says so in seven lines): such a directory is refused before anything is written.
+void refuse_control_characters(const std::string& dir) {
+  std::string shown;
+  bool control = false;
+  for (const char c : dir) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool this_one = byte < 0x20 || byte == 0x7f;
+    shown += this_one ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
+    control = control || this_one;
+  }
+  if (control)
+    throw usage_error(fmt::format(
+        "the report directory \"{}\" holds a control character: choose another name", shown));
 }
 
 }  // namespace
@@ -42,6 +59,7 @@ void add_report(CLI::App& app, int& exit_code) {
     std::string dir = a->out_dir;
     if (dir.empty()) dir = std::filesystem::path(a->json_path).parent_path().string();
     if (dir.empty()) dir = ".";
+    refuse_control_characters(dir);
     make_directory(dir);
     for (const auto& path : report::write_all(results, dir)) fmt::print("wrote {}\n", path);
     exit_code = 0;

@@ -6,9 +6,12 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "cli/commands.hpp"
@@ -30,7 +33,18 @@ namespace {
   std::_Exit(128 + signal);
 }
 
-void serve(const http::site_spec& spec, const http::server_options& options) {
+// Flushes standard output; throws when what was printed did not reach it, since a server whose
+// address line was lost is of no use to whoever started it.
+void flush_or_throw() {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return;
+  throw std::runtime_error(
+      fmt::format("cannot write standard output: {}",
+                  errno != 0 ? std::strerror(errno) : "an earlier write failed"));
+}
+
+// Serves until SIGINT or SIGTERM; returns that signal.
+int serve(const http::site_spec& spec, const http::server_options& options) {
   // The stop signals are blocked in every thread (the server's inherit the mask) and taken by a
   // waiter thread: before the server is up (the site build can take seconds) a signal ends the
   // process at once; after, it stops the server and is reported.
@@ -56,15 +70,17 @@ void serve(const http::site_spec& spec, const http::server_options& options) {
   serving.store(true);
   fmt::print("listening on {} ({} pages, root {}, dead port {})\n", server.address(), spec.pages,
              server.root_url(), server.site().dead_port());
-  std::fflush(stdout);
+  flush_or_throw();  // the server and the waiter stop on the way out
   const int signal = stop.get_future().get();
   server.stop();
   fmt::print("stopped on signal {} after {} requests\n", signal, server.requests_served());
+  flush_or_throw();
+  return signal;
 }
 
 }  // namespace
 
-void add_serve(CLI::App& app, int& exit_code) {
+void add_serve(CLI::App& app, int& /*exit_code: serve ends by its signal*/) {
   auto* cmd = app.add_subcommand(
       "serve", "serve the seeded HTML site (latency and faults included) until SIGINT/SIGTERM");
   auto spec = std::make_shared<http::site_spec>();
@@ -87,10 +103,10 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->check(whole_in(1u, 256u))
       ->capture_default_str();
   add_site_options(*cmd, *spec);
-  cmd->callback([spec, options, &exit_code] {
+  cmd->callback([spec, options] {
     check_site_size(*spec);
-    serve(*spec, *options);
-    exit_code = 0;
+    // Stopped cleanly, it still ends by the signal (128 + N), as its caller expects of a signal.
+    die_by(serve(*spec, *options));
   });
 }
 

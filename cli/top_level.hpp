@@ -69,6 +69,15 @@ inline int parse_error(const CLI::App& app, const CLI::ParseError& e, std::strin
   return 2;
 }
 
+// fmt::print's error names no file ("cannot write to file: ..."): when standard output is the
+// one that failed, the message says so.
+inline std::string stdout_named(std::string message) {
+  constexpr std::string_view fmt_prefix = "cannot write to file";
+  if (std::ferror(stdout) && message.starts_with(fmt_prefix))
+    message.replace(0, fmt_prefix.size(), "cannot write standard output");
+  return message;
+}
+
 // Runs body() (which returns the exit status) with the conventions above.
 template <class F>
 int run_main(std::string_view program, F&& body) {
@@ -81,7 +90,7 @@ int run_main(std::string_view program, F&& body) {
     print_error(program, e.what());
     status = 2;
   } catch (const std::exception& e) {
-    print_error(program, plain_message(e.what()));
+    print_error(program, stdout_named(plain_message(e.what())));
     status = 1;
   } catch (...) {
     print_error(program, "an unknown exception");

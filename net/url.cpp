@@ -185,6 +185,14 @@ std::string url::str() const {
 }
 
 std::optional<url> parse_url(std::string_view text) {
+  // A URL given whole (a command line's, not a page's link) with a control character inside is
+  // refused, as Boost.URL refuses it, not cleaned: "http://h/a\r\nX: 1" names no resource.
+  constexpr std::string_view space = " \t\n\f\r";
+  const auto first = text.find_first_not_of(space), last = text.find_last_not_of(space);
+  if (first != std::string_view::npos &&
+      std::any_of(text.begin() + first, text.begin() + last + 1,
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    return std::nullopt;
   const std::string cleaned = hide_escapes(clean(text));
   const auto parsed = urls::parse_uri(cleaned);
   if (!parsed) return std::nullopt;

@@ -75,7 +75,7 @@ struct tally {
   std::size_t compared = 0, slower = 0, faster = 0, unresolved = 0;
   std::size_t too_few = 0;      // of unresolved: too few repetitions to resolve anything
   std::size_t only_in_one = 0;  // in the base or in this file, not both
-  std::size_t not_timed = 0;    // failed or skipped in either
+  std::size_t not_timed = 0;    // failed, skipped or without a usable time in either
   std::size_t regressions = 0;
 };
 

@@ -140,7 +140,7 @@ std::string summary_line(const comparison& c, std::size_t i) {
   const auto& t = c.totals.at(i - 1);
   std::string line = fmt::format(
       "{} vs {}: {} compared, {} slower, {} faster, {} no change resolved, {} only in one file, "
-      "{} failed or skipped in either",
+      "{} failed, skipped or without a usable time in either",
       c.labels[i], c.labels[0], plural(t.compared, "cell"), t.slower, t.faster, t.unresolved,
       t.only_in_one, t.not_timed);
   if (t.too_few)
@@ -150,13 +150,22 @@ std::string summary_line(const comparison& c, std::size_t i) {
 }
 
 std::string gate_line(const comparison& c) {
-  std::size_t regressions = 0;
-  for (const auto& t : c.totals) regressions += t.regressions;
+  std::size_t regressions = 0, not_compared = 0;
+  for (const auto& t : c.totals) {
+    regressions += t.regressions;
+    not_compared += t.not_timed;
+  }
   const std::string gate = fmt::format("gate (--threshold {})", percent(c.threshold));
+  // The gate decides on compared cells only: those it could not judge are said, not passed over.
+  const std::string unjudged =
+      not_compared ? fmt::format(" ({} not compared: failed, skipped or no usable time)",
+                                 plural(not_compared, "cell"))
+                   : "";
   if (!regressions)
-    return fmt::format("{}: no cell resolved slower by more than {}", gate, percent(c.threshold));
-  return fmt::format("{}: {} resolved slower by more than {}: exit status 1", gate,
-                     plural(regressions, "cell"), percent(c.threshold));
+    return fmt::format("{}: no cell resolved slower by more than {}{}", gate, percent(c.threshold),
+                       unjudged);
+  return fmt::format("{}: {} resolved slower by more than {}: exit status 1{}", gate,
+                     plural(regressions, "cell"), percent(c.threshold), unjudged);
 }
 
 }  // namespace concur::compare

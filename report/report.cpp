@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -35,10 +37,13 @@ std::vector<std::string> write_all(const results& r, const std::string& dir_name
   std::filesystem::create_directories(dir);
   std::vector<std::string> written;
   auto write = [&](const std::filesystem::path& p, const std::string& text) {
+    errno = 0;
     std::ofstream out(p);
     out << text;
     out.close();  // a full disk shows at the flush
-    if (!out) throw error(fmt::format("cannot write \"{}\"", p.string()));
+    if (!out)
+      throw error(fmt::format("cannot write \"{}\": {}", p.string(),
+                              errno != 0 ? std::strerror(errno) : "the write failed"));
     written.push_back(p.string());
   };
   write(dir / "results.csv", to_csv(r));

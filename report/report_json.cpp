@@ -59,6 +59,21 @@ void read_timings(const json& b, row& r) {
       r.metrics.emplace_back(key, value.get<double>());
 }
 
+// A run's time that cannot be one (0, negative, 1e308 ns, null for an inf): compared or plotted,
+// it would give an infinite ratio and a NaN CI a verdict. The row becomes an error with the
+// reason, listed as a failed run is.
+constexpr double shortest_time_s = 1e-12, longest_time_s = 1e6;
+
+void refuse_impossible_time(const json& b, row& r) {
+  const auto it = b.find("real_time");
+  if (it == b.end()) return;  // an older or hand-made file: untimed, as before
+  if (r.real_s && *r.real_s >= shortest_time_s && *r.real_s <= longest_time_s) return;
+  r.verdict = to_string(vocab::verdict_kind::error);
+  r.detail = fmt::format("real_time {} {} is not a measurement (not between {:g} and {:g} s)",
+                         it->dump(), b.value("time_unit", "ns"), shortest_time_s, longest_time_s);
+  r.real_s.reset();
+}
+
 row parse_row(const json& b) {
   row r = row_named(b);
   r.repetition = b.value("repetition_index", 0);
@@ -79,6 +94,7 @@ row parse_row(const json& b) {
   r.external = label.external;
   r.ladder = std::move(label.ladder);
   read_timings(b, r);
+  refuse_impossible_time(b, r);
   return r;
 }
 

@@ -2,10 +2,13 @@
 // documented exit status (2 usage, 1 failure), never an abort or a hang, and leaves nothing
 // behind. Each runs with TMPDIR set to a directory of its own, which must be empty afterwards, and
 // no process naming it may remain.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -275,6 +279,141 @@ TEST_F(bad_input, serve_ends_on_sigterm_while_it_builds_the_site) {
   const auto status = wait_status(pid, 3s);
   ASSERT_TRUE(status) << "serve ignored SIGTERM while building the site";
   EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM) << *status;
+}
+
+// ---- issue 25: the faults a hostile but ordinary user still finds
+
+// The sample results copied into our TMPDIR as `name`; its text with every real_time replaced by
+// `real_time` when that is given.
+fs::path sample_copy(const fs::path& dir, const std::string& name,
+                     const std::string& real_time = {}) {
+  std::ifstream in(std::string(CONCUR_TEST_DATA) + "/sample_results.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!real_time.empty())
+    text = std::regex_replace(text, std::regex(R"("real_time": [-+.eE0-9]+)"),
+                              "\"real_time\": " + real_time);
+  std::ofstream(dir / name) << text;
+  return dir / name;
+}
+
+std::string contents(const fs::path& path) {
+  std::ifstream in(path);
+  return {(std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()};
+}
+
+// An output that is an input, by any path to it (a hard link too), is refused and left as it was.
+TEST_F(bad_input, compare_never_writes_over_an_input) {
+  const auto a = sample_copy(tmp.path(), "a.json"), b = sample_copy(tmp.path(), "b.json");
+  const auto link = tmp.path() / "link.json";
+  fs::create_hard_link(b, link);
+  const std::string inputs = " " + a.string() + " " + b.string();
+  expect_clear(run(cli + " compare --csv " + b.string() + inputs), 2,
+               "--csv would overwrite \"" + b.string() + "\", which is the input");
+  expect_clear(run(cli + " compare --csv " + link.string() + inputs), 2,
+               "which is the input \"" + b.string() + "\"");
+  const auto out = tmp.path() / "out";
+  fs::create_directory(out);
+  fs::create_hard_link(a, out / "compare.csv");
+  expect_clear(run(cli + " compare --out " + out.string() + inputs), 2,
+               "--out would overwrite \"" + (out / "compare.csv").string() + "\"");
+  EXPECT_EQ(contents(a), contents(b)) << "an input was written over";
+  EXPECT_EQ(contents(link), contents(b));
+  fs::remove_all(out);
+  for (const auto& f : {a, b, link}) fs::remove(f);
+}
+
+// A real_time that cannot be a measurement is an error row with the reason: no ratio, no inf or
+// NaN, and the gate line counts the cells it could not judge.
+TEST_F(bad_input, compare_and_report_refuse_impossible_times) {
+  const auto a = sample_copy(tmp.path(), "a.json");
+  const std::regex not_a_number(R"((^|[^a-z])-?(inf|nan)([^a-z]|$))", std::regex::icase);
+  for (const char* time : {"1e308", "0", "-1"}) {
+    SCOPED_TRACE(time);
+    const auto bad = sample_copy(tmp.path(), "bad.json", time);
+    const auto compared = run(cli + " compare " + a.string() + " " + bad.string());
+    EXPECT_EQ(compared.exit_code, 0) << compared.output;
+    EXPECT_NE(compared.output.find("is not a measurement"), std::string::npos) << compared.output;
+    EXPECT_NE(compared.output.find("0 cells compared"), std::string::npos) << compared.output;
+    EXPECT_NE(compared.output.find("cells not compared: failed, skipped or no usable time"),
+              std::string::npos)
+        << compared.output;
+    EXPECT_FALSE(std::regex_search(compared.output, not_a_number)) << compared.output;
+    const auto dir = tmp.path() / "report";
+    const auto reported = run(cli + " report " + bad.string() + " --out " + dir.string());
+    EXPECT_EQ(reported.exit_code, 0) << reported.output;
+    for (const char* name : {"cells.csv", "report.md"})
+      EXPECT_FALSE(std::regex_search(contents(dir / name), not_a_number)) << name;
+    EXPECT_NE(contents(dir / "report.md").find("is not a measurement"), std::string::npos);
+    fs::remove_all(dir);
+    fs::remove(bad);
+  }
+  fs::remove(a);
+}
+
+TEST_F(bad_input, a_misspelt_test_slowdown_model_is_a_usage_error) {
+  const std::string models = "(the models: " + concur::models::names_text() + ")";
+  expect_clear(run("CONCUR_TEST_SLOWDOWN=nosuchmodel:2 " + bench + " --list"), 2,
+               "CONCUR_TEST_SLOWDOWN: no model named nosuchmodel " + models);
+  expect_clear(run(bench + " --test-slowdown=nosuchmodel:2 --list"), 2,
+               "--test-slowdown: no model named nosuchmodel " + models);
+}
+
+// A server whose address line was lost is of no use: it stops with the error. A busy port is
+// named.
+TEST_F(bad_input, serve_fails_on_a_lost_address_line_and_names_a_busy_port) {
+  expect_clear(run("timeout 60 sh -c '" + cli + " serve --port 0 >/dev/full'"), 1,
+               "concur: error: cannot write standard output: No space left on device");
+  const int busy = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ASSERT_EQ(::bind(busy, reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(::listen(busy, 1), 0);
+  ASSERT_EQ(::getsockname(busy, reinterpret_cast<sockaddr*>(&address), &size), 0);
+  const auto port = std::to_string(ntohs(address.sin_port));
+  expect_clear(run("timeout 60 " + cli + " serve --port " + port), 1,
+               "concur: error: cannot listen on 127.0.0.1:" + port + ": Address already in use");
+  ::close(busy);
+}
+
+// Control characters: a report directory gnuplot could not write is refused in one line; a URL
+// with CR LF in it is a bad url, shown escaped on its one line.
+TEST_F(bad_input, control_characters_in_paths_and_urls) {
+  const auto results = sample_copy(tmp.path(), "a.json");
+  const auto dir = tmp.path().string() + "/a\nb";
+  const auto reported = run(cli + " report " + results.string() + " --out '" + dir + "'");
+  expect_clear(reported, 2, "holds a control character: choose another name");
+  EXPECT_NE(reported.output.find("a\\x0ab"), std::string::npos) << reported.output;
+  EXPECT_FALSE(fs::exists(dir));
+  fs::remove(results);
+
+  const auto fetched = run(cli + " fetch 'http://h/a\r\nX: 1'");
+  EXPECT_EQ(fetched.exit_code, 1) << fetched.output;
+  EXPECT_NE(fetched.output.find("bad url http://h/a\\r\\nX: 1\n"), std::string::npos)
+      << fetched.output;
+  EXPECT_EQ(fetched.output.find('\r'), std::string::npos) << fetched.output;
+}
+
+TEST_F(bad_input, messages_name_the_problem) {
+  expect_clear(run(cli + " compare --csv /dev/full " + refused_url + " x"), 2, "cannot open");
+  const auto a = sample_copy(tmp.path(), "a.json");
+  expect_clear(run(cli + " compare --csv /dev/full " + a.string() + " " + a.string()), 1,
+               "cannot write \"/dev/full\": No space left on device");
+  expect_clear(run(cli + " report " + a.string() + " --out /proc"), 1,
+               "cannot write \"/proc/results.csv\": ");
+  fs::remove(a);
+  expect_clear(run(cli + " frobnicate"), 2,
+               "concur: error: unknown command frobnicate (the "
+               "commands: ");
+  expect_clear(run(bench + " --nosuch"), 2,
+               "concur-bench: error: unrecognized command-line flag: --nosuch");
+  expect_clear(run(bench + " --allocator= --max-rounds=2 --list"), 2,
+               "concur-bench: error: --allocator: the value is empty");
+  expect_clear(run(cli + " fetch --timeout= " + refused_url), 2,
+               "concur: error: --timeout: the value is empty");
+  expect_clear(run("sh -c '" + bench + " --list >/dev/full'"), 1,
+               "concur-bench: error: cannot write standard output: No space left on device");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "core/cpu_time.hpp"
 #include "core/diff.hpp"
@@ -87,20 +88,41 @@ std::vector<followed> get_following(const getter& get, const std::vector<std::st
   return out;
 }
 
+// A URL as given, with its control characters escaped ("\r\n" as the four characters): one
+// line per URL, whatever the command line held.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (byte < 0x20 || byte == 0x7f)
+      out += fmt::format("\\x{:02x}", byte);
+    else
+      out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string describe(const page_result& p) {
   const auto after = redirect_note(p.redirects, p.final_url);
-  if (p.error != error_kind::none) return fmt::format("{} {}{}", to_string(p.error), p.url, after);
-  return fmt::format("{} {} bytes #{:016x} {}{}", p.status, p.body_bytes, p.body_hash, p.url,
-                     after);
+  const auto url = printable(p.url);
+  if (p.error != error_kind::none) return fmt::format("{} {}{}", to_string(p.error), url, after);
+  return fmt::format("{} {} bytes #{:016x} {}{}", p.status, p.body_bytes, p.body_hash, url, after);
 }
 
 std::string describe(const visit& v) {
   const auto after = redirect_note(v.redirects, v.final_url);
+  const auto url = printable(v.url);
   if (v.error != error_kind::none)
-    return fmt::format("{} {} {}{}", v.depth, to_string(v.error), v.url, after);
-  return fmt::format("{} {} {} bytes {}{}", v.depth, v.status, v.body_bytes, v.url, after);
+    return fmt::format("{} {} {}{}", v.depth, to_string(v.error), url, after);
+  return fmt::format("{} {} {} bytes {}{}", v.depth, v.status, v.body_bytes, url, after);
 }
 
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,

@@ -20,6 +20,7 @@
 #include <boost/beast/http/write.hpp>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -51,6 +52,22 @@ response_type make_response(unsigned version, bool keep_alive, bhttp::status sta
   return res;
 }
 
+// Opens, binds and listens; the error names the address and port asked for ("bind: Address
+// already in use" alone leaves the user to guess which).
+void listen_on(net::loop_acceptor& acceptor, const net::tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) return;
+  const auto address = endpoint.address();
+  throw std::runtime_error(
+      fmt::format("cannot listen on {}:{}: {}",
+                  address.is_v6() ? "[" + address.to_string() + "]" : address.to_string(),
+                  endpoint.port(), ec.message()));
+}
+
 }  // namespace
 
 class site_server::impl {
@@ -59,10 +76,7 @@ class site_server::impl {
       : options_(options), acceptor_(ctx_), dead_(ctx_) {
     const auto address = asio::ip::make_address(options.bind);
     const net::tcp::endpoint endpoint(address, options.port);
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
+    listen_on(acceptor_, endpoint);
     // A port where nothing listens: bound, never listening, held until the server stops, so no
     // one else can take it and every connect to it is refused.
     dead_.open(endpoint.protocol());
