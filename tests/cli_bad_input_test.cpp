@@ -271,6 +271,31 @@ TEST_F(bad_input, signals_leave_nothing_behind) {
   EXPECT_EQ(next.exit_code, 0) << next.output;
 }
 
+// SIGINT while concur-bench builds the dirsearch fixture tree: the half-built tree goes with the
+// process, which ends by SIGINT; the cache's own directory stays, empty, for the next run.
+TEST_F(bad_input, a_fixture_tree_half_built_is_removed_on_sigint) {
+  const pid_t pid = start("env -u XDG_CACHE_HOME " + bench +
+                          " '--benchmark_filter=^dirsearch/sequential/tree_200k/' --min-rounds=1 "
+                          "--max-rounds=1");
+  const auto cache = wait_for_entry("concur-dirsearch-", pid);
+  ASSERT_TRUE(cache) << "no fixture cache was made";
+  const auto building = [&] {
+    for (const auto& e : fs::directory_iterator(*cache))
+      if (e.path().filename().string().find(".tmp-") != std::string::npos) return true;
+    return false;
+  };
+  // Polled, not slept: a tree of 200,000 entries takes seconds to build even on a fast machine.
+  for (int i = 0; i < 20'000 && !building() && waitpid(pid, nullptr, WNOHANG) == 0; ++i)
+    std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(building()) << "the tree was never seen being built";
+  kill(pid, SIGINT);
+  const auto status = wait_status(pid, 60s);
+  ASSERT_TRUE(status) << "did not end on SIGINT";
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGINT) << *status;
+  EXPECT_EQ(left_in(*cache), std::vector<std::string>{});
+  fs::remove_all(*cache);
+}
+
 // The site build is interruptible: SIGTERM while a large site is built ends serve at once.
 TEST_F(bad_input, serve_ends_on_sigterm_while_it_builds_the_site) {
   const pid_t pid = start(cli + " serve --pages 10000000 --fanout 2 --body-bytes 100");
