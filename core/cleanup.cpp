@@ -88,11 +88,15 @@ void release(int i) {
 }
 
 void on_signal(int signal) {
+  // The interrupted code may be about to read errno, should the raised signal not end the
+  // process at once (it is blocked until this handler returns); the removals set it.
+  const int interrupted_errno = errno;
   for (auto& s : slots)
     if (s.state.load() == 2) remove_at(AT_FDCWD, s.path);
   // SA_RESETHAND restored the default action: once this handler returns, the signal (blocked
   // while it runs) ends the process with it.
   ::raise(signal);
+  errno = interrupted_errno;
 }
 
 // ---- Owners ----
