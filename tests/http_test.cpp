@@ -2,6 +2,7 @@
 // server against bad clients, timeouts, refused and reset connections, and leaks.
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -351,7 +352,7 @@ TEST(http_server, stops_cleanly) {
 // ---- nginx serving the exported site
 
 std::string without_port(std::string url, std::uint16_t port) {
-  const std::string from = ":" + std::to_string(port) + "/";
+  const std::string from = fmt::format(":{}/", port);
   if (const auto at = url.find(from); at != std::string::npos)
     url.replace(at, from.size(), ":PORT/");
   return url;
