@@ -120,16 +120,21 @@ std::string owner_text() {
   return fmt::format("{} {}\n", pid, start_time(pid));
 }
 
+// Whether the process `pid` that started at `started` still runs.
+bool process_alive(long pid, std::string_view started) {
+  // Another user's live process answers EPERM: alive, and not ours to judge.
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  const std::string now = start_time(pid);
+  return now.empty() || now == started;  // unreadable: taken as alive
+}
+
 bool owner_alive(const std::filesystem::path& dir) {
   std::ifstream in(dir / lock_file);
   long pid = 0;
   std::string started;
   // No lock: not made by this code (or its owner is between mkdtemp and writing the lock).
   if (!(in >> pid >> started)) return true;
-  // Another user's live process answers EPERM: alive, and not ours to judge.
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
-  const std::string now = start_time(pid);
-  return now.empty() || now == started;  // unreadable: taken as alive
+  return process_alive(pid, started);
 }
 
 }  // namespace
@@ -164,9 +169,7 @@ bool owner_tag_alive(std::string_view tag) {
   long pid = 0;
   const auto [end, ec] = std::from_chars(tag.data(), tag.data() + dash, pid);
   if (ec != std::errc{} || end != tag.data() + dash || pid <= 0) return true;
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
-  const std::string now = start_time(pid);
-  return now.empty() || now == tag.substr(dash + 1);
+  return process_alive(pid, tag.substr(dash + 1));
 }
 
 std::string temp_base() {
@@ -201,12 +204,12 @@ owned_temp_dir::owned_temp_dir(std::string_view stem) {
                                           tmpdir && *tmpdir ? "from TMPDIR" : "TMPDIR unset",
                                           std::strerror(errno)));
   path_ = pattern;
-  slot_ = claim(path_);
+  on_signal_.emplace(path_);
   std::ofstream lock(path_ + "/" + std::string(lock_file));
   lock << owner_text();
   lock.close();
   if (!lock) {
-    release(slot_);
+    on_signal_.reset();
     remove_at(AT_FDCWD, path_.c_str());
     throw fixture_unavailable(
         fmt::format("cannot write in the temporary directory {} (TMPDIR {})", path_, base));
@@ -214,7 +217,7 @@ owned_temp_dir::owned_temp_dir(std::string_view stem) {
 }
 
 owned_temp_dir::~owned_temp_dir() {
-  release(slot_);
+  on_signal_.reset();
   remove_at(AT_FDCWD, path_.c_str());
 }
 

@@ -4,6 +4,7 @@
 // the exit status still says which), and, after a SIGKILL, by the next process that makes one of
 // the same kind (a lock file in each names its owner; a directory whose owner is dead is stale).
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,19 @@ namespace concur::cleanup {
 // SIGINT and SIGTERM handlers that remove every owned directory, then end the process with the
 // signal. Call first thing in main (a signal ignored when the process started stays ignored).
 void install_signal_handlers();
+
+// Makes the signal handlers remove `path` while this object lives: a directory being built aside,
+// which its builder renames into place or removes itself otherwise.
+class removed_on_signal {
+ public:
+  explicit removed_on_signal(const std::string& path);
+  ~removed_on_signal();
+  removed_on_signal(const removed_on_signal&) = delete;
+  removed_on_signal& operator=(const removed_on_signal&) = delete;
+
+ private:
+  int slot_ = -1;
+};
 
 // A fresh directory $TMPDIR/<stem>-XXXXXX (TMPDIR unset: /tmp) holding the lock file, removed
 // with this object. Stale directories of the same stem are removed first. Throws
@@ -26,20 +40,7 @@ class owned_temp_dir {
 
  private:
   std::string path_;
-  int slot_ = -1;  // in the signal handlers' list; -1 when the list was full
-};
-
-// Makes the signal handlers remove `path` while this object lives: a directory being built aside,
-// which its builder renames into place or removes itself otherwise.
-class removed_on_signal {
- public:
-  explicit removed_on_signal(const std::string& path);
-  ~removed_on_signal();
-  removed_on_signal(const removed_on_signal&) = delete;
-  removed_on_signal& operator=(const removed_on_signal&) = delete;
-
- private:
-  int slot_ = -1;
+  std::optional<removed_on_signal> on_signal_;
 };
 
 // "PID-START": this process (its pid and start time), for a temporary name that names its owner,
