@@ -63,6 +63,9 @@ void add_start_context(const timing_options& opts, double share_s, const std::ve
   add_case_kinds_context(cells);
   // The report's column order and colours: it knows the models only from the file.
   add_context(keys::model_order, fmt::format("{}", fmt::join(models::names(), ",")));
+  // What each workload ranks the models on: the report knows no workload either.
+  for (const auto& [workload, declared] : merit_declarations())
+    add_context(std::string(keys::merit_prefix) + workload, merit::to_text(declared));
   const auto malloc_from = allocator::in_use();
   add_context(keys::allocator, malloc_from.name);
   add_context(keys::allocator_library, malloc_from.library);

@@ -368,4 +368,13 @@ std::vector<cell> make_cells(const options& opts) {
   return cells;
 }
 
+std::vector<std::pair<std::string, merit::declaration>> merit_declarations() {
+  std::vector<std::pair<std::string, merit::declaration>> out;
+  for_each_type(workloads::all{}, [&]<class W>() {
+    static_assert(has_merit<W>, "a workload declares its figures of merit: W::merit()");
+    out.emplace_back(std::string(W::name), W::merit());
+  });
+  return out;
+}
+
 }  // namespace concur::bench

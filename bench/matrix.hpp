@@ -74,6 +74,9 @@ struct cell {
 
 std::vector<cell> make_cells(const options& opts);
 
+// Every workload's figures of merit, by its name, in the workloads' order.
+std::vector<std::pair<std::string, merit::declaration>> merit_declarations();
+
 // What an exception out of a cell's run comes to: the OS refusing a resource is a measured limit
 // (refused), an environment that cannot hold the fixture is skipped (it says nothing of the
 // model), anything else is the model's failure.

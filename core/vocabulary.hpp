@@ -93,6 +93,9 @@ inline constexpr std::string_view rounds_timing_s = "rounds_timing_s";  // wall 
 // How many cells stopped for each reason: "precise 40; share spent 60; ..."
 inline constexpr std::string_view rounds_cell_stops = "rounds_cell_stops";
 
+// A workload's figures of merit (merit::to_text), one key per workload: merit_prefix + its name.
+inline constexpr std::string_view merit_prefix = "merit.";
+
 // The cases of the run that are not of the default run, each "workload/case", comma-separated:
 // the test cases (--all-cases) and the sweep's larger rungs (--sweep). The report's summary
 // leaves them out: it answers for the default run's cases. Absent when none was selected.

@@ -7,6 +7,8 @@
 //   W::cases()                      -> std::vector<case_def<params_type>>
 //   W::describe_diff(expected, got) -> std::string, a line per difference
 //   W::ideal_seconds(params, in_flight), W::items(params)
+//   W::merit()                      -> merit::declaration: what answers its question, and
+//                                      the costs beside it (core/merit.hpp)
 //   W::run(Model{}, params, config) -> result_type       for each model it implements
 //   W::unsupported(Model{})         -> std::string_view  for each model it cannot do, with why
 //   W::reference(params)            -> result_type        optional: an oracle that needs no run
@@ -35,6 +37,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/merit.hpp"
 
 namespace concur {
 
@@ -140,6 +143,12 @@ concept runs_in = requires(const typename W::params_type& p, const config& c) {
 template <class W, class M>
 concept declines = requires {
   { W::unsupported(M{}) } -> std::convertible_to<std::string_view>;
+};
+
+// Every workload declares its figures of merit (core/merit.hpp): the report ranks on them.
+template <class W>
+concept has_merit = requires {
+  { W::merit() } -> std::same_as<merit::declaration>;
 };
 
 template <class W>

@@ -1,25 +1,36 @@
-// report.md's first section: one table, workloads down and models across, each cell the model's
-// time relative to the best model of the workload (report_summary.hpp's standings), and under it
-// one sentence per workload, made from the same figures: the winner, its margin, the ties, and
-// the external programs in the same terms.
+// report.md's first section, the answers: one line per workload naming the best model on the
+// workload's own figure of merit (core/merit.hpp) with its value and the costs beside it, then
+// the others in order; a table of every model's figure over the best's with its interval; the
+// costs at each workload's headline case; the course's Python against its C++ counterparts; and
+// the rule, stated once. Every figure comes from report_summary.hpp's standings.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "core/vocabulary.hpp"
 #include "report/report_markdown.hpp"
+#include "report/report_merit.hpp"
 
 namespace concur::report::detail {
 namespace {
 
+// A workload as the summary answers for it: the cells ranked and how they stand.
+struct answered {
+  workload_cells cells;
+  workload_standings standing;
+};
+
 // The ratio and its interval with three significant digits of the ratio, and up to two more
-// where the ends would otherwise read alike though they differ.
+// where the ends would otherwise read alike though they differ (by more than rounding: a ratio of
+// medians of exact multiples comes out a hair either side of the multiple).
 std::string ratio_and_range(const stats::ratio& r) {
   const int digits = std::max(0, 2 - static_cast<int>(std::floor(std::log10(r.estimate))));
   const auto text = [](double x, int d) { return fmt::format("{:.{}f}", x, d); };
+  const bool differ = r.ci.hi - r.ci.lo > 1e-9 * r.estimate;
   int d = digits;
-  while (d < digits + 2 && r.ci.lo != r.ci.hi && text(r.ci.lo, d) == text(r.ci.hi, d)) ++d;
+  while (d < digits + 2 && differ && text(r.ci.lo, d) == text(r.ci.hi, d)) ++d;
   return fmt::format("{}× [{}–{}]", text(r.estimate, d), text(r.ci.lo, d), text(r.ci.hi, d));
 }
 
@@ -55,128 +66,281 @@ std::string verdicts_only(const standing& s) {
   return verdict_counts(s);
 }
 
+// Passed every case it ran, yet has the figure on none: the workload's question does not apply.
+bool lacks_figure(const standing& s) {
+  return s.completed == 0 && s.not_completed.size() == 1 &&
+         s.not_completed.front().first == without_figure;
+}
+
 std::string cell_text(const workload_standings& w, const standing* s) {
   if (!s) return "";  // the model has no cell in this workload
+  if (lacks_figure(*s)) return std::string(without_figure);
   if (s->best) return "**best**" + coverage(*s, s->completed, w.cases);
   if (s->relative)
-    return (s->tie() ? "tie: " : "") + relative_text(*s) + coverage(*s, s->shared, w.cases);
+    return (s->floor   ? "floor: "
+            : s->tie() ? "tie: "
+                       : "") +
+           relative_text(*s) + coverage(*s, s->shared, w.cases);
   if (s->completed > 0) return fmt::format("no case in common with {}", w.best.value_or("?"));
   return verdicts_only(*s);
 }
 
+// ---- The headline case: where the verdict line quotes values ----
+
+// The model's completed case on the largest rung; without a ladder, its last case in the
+// matrix's order.
+std::optional<std::string> largest_case(const answered& a, const std::string& model) {
+  std::optional<std::string> out;
+  double largest = -1;
+  for (const auto& c : a.cells.cases) {
+    const summary* s = a.cells.find(model, c);
+    if (!s || !s->passed() || figure_values(*s, a.standing.merit.primary).empty()) continue;
+    const double size = s->first().ladder_size.value_or(0);
+    if (!out || size >= largest) out = c, largest = size;
+  }
+  return out;
+}
+
+// Where the summary quotes values: the best's largest case. None without a best.
+std::optional<std::string> headline_case(const answered& a) {
+  return a.standing.best ? largest_case(a, *a.standing.best) : std::nullopt;
+}
+
+// The model's figure at the case described (median, interval); none when it lacks it.
+std::optional<stats::summary> figure_at(const answered& a, const std::string& model,
+                                        const std::string& c, const merit::figure& f) {
+  const summary* s = a.cells.find(model, c);
+  if (!s || !s->passed()) return std::nullopt;
+  const auto v = figure_values(*s, f);
+  if (v.empty()) return std::nullopt;
+  std::vector<double> x;
+  for (const auto& [index, value] : v) x.push_back(value);
+  return stats::describe(x);
+}
+
+// The median with its interval, without "per item" (the heading says it): "1.21 KiB [1.2–1.3 KiB]".
+std::string value_at(const answered& a, const std::string& model, const std::string& c,
+                     const merit::figure& f) {
+  const auto s = figure_at(a, model, c, f);
+  return s ? figure_with_interval(*s, f, "") : "";
+}
+
+// " · 1.21 KiB · 3.2 ms": the medians of the costs at the headline case, in the order the line's
+// heading names them (their intervals are in the costs table); for a model that did not complete
+// that case, at its own largest, named.
+std::string costs_at(const answered& a, const std::string& model, const std::string& headline) {
+  if (a.standing.merit.costs.empty()) return "";
+  const auto completed = [&](const std::string& c) {
+    return figure_at(a, model, c, a.standing.merit.primary).has_value();
+  };
+  const auto c = completed(headline) ? std::optional(headline) : largest_case(a, model);
+  if (!c) return "";
+  std::string out;
+  for (const auto& f : a.standing.merit.costs) {
+    const auto s = figure_at(a, model, *c, f);
+    out += " · " + (s ? figure_value(s->median, f) : std::string(without_figure));
+  }
+  return *c == headline ? out : fmt::format("{} at {}", out, *c);
+}
+
+// "wall time · memory per task": the primary figure, then the costs.
+std::string figures_named(const merit::declaration& d) {
+  std::string out = merit::title_of(d.primary, d.item);
+  for (const auto& f : d.costs) out += " · " + merit::title_of(f, d.item);
+  return out;
+}
+
+bool is_python(const answered& a, const std::string& model) {
+  return a.cells.counterparts.contains(model);
+}
+
+// ---- The verdict line ----
+
+// The others in order of their figure over the best's, nearest first.
+std::vector<const standing*> ranked(const workload_standings& w) {
+  std::vector<const standing*> out;
+  for (const auto& s : w.models)
+    if (s.relative && !s.floor) out.push_back(&s);
+  std::stable_sort(out.begin(), out.end(),
+                   [](auto* a, auto* b) { return a->relative->estimate < b->relative->estimate; });
+  return out;
+}
+
+std::string other_text(const answered& a, const standing& s, const std::string& c) {
+  return fmt::format("{} {}{}{}{}", s.model, relative_text(s), s.tie() ? " (tie)" : "",
+                     coverage(s, s.shared, a.standing.cases, " on "), costs_at(a, s.model, c));
+}
+
+// "**coroutines** 908 ms [...] · 1.2 KiB (at n100000)"
+std::string winner_text(const answered& a, const std::string& c) {
+  const auto& w = a.standing;
+  const standing& best = *w.find(*w.best);
+  std::string md =
+      fmt::format("**{}** {}{}", best.model, value_at(a, best.model, c, w.merit.primary),
+                  costs_at(a, best.model, c));
+  if (a.cells.cases.size() > 1) md += fmt::format(" (at {})", c);
+  if (best.completed < w.cases)
+    md += fmt::format(", best of the models that completed {} of the {} cases", best.completed,
+                      w.cases);
+  return md;
+}
+
+// The models that did not take part in the ranking: the floor, those without the figure, those
+// that completed nothing.
+std::string aside(const answered& a, const std::string& c) {
+  const auto& w = a.standing;
+  std::vector<std::string> parts, without;
+  for (const auto& s : w.models) {
+    if (s.floor && s.relative)
+      parts.push_back(
+          fmt::format("floor {} {}{}", s.model, relative_text(s), costs_at(a, s.model, c)));
+    else if (lacks_figure(s))
+      without.push_back(s.model);
+    else if (!s.best && !s.relative && s.completed == 0)
+      parts.push_back(fmt::format("{} {}", s.model, verdicts_only(s)));
+  }
+  if (!without.empty())
+    parts.push_back(
+        fmt::format("{}: – ({})", fmt::join(without, ", "),
+                    w.merit.absent_why.empty() ? "no such figure" : w.merit.absent_why));
+  return parts.empty() ? "" : fmt::format(" {}.", fmt::join(parts, "; "));
+}
+
+// The external programs against the best, on the cases both completed (the course's Python has a
+// table of its own, against its counterparts).
+std::string beside(const answered& a) {
+  const auto& w = a.standing;
+  std::vector<std::string> parts;
+  for (const auto& s : w.programs) {
+    if (is_python(a, s.model)) continue;
+    if (s.relative)
+      parts.push_back(fmt::format("{} {}{}", s.model, relative_text(s),
+                                  coverage(s, s.shared, w.cases, " on ")));
+    else if (s.completed == 0 && !lacks_figure(s))
+      parts.push_back(fmt::format("{} {}", s.model, verdicts_only(s)));
+  }
+  return parts.empty() ? "" : fmt::format(" Beside it: {}.", fmt::join(parts, "; "));
+}
+
+std::string verdict_line(const answered& a) {
+  const auto& w = a.standing;
+  const std::string figure = figures_named(w.merit);
+  if (!w.best) {
+    std::vector<std::string> parts;
+    for (const auto& s : w.models) parts.push_back(fmt::format("{} {}", s.model, verdicts_only(s)));
+    return fmt::format("- **{}** ({}): no model completed a case ({}).\n", w.workload, figure,
+                       fmt::join(parts, "; "));
+  }
+  const std::string c = *headline_case(a);
+  std::vector<std::string> others;
+  for (const standing* s : ranked(w)) others.push_back(other_text(a, *s, c));
+  return fmt::format("- **{}** ({}): {}{}.{}{}\n", w.workload, figure, winner_text(a, c),
+                     others.empty() ? "" : fmt::format("; then {}", fmt::join(others, "; ")),
+                     aside(a, c), beside(a));
+}
+
+// ---- The tables ----
+
 // The models of all workloads, in the order they first appear.
-std::vector<std::string> model_columns(const std::vector<workload_standings>& all) {
+std::vector<std::string> model_columns(const std::vector<answered>& all) {
   std::vector<std::string> out;
-  for (const auto& w : all)
-    for (const auto& s : w.models)
+  for (const auto& a : all)
+    for (const auto& s : a.standing.models)
       if (std::find(out.begin(), out.end(), s.model) == out.end()) out.push_back(s.model);
   return out;
 }
 
-std::string table(const std::vector<workload_standings>& all) {
-  const auto models = model_columns(all);
-  std::string md = "| workload |";
+std::string table_head(const std::string& first, const std::vector<std::string>& models) {
+  std::string md = fmt::format("| {} |", first);
   for (const auto& m : models) md += fmt::format(" {} |", m);
   md += "\n|---|";
   for (std::size_t i = 0; i < models.size(); ++i) md += "---:|";
-  md += "\n";
-  for (const auto& w : all) {
-    md += fmt::format("| {} |", w.workload);
+  return md + "\n";
+}
+
+std::string ratio_table(const std::vector<answered>& all) {
+  const auto models = model_columns(all);
+  std::string md = table_head("workload: ranked on", models);
+  for (const auto& a : all) {
+    const auto& w = a.standing;
+    md += fmt::format("| {}: {} |", w.workload, merit::title_of(w.merit.primary, w.merit.item));
     for (const auto& m : models) md += fmt::format(" {} |", cell_text(w, w.find(m)));
     md += "\n";
   }
   return md;
 }
 
-// "takes 9.21× [8.93–9.60] its time on 4 of 6 cases (refused 2)"
-std::string takes(const standing& s, std::size_t cases) {
-  return fmt::format("takes {} its time{}", relative_text(s), coverage(s, s.shared, cases, " on "));
+// Each workload's costs at its headline case, a row per cost.
+std::string costs_table(const std::vector<answered>& all) {
+  const auto models = model_columns(all);
+  std::string md = table_head("workload: cost (case)", models);
+  bool any = false;
+  for (const auto& a : all) {
+    const auto c = headline_case(a);
+    if (!c) continue;
+    for (const auto& f : a.standing.merit.costs) {
+      md += fmt::format("| {}: {} ({}) |", a.standing.workload,
+                        merit::title_of(f, a.standing.merit.item), *c);
+      for (const auto& m : models) md += fmt::format(" {} |", value_at(a, m, *c, f));
+      md += "\n";
+      any = true;
+    }
+  }
+  return any ? md : "";
 }
 
-// The other models against the best, nearest first.
-std::vector<const standing*> ranked(const workload_standings& w) {
-  std::vector<const standing*> out;
-  for (const auto& s : w.models)
-    if (s.relative) out.push_back(&s);
-  std::stable_sort(out.begin(), out.end(),
-                   [](auto* a, auto* b) { return a->relative->estimate < b->relative->estimate; });
+// ---- The course's Python against its C++ counterpart ----
+
+std::string python_ratio(const workload_cells& w, const merit::figure& f, const std::string& py,
+                         const std::string& cpp) {
+  const standing s = relative_to(w, f, py, cpp);
+  if (!s.relative) return "–";
+  return (s.tie() ? "tie: " : "") + relative_text(s) + coverage(s, s.shared, w.cases.size());
+}
+
+std::string python_table(const std::vector<answered>& all) {
+  using merit::quantity;
+  const merit::figure time{.of = quantity::wall_time}, cpu{.of = quantity::cpu_time},
+      memory{.of = quantity::peak_memory};
+  std::string md;
+  std::map<std::string, std::vector<std::string>> untimed;  // by verdict
+  for (const auto& a : all)
+    for (const auto& [py, cpp] : a.cells.counterparts) {
+      const standing& s = *a.standing.find(py);
+      if (s.completed == 0) {
+        untimed[verdicts_only(s)].push_back(a.cells.name + "/" + py);
+        continue;
+      }
+      md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", a.cells.name, py, cpp,
+                        python_ratio(a.cells, time, py, cpp), python_ratio(a.cells, cpu, py, cpp),
+                        python_ratio(a.cells, memory, py, cpp));
+    }
+  std::string out;
+  if (!md.empty())
+    out =
+        "The course's Python against its C++ counterpart (the script's time, CPU and peak "
+        "memory growth over the model's, on the cases both completed; – where a side has no "
+        "such figure):\n\n| workload | Python | C++ | time | CPU | memory |\n"
+        "|---|---|---|---:|---:|---:|\n" +
+        md + "\n";
+  for (const auto& [verdict, cells] : untimed)
+    out += fmt::format("The course's Python, {}: {}.\n\n", verdict, fmt::join(cells, ", "));
   return out;
 }
 
-// The winner and its margin: over the runner-up, or over the nearest resolved model when the
-// nearest are ties.
-std::string winner_clause(const workload_standings& w) {
-  const standing& best = *w.find(*w.best);
-  std::string md = fmt::format("**{}** is fastest", best.model);
-  if (best.completed < w.cases)
-    md += fmt::format(" of the models that completed {} of the {} cases", best.completed, w.cases);
-  else if (w.cases > 1)
-    md += w.cases == 2 ? " over both cases" : fmt::format(" over all {} cases", w.cases);
-  const auto others = ranked(w);
-  if (others.empty()) return md + "; no other model completed a case it completed";
-  std::vector<std::string> ties;
-  const standing* resolved = nullptr;
-  for (const standing* s : others) {
-    if (s->tie())
-      ties.push_back(fmt::format("**{}** at {}", s->model, relative_text(*s)));
-    else if (!resolved)
-      resolved = s;
-  }
-  if (!ties.empty()) {
-    md += fmt::format(", tied with {} (no difference resolved)", fmt::join(ties, ", "));
-    if (resolved)
-      md += fmt::format("; the nearest resolved, **{}**, {}", resolved->model,
-                        takes(*resolved, w.cases));
-    return md;
-  }
-  return md + fmt::format("; the runner-up, **{}**, {}", others.front()->model,
-                          takes(*others.front(), w.cases));
-}
-
-std::string program_text(const workload_standings& w, const standing& s) {
-  if (s.relative)
-    return fmt::format("{} {}{}{}", s.model, relative_text(s), s.tie() ? " (tie)" : "",
-                       s.shared == w.cases ? "" : fmt::format(" on {} of {}", s.shared, w.cases));
-  if (s.completed > 0) return fmt::format("{}: no case in common with {}", s.model, *w.best);
-  return fmt::format("{}: {}", s.model, verdicts_only(s));
-}
-
-// The external programs in the same terms: their time over the best model's, on the cases both
-// completed.
-std::string programs_clause(const workload_standings& w) {
-  if (w.programs.empty() || !w.best) return "";
-  std::vector<std::string> parts;
-  for (const auto& s : w.programs) parts.push_back(program_text(w, s));
-  return fmt::format(" External programs against **{}**, on the cases both ran: {}.", *w.best,
-                     fmt::join(parts, "; "));
-}
-
-std::string sentence(const workload_standings& w) {
-  if (!w.best) {
-    std::vector<std::string> parts;
-    for (const auto& s : w.models) parts.push_back(fmt::format("{} {}", s.model, verdicts_only(s)));
-    return fmt::format("- **{}**: no model completed a case ({}).\n", w.workload,
-                       fmt::join(parts, "; "));
-  }
-  return fmt::format("- **{}**: {}.{}\n", w.workload, winner_clause(w), programs_clause(w));
-}
-
 const char* const method_note =
-    "Each cell is the model's time over the best model's (2× took twice as long), the geometric "
-    "mean over the cases both completed of the per-case ratios: the median of the per-round "
-    "ratios when the two ran in the same rounds, else the ratio of the medians. Its 95 % "
-    "interval is a stratified bootstrap (10,000 resamples, fixed seed): each case's rounds are "
-    "resampled on their own, its ratio taken again, and the geometric mean of those; the cases "
-    "stay fixed, so the interval is the uncertainty of the measurement, not of the choice of "
-    "cases. **best**: among the models that completed the most cases, the one with the lowest "
-    "geometric mean of its time over the fastest model's on each case (every case weighs "
-    "alike), and then the one none of them is below 1× of. **tie**: the interval contains 1, no "
-    "difference from the best resolved. *k of n "
-    "cases*: the cases the figure covers, with what the model came to on the others (skipped "
-    "over the time budget, refused by the OS, unsupported, FAIL); a model that completed no "
-    "case shows its verdict. † a case with fewer than 6 runs: the interval's coverage is "
-    "unknown. The cases are the default run's: the test cases (--all-cases) and the sweep's "
-    "larger rungs (--sweep) are left out, unless a workload ran no other.\n\n";
+    "How to read it. Each workload ranks the models on its own figure, named first in brackets "
+    "(lower is better); the costs named after it are shown, not ranked. A ratio is the model's "
+    "figure over the best's, the geometric mean over the cases both completed of the ratios of "
+    "their medians, with a 95 % stratified-bootstrap interval (10,000 resamples, fixed seed; "
+    "each case's rounds resampled on their own, as pairs where both ran in the same rounds). "
+    "**best**: of the models that completed the most cases, the lowest geometric mean of its "
+    "figure; every other model that completed those cases is then at least 1× of it. **tie**: "
+    "the interval contains 1. **floor**: a lower bound shown, never ranked. **–**: the model "
+    "has no such figure (the line says why). *k of n cases*: what the figure covers, and what "
+    "the model came to on the rest. † fewer than 6 runs: coverage unknown. Values in a line are "
+    "medians at the best's largest case (another case is named); the costs table gives their "
+    "intervals. Cases: the default run's, or every case run where the workload says so.\n\n";
 
 // The "workload/case" names a context key lists, comma-separated.
 std::vector<std::string> listed_cases(const results& r, std::string_view key) {
@@ -206,12 +370,21 @@ workload_cells default_run_cases(workload_cells w, const std::vector<std::string
 std::string summary_section(const results& r, const std::vector<workload_cells>& workloads) {
   auto others = listed_cases(r, vocabulary::context::test_cases);
   for (auto& c : listed_cases(r, vocabulary::context::sweep_cases)) others.push_back(std::move(c));
-  std::vector<workload_standings> all;
-  for (const auto& w : workloads) all.push_back(standings(default_run_cases(w, others)));
+  std::vector<answered> all;
+  for (const auto& w : workloads) {
+    const auto d = merit_of(r, w.name);
+    auto cells = d.every_rung ? w : default_run_cases(w, others);
+    auto standing = standings(cells, d);
+    all.push_back({std::move(cells), std::move(standing)});
+  }
   if (all.empty()) return "";
-  std::string md = "## Summary: which model for each job, by how much\n\n" + table(all) + "\n";
-  for (const auto& w : all) md += sentence(w);
-  return md + "\n" + method_note;
+  std::string md = "## Summary: which model for each job, by how much\n\n";
+  for (const auto& a : all) md += verdict_line(a);
+  md += "\n" + ratio_table(all) + "\n";
+  if (const auto costs = costs_table(all); !costs.empty())
+    md += "What each costs at the workload's headline case (median [95 % interval]):\n\n" + costs +
+          "\n";
+  return md + python_table(all) + method_note;
 }
 
 }  // namespace concur::report::detail

@@ -9,6 +9,7 @@
 
 #include "core/median.hpp"
 #include "core/vocabulary.hpp"
+#include "report/report_merit.hpp"
 
 namespace concur::report::detail {
 namespace {
@@ -192,21 +193,33 @@ std::vector<workload_cells> by_workload(const results& r) {
 
 namespace {
 
-// The case's median time of the model when it completed it: every run passed and was timed.
-std::optional<double> completed_time(const workload_cells& w, const std::string& model,
-                                     const std::string& c) {
-  const summary* s = w.find(model, c);
-  return s && s->passed() ? s->median_of(&row::real_s) : std::nullopt;
+// What the workload is ranked on, and by which of its cells.
+struct ranking {
+  const workload_cells& w;
+  const merit::figure& figure;
+};
+
+// The case's median figure of the model when it completed it: every run passed, and had the
+// figure, above 0 (a ratio needs it).
+std::optional<double> completed_value(const ranking& k, const std::string& model,
+                                      const std::string& c) {
+  const summary* s = k.w.find(model, c);
+  if (!s || !s->passed()) return std::nullopt;
+  const auto v = figure_values(*s, k.figure);
+  if (v.empty() || v.size() != s->reps.size() ||
+      std::any_of(v.begin(), v.end(), [](auto& x) { return x.second <= 0; }))
+    return std::nullopt;
+  return median(values_only(v));
 }
 
 // The cases the model has a cell for but did not complete, counted by verdict.
-std::vector<std::pair<std::string, std::size_t>> not_completed(const workload_cells& w,
+std::vector<std::pair<std::string, std::size_t>> not_completed(const ranking& k,
                                                                const std::string& model) {
   std::vector<std::pair<std::string, std::size_t>> out;
-  for (const auto& c : w.cases) {
-    const summary* s = w.find(model, c);
-    if (!s || completed_time(w, model, c)) continue;
-    const std::string v = s->passed() ? "no timing" : s->verdict();
+  for (const auto& c : k.w.cases) {
+    const summary* s = k.w.find(model, c);
+    if (!s || completed_value(k, model, c)) continue;
+    const std::string v = s->passed() ? std::string(without_figure) : s->verdict();
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& x) { return x.first == v; });
     if (it == out.end()) it = out.insert(out.end(), {v, 0});
     ++it->second;
@@ -214,26 +227,25 @@ std::vector<std::pair<std::string, std::size_t>> not_completed(const workload_ce
   return out;
 }
 
-// The geometric mean over the cases of the model's time over the fastest model's on each.
-double score(const workload_cells& w, const std::string& model,
-             const std::vector<std::string>& models) {
+// The geometric mean over the cases of the model's figure over the lowest model's on each.
+double score(const ranking& k, const std::string& model, const std::vector<std::string>& models) {
   double log_sum = 0;
   int n = 0;
-  for (const auto& c : w.cases) {
-    const auto t = completed_time(w, model, c);
+  for (const auto& c : k.w.cases) {
+    const auto t = completed_value(k, model, c);
     if (!t) continue;
     double fastest = *t;
     for (const auto& m : models)
-      if (const auto u = completed_time(w, m, c)) fastest = std::min(fastest, *u);
+      if (const auto u = completed_value(k, m, c)) fastest = std::min(fastest, *u);
     log_sum += std::log(*t / fastest);
     ++n;
   }
   return std::exp(log_sum / n);
 }
 
-std::size_t completed_count(const workload_cells& w, const std::string& model) {
-  return static_cast<std::size_t>(std::count_if(w.cases.begin(), w.cases.end(), [&](auto& c) {
-    return completed_time(w, model, c).has_value();
+std::size_t completed_count(const ranking& k, const std::string& model) {
+  return static_cast<std::size_t>(std::count_if(k.w.cases.begin(), k.w.cases.end(), [&](auto& c) {
+    return completed_value(k, model, c).has_value();
   }));
 }
 
@@ -245,14 +257,13 @@ struct shared_runs {
   std::size_t fewest = 0;                    // runs of the case with the fewest
 };
 
-shared_runs shared_cases(const workload_cells& w, const std::string& model,
-                         const std::string& reference) {
+shared_runs shared_cases(const ranking& k, const std::string& model, const std::string& reference) {
   shared_runs out;
-  out.runs.reserve(w.cases.size());  // strata point into it
-  for (const auto& c : w.cases) {
-    if (!completed_time(w, model, c) || !completed_time(w, reference, c)) continue;
-    const auto a = w.find(model, c)->values_of(&row::real_s);
-    const auto b = w.find(reference, c)->values_of(&row::real_s);
+  out.runs.reserve(k.w.cases.size());  // strata point into it
+  for (const auto& c : k.w.cases) {
+    if (!completed_value(k, model, c) || !completed_value(k, reference, c)) continue;
+    const auto a = figure_values(*k.w.find(model, c), k.figure);
+    const auto b = figure_values(*k.w.find(reference, c), k.figure);
     const auto pairs = paired_values(a, b);
     out.runs.push_back(pairs ? *pairs : std::pair{values_only(a), values_only(b)});
     const auto& [x, y] = out.runs.back();
@@ -264,32 +275,31 @@ shared_runs shared_cases(const workload_cells& w, const std::string& model,
 }
 
 // The geometric mean's point estimate alone (one resample: the interval is not wanted).
-std::optional<double> relative_estimate(const workload_cells& w, const std::string& model,
+std::optional<double> relative_estimate(const ranking& k, const std::string& model,
                                         const std::string& reference) {
-  const auto shared = shared_cases(w, model, reference);
+  const auto shared = shared_cases(k, model, reference);
   if (shared.strata.empty()) return std::nullopt;
   return stats::bootstrap_geometric_mean(shared.strata, {.resamples = 1}).estimate;
 }
 
-std::optional<std::string> best_of(const workload_cells& w,
-                                   const std::vector<std::string>& models) {
+std::optional<std::string> best_of(const ranking& k, const std::vector<std::string>& models) {
   std::optional<std::string> best;
   std::size_t most = 0;
   double best_score = 0;
   for (const auto& m : models) {
-    const std::size_t n = completed_count(w, m);
+    const std::size_t n = completed_count(k, m);
     if (n == 0 || n < most) continue;
-    const double s = score(w, m, models);
+    const double s = score(k, m, models);
     if (n > most || s < best_score) best = m, most = n, best_score = s;
   }
   if (!best) return best;
-  // The score divides medians; the table shows the median of the per-round ratios. On a near tie
-  // the two can disagree, and the table's figure decides: no model that completed as many cases
-  // takes less than 1x the best's time.
+  // Over the same cases the score orders the models as the table's ratios of medians do. Models
+  // that completed as many cases but not the same ones compare on the cases they share, where
+  // the order can differ: the table's figure decides, no such model is below 1x of the best.
   for (std::size_t step = 0; step < models.size(); ++step) {
     const auto better = std::find_if(models.begin(), models.end(), [&](const std::string& m) {
-      if (m == *best || completed_count(w, m) < most) return false;
-      const auto r = relative_estimate(w, m, *best);
+      if (m == *best || completed_count(k, m) < most) return false;
+      const auto r = relative_estimate(k, m, *best);
       return r && *r < 1;
     });
     if (better == models.end()) break;
@@ -299,14 +309,13 @@ std::optional<std::string> best_of(const workload_cells& w,
 }
 
 // The model against the best over the cases both completed; the best stands alone.
-standing stand(const workload_cells& w, const std::string& model,
-               const std::optional<std::string>& best) {
+standing stand(const ranking& k, const std::string& model, const std::optional<std::string>& best) {
   standing out{.model = model,
                .best = model == best,
-               .completed = completed_count(w, model),
-               .not_completed = not_completed(w, model)};
+               .completed = completed_count(k, model),
+               .not_completed = not_completed(k, model)};
   if (!best || out.best) return out;
-  const auto shared = shared_cases(w, model, *best);
+  const auto shared = shared_cases(k, model, *best);
   out.shared = shared.strata.size();
   out.runs = shared.fewest;
   if (!shared.strata.empty()) out.relative = stats::bootstrap_geometric_mean(shared.strata);
@@ -322,14 +331,27 @@ const standing* workload_standings::find(const std::string& model) const {
   return nullptr;
 }
 
-workload_standings standings(const workload_cells& w) {
-  workload_standings out{.workload = w.name, .cases = w.cases.size()};
+standing relative_to(const workload_cells& w, const merit::figure& f, const std::string& model,
+                     const std::string& reference) {
+  return stand({w, f}, model, reference);
+}
+
+workload_standings standings(const workload_cells& w, const merit::declaration& d) {
+  workload_standings out{.workload = w.name, .cases = w.cases.size(), .merit = d};
+  const ranking k{w, d.primary};
+  // The external programs and the course's Python are set beside the models, never ranked.
+  const auto beside = [&](const std::string& m) {
+    return w.is_program(m) || w.counterparts.contains(m);
+  };
   std::vector<std::string> models;
   for (const auto& m : w.models)
-    if (!w.is_program(m)) models.push_back(m);
-  out.best = best_of(w, models);
-  for (const auto& m : w.models)
-    (w.is_program(m) ? out.programs : out.models).push_back(stand(w, m, out.best));
+    if (!beside(m) && m != d.floor) models.push_back(m);
+  out.best = best_of(k, models);
+  for (const auto& m : w.models) {
+    auto s = stand(k, m, out.best);
+    s.floor = m == d.floor;
+    (beside(m) ? out.programs : out.models).push_back(std::move(s));
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/merit.hpp"
 #include "report/report.hpp"
 #include "report/stats.hpp"
 
@@ -83,19 +84,26 @@ std::vector<workload_cells> by_workload(const results& r);
 
 // ---- The summary at the top of report.md: who wins each workload, by how much ----
 
+// What a passed cell that lacks the workload's figure (no event loop to time) comes to.
+inline constexpr std::string_view without_figure = "–";
+
 // One model (or external program) of a workload against the workload's best model.
 struct standing {
   std::string model;
   bool best = false;
-  std::size_t completed = 0;  // the workload's cases it completed (every run passed, timed)
-  std::size_t shared = 0;     // of those, the cases the best completed too: what `relative` covers
-  // Its time over the best's: the geometric mean over the shared cases of the per-case ratios,
+  // The workload's cases it completed: every run passed and has the figure ranked on.
+  std::size_t completed = 0;
+  std::size_t shared = 0;  // of those, the cases the best completed too: what `relative` covers
+  // Its figure over the best's: the geometric mean over the shared cases of the per-case ratios
+  // of medians,
   // with its stratified-bootstrap interval (stats::bootstrap_geometric_mean); none for the best
   // and without a shared case.
   std::optional<stats::ratio> relative;
   std::size_t runs = 0;  // the fewest runs of a shared case (1: no interval)
-  // What it came to on the cases it has a cell for but did not complete: verdict, count.
+  // What it came to on the cases it has a cell for but did not complete: verdict (or
+  // without_figure), count.
   std::vector<std::pair<std::string, std::size_t>> not_completed;
+  bool floor = false;  // the workload's floor (merit::declaration::floor): shown, never ranked
 
   bool has_interval() const { return relative && runs > 1; }
   // Its interval contains 1: no difference from the best resolved.
@@ -108,16 +116,24 @@ struct workload_standings {
   std::optional<std::string> best;
   std::vector<standing> models;    // in matrix order
   std::vector<standing> programs;  // external programs and the Python baselines, likewise
+  merit::declaration merit;        // what they were ranked on
 
   const standing* find(const std::string& model) const;
 };
 
-// The best model of a workload: among the models that completed the most cases, the one with
-// the lowest geometric mean over its cases of its time over the fastest model's there (so that
-// every case weighs alike whatever its size), moved on to any such model whose geometric mean
-// over it (the table's figure) is below 1; a model that completed fewer cases cannot be ranked on
-// the others. External programs are never the best: they are set beside it.
-workload_standings standings(const workload_cells& w);
+// The best model of a workload on its figure of merit (its primary figure; wall time when the
+// file declares none): among the models that completed the most cases (passed, with the figure),
+// the one with the lowest geometric mean over its cases of its median over the lowest model's
+// there (so that every case weighs alike whatever its size). Every other model that completed the
+// same cases is then at least 1x of it: the ratios are of medians, which compose. A model that
+// completed fewer cases cannot be ranked on the others. External programs, the course's Python
+// and the declared floor are never the best: they are set beside it.
+workload_standings standings(const workload_cells& w, const merit::declaration& d = {});
+
+// The model against a given reference (a Python cell against its C++ counterpart) on a figure,
+// over the cases both completed, as standings sets a model against the best.
+standing relative_to(const workload_cells& w, const merit::figure& f, const std::string& model,
+                     const std::string& reference);
 
 bool is_pass(const row& x);
 

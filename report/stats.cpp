@@ -172,29 +172,27 @@ ratio bootstrap_ratio(std::span<const double> a, std::span<const double> b,
 
 namespace {
 
-double stratum_ratio(std::span<const double> a, std::span<const double> b, bool paired) {
-  if (paired) {
-    std::vector<double> ratios(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) ratios[i] = a[i] / b[i];
-    return median_in_place(ratios);
-  }
+double stratum_ratio(std::span<const double> a, std::span<const double> b) {
   std::vector<double> x(a.begin(), a.end()), y(b.begin(), b.end());
   return median_in_place(x) / median_in_place(y);
 }
 
-// One resample of a stratum's ratio: pairs drawn together, or each side on its own.
+// One resample of a stratum's ratio of medians: rounds drawn as pairs (both sides of a drawn
+// round together, so drift common to a round moves both medians), or each side on its own.
 double resampled_stratum_ratio(const ratio_stratum& s, std::mt19937_64& rng,
                                std::vector<double>& scratch) {
   if (!s.paired) {
     const double top = resampled_median(s.a, rng, scratch);
     return top / resampled_median(s.b, rng, scratch);
   }
+  std::vector<double> top(s.a.size());
   scratch.resize(s.a.size());
-  for (auto& x : scratch) {
+  for (std::size_t k = 0; k < top.size(); ++k) {
     const std::size_t i = uniform_index(rng, s.a.size());
-    x = s.a[i] / s.b[i];
+    top[k] = s.a[i];
+    scratch[k] = s.b[i];
   }
-  return median_in_place(scratch);
+  return median_in_place(top) / median_in_place(scratch);
 }
 
 }  // namespace
@@ -209,7 +207,7 @@ ratio bootstrap_geometric_mean(std::span<const ratio_stratum> strata,
   for (const auto& s : strata) {
     require(!s.a.empty() && !s.b.empty(), "bootstrap_geometric_mean of an empty stratum");
     require(!s.paired || s.a.size() == s.b.size(), "a paired stratum of different sizes");
-    log_sum += std::log(stratum_ratio(s.a, s.b, s.paired));
+    log_sum += std::log(stratum_ratio(s.a, s.b));
     below_level |= median_ranks(std::min(s.a.size(), s.b.size()), options.level).below_level;
   }
   const auto k = static_cast<double>(strata.size());

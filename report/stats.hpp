@@ -87,8 +87,11 @@ ratio bootstrap_ratio(std::span<const double> a, std::span<const double> b,
                       const bootstrap_options& options = {});
 
 // One stratum of a geometric mean of ratios: the numerator's and the denominator's runs of one
-// case, paired (a[i] and b[i] ran in the same round: the stratum's ratio is the median of the
-// a[i] / b[i]) or not (median(a) / median(b)).
+// case, paired (a[i] and b[i] ran in the same round) or not. Its ratio is median(a) / median(b)
+// either way: a ratio of medians is transitive (a/b times b/c is a/c), so the geometric means of
+// models over the same cases order them as their ratios to one another do, and the lowest is at
+// most 1x of every other; the medians of per-round ratios are not, and a summary built on them
+// could name a best that another model is below 1x of. Pairing serves the interval.
 struct ratio_stratum {
   std::span<const double> a, b;
   bool paired = false;
@@ -96,11 +99,11 @@ struct ratio_stratum {
 
 // The geometric mean over the strata of each stratum's ratio, with a stratified percentile-
 // bootstrap interval: in each resample every stratum's runs are resampled with replacement on
-// their own (pairs as pairs), its ratio taken again, and the geometric mean of those; the interval
-// between the (1 - level) / 2 and (1 + level) / 2 quantiles of the resampled means. The strata
-// are fixed (the interval is the uncertainty of the measurement, not of the choice of cases).
-// below_level as bootstrap_ratio's, when any stratum has too few runs for an order-statistic
-// interval of its median. Deterministic for a given seed.
+// their own (a paired stratum's rounds drawn as pairs), its ratio of medians taken again, and the
+// geometric mean of those; the interval between the (1 - level) / 2 and (1 + level) / 2 quantiles
+// of the resampled means. The strata are fixed (the interval is the uncertainty of the measurement,
+// not of the choice of cases). below_level as bootstrap_ratio's, when any stratum has too few runs
+// for an order-statistic interval of its median. Deterministic for a given seed.
 ratio bootstrap_geometric_mean(std::span<const ratio_stratum> strata,
                                const bootstrap_options& options = {});
 

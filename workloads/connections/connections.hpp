@@ -144,6 +144,17 @@ struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "connections";
 
   static std::vector<case_def<params>> cases();
+  // The question: what does one open connection cost the client, in CPU and memory; then the
+  // time, which is the server's delay in every model (it does not reward readiness).
+  static merit::declaration merit() {
+    using merit::quantity;
+    return {.primary = {.of = quantity::metric,
+                        .metric = "client_cpu_us_per_conn",
+                        .unit = "µs",
+                        .title = "client CPU per connection"},
+            .costs = {{.of = quantity::peak_memory, .per_item = true}, {.of = quantity::wall_time}},
+            .item = "connection"};
+  }
   static std::string describe_diff(const result& expected, const result& actual);
   static result reference(const params& p);
   // Every model sends all N requests before it waits for any reply, so the ideal is d.

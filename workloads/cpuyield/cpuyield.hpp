@@ -102,19 +102,42 @@ class measurement {
   clock::duration compute_time_{};
 };
 
+// The figures a run measures beside its answer (its counters' names).
+namespace figures {
+inline constexpr std::string_view slowdown = "slowdown";
+inline constexpr std::string_view heartbeat_p99_ms = "heartbeat_p99_ms";
+}  // namespace figures
+
 struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "cpuyield";
 
   static std::vector<case_def<params>> cases();
+  // The question is a trade-off: how late the heartbeat gets served while the computation runs,
+  // against how much the computation slows down for yielding. Sequential serves no heartbeat: its
+  // computation is the floor of the slowdown.
+  static merit::declaration merit() {
+    using merit::quantity;
+    return {.primary = {.of = quantity::metric,
+                        .metric = std::string(figures::heartbeat_p99_ms),
+                        .unit = "ms",
+                        .title = "the heartbeat's p99 gap"},
+            .costs = {{.of = quantity::metric,
+                       .metric = std::string(figures::slowdown),
+                       .unit = "×",
+                       .title = "the computation's slowdown"}},
+            .item = "step",
+            .floor = "sequential",
+            .absent_why = "runs no heartbeat: nothing else waits to be served"};
+  }
   static std::string describe_diff(const result& expected, const result& actual);
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p) { return static_cast<double>(p.iterations); }
   static concur::metrics metrics(const result& r) {
-    concur::metrics m{{"compute_ms", r.compute_ms}, {"slowdown", r.slowdown}};
+    concur::metrics m{{"compute_ms", r.compute_ms}, {std::string(figures::slowdown), r.slowdown}};
     if (r.ticks > 0) {
       m.emplace_back("heartbeat_worst_ms", r.worst_gap_ms);
-      m.emplace_back("heartbeat_p99_ms", r.p99_gap_ms);
+      m.emplace_back(figures::heartbeat_p99_ms, r.p99_gap_ms);
       m.emplace_back("heartbeat_ticks", static_cast<double>(r.ticks));
     }
     return m;

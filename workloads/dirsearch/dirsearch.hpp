@@ -57,6 +57,13 @@ struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "dirsearch";
 
   static std::vector<case_def<params>> cases();
+  // The question: how fast is the tree searched, and at what CPU.
+  static merit::declaration merit() {
+    using merit::quantity;
+    return {.primary = {.of = quantity::wall_time},
+            .costs = {{.of = quantity::cpu_time}},
+            .item = "entry"};
+  }
   static std::string describe_diff(const result& expected, const result& actual);
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p);

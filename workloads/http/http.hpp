@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/vocabulary.hpp"
 #include "core/workload.hpp"
 #include "models/models.hpp"
 #include "workloads/http/client.hpp"
@@ -184,10 +185,24 @@ crawl_result run_crawl(const crawl_params& p, const models::config& config,
 // What the bench cells report beside their timings.
 concur::metrics measures_metrics(const run_measures& m, std::size_t requests);
 
+// The client's CPU per request, the cost beside either workload's time.
+inline merit::figure client_cpu_per_request() {
+  return {.of = merit::quantity::metric,
+          .metric = std::string(vocabulary::counters::client_cpu_us_per_req),
+          .unit = "µs",
+          .title = "client CPU per request"};
+}
+
 struct fetch_workload : workload_base<fetch_params, fetch_result> {
   static constexpr std::string_view name = "fetch";
 
   static std::vector<case_def<params_type>> cases();
+  // The question: how soon are all the pages fetched, and at what client CPU per request.
+  static merit::declaration merit() {
+    return {.primary = {.of = merit::quantity::wall_time},
+            .costs = {client_cpu_per_request()},
+            .item = "page"};
+  }
   static std::string describe_diff(const result_type& expected, const result_type& actual);
   static result_type reference(const params_type& p);  // computed from the site, nothing fetched
   static double ideal_seconds(const params_type& p, models::in_flight limit);
@@ -208,6 +223,14 @@ struct crawl_workload : workload_base<crawl_params, crawl_result> {
   static constexpr std::string_view name = "crawl";
 
   static std::vector<case_def<params_type>> cases();
+  // The question: how soon is the site crawled. The models' order differs between sizes, so
+  // every rung of the run counts, not one.
+  static merit::declaration merit() {
+    return {.primary = {.of = merit::quantity::wall_time},
+            .costs = {client_cpu_per_request()},
+            .item = "page",
+            .every_rung = true};
+  }
   static std::string describe_diff(const result_type& expected, const result_type& actual);
   static result_type reference(const params_type& p);
   static double ideal_seconds(const params_type& p, models::in_flight limit);

@@ -32,17 +32,35 @@ struct result {
 std::uint64_t sundial(std::size_t i, std::chrono::milliseconds delay);
 std::uint64_t value_of(std::size_t i);
 
+// The figures a run measures beside its answer (its counters' names).
+namespace figures {
+inline constexpr std::string_view loop_worst_gap_ms = "loop_worst_gap_ms";
+inline constexpr std::string_view loop_p99_gap_ms = "loop_p99_gap_ms";
+}  // namespace figures
+
 struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "offload";
 
   static std::vector<case_def<params>> cases();
+  // The question: how long does the loop go unserved while the blocking calls run; then the time.
+  static merit::declaration merit() {
+    using merit::quantity;
+    return {.primary = {.of = quantity::metric,
+                        .metric = std::string(figures::loop_worst_gap_ms),
+                        .unit = "ms",
+                        .title = "the loop's worst gap"},
+            .costs = {{.of = quantity::wall_time}},
+            .item = "call",
+            .absent_why = "runs no event loop: its blocking calls hold up nothing else"};
+  }
   static std::string describe_diff(const result& expected, const result& actual);
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);
   static double items(const params& p) { return static_cast<double>(p.calls); }
   static concur::metrics metrics(const result& r) {
     if (r.loop_worst_gap_ms == 0) return {};
-    return {{"loop_worst_gap_ms", r.loop_worst_gap_ms}, {"loop_p99_gap_ms", r.loop_p99_gap_ms}};
+    return {{std::string(figures::loop_worst_gap_ms), r.loop_worst_gap_ms},
+            {std::string(figures::loop_p99_gap_ms), r.loop_p99_gap_ms}};
   }
 
   // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).

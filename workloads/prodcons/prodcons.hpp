@@ -48,6 +48,15 @@ struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "prodcons";
 
   static std::vector<case_def<params>> cases();
+  // The question: what does each queue cost per item handed over. One thread handing items to
+  // itself is the floor under every queue, not a rival.
+  static merit::declaration merit() {
+    using merit::quantity;
+    return {.primary = {.of = quantity::wall_time, .per_item = true},
+            .costs = {{.of = quantity::cpu_time, .per_item = true}},
+            .item = "item",
+            .floor = "sequential"};
+  }
   static std::string describe_diff(const result& expected, const result& actual);
   static result reference(const params& p);
   // Pure coordination: nothing waits, so there is no ideal time to compare with.

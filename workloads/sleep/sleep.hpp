@@ -43,6 +43,13 @@ struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "sleep";
 
   static std::vector<case_def<params>> cases();
+  // The question: how long do N waits take, and what does each waiting task cost in memory.
+  static merit::declaration merit() {
+    using merit::quantity;
+    return {.primary = {.of = quantity::wall_time},
+            .costs = {{.of = quantity::peak_memory, .per_item = true}},
+            .item = "task"};
+  }
   static std::string describe_diff(const result& expected, const result& actual);
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);

@@ -85,12 +85,13 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 concur::metrics workload::metrics(const result& r) {
-  return {{"cancel_median_us", percentile(r.cancel_latency_us, 50)},
-          {"cancel_worst_us", percentile(r.cancel_latency_us, 100)},
-          {"timeout_overshoot_median_us", percentile(r.timeout_overshoot_us, 50)},
-          {"timeout_overshoot_worst_us", percentile(r.timeout_overshoot_us, 100)},
-          {"poll_cpu_ms", r.poll_cpu_ms},
-          {"poll_cpu_share", r.poll_wall_ms > 0 ? r.poll_cpu_ms / r.poll_wall_ms : 0.0}};
+  return {
+      {std::string(figures::cancel_median_us), percentile(r.cancel_latency_us, 50)},
+      {"cancel_worst_us", percentile(r.cancel_latency_us, 100)},
+      {std::string(figures::timeout_overshoot_median_us), percentile(r.timeout_overshoot_us, 50)},
+      {"timeout_overshoot_worst_us", percentile(r.timeout_overshoot_us, 100)},
+      {"poll_cpu_ms", r.poll_cpu_ms},
+      {"poll_cpu_share", r.poll_wall_ms > 0 ? r.poll_cpu_ms / r.poll_wall_ms : 0.0}};
 }
 
 std::string workload::describe_diff(const result& expected, const result& actual) {

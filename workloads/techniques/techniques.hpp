@@ -100,10 +100,29 @@ class poll_clock {
   clock::time_point start_ = clock::now();
 };
 
+// The figures a run measures beside its answer (its counters' names), those its merit names.
+namespace figures {
+inline constexpr std::string_view cancel_median_us = "cancel_median_us";
+inline constexpr std::string_view timeout_overshoot_median_us = "timeout_overshoot_median_us";
+}  // namespace figures
+
 struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "techniques";
 
   static std::vector<case_def<params>> cases();
+  // The question: how soon does a cancel land, and how far past its deadline does a timeout fire.
+  static merit::declaration merit() {
+    using merit::quantity;
+    return {.primary = {.of = quantity::metric,
+                        .metric = std::string(figures::cancel_median_us),
+                        .unit = "µs",
+                        .title = "cancel latency (median)"},
+            .costs = {{.of = quantity::metric,
+                       .metric = std::string(figures::timeout_overshoot_median_us),
+                       .unit = "µs",
+                       .title = "timeout overshoot (median)"},
+                      {.of = quantity::wall_time}}};
+  }
   static std::string describe_diff(const result& expected, const result& actual);
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight);
