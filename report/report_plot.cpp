@@ -116,61 +116,159 @@ bool labels_fit(const std::vector<std::string>& cases) {
   return longest * 9 + 10 < 800 / cases.size();
 }
 
+// A legend of its own beside a bar chart, at screen positions: per series a swatch that looks
+// like its bar (fill, and the point drawn on it), for gnuplot's key can show a fill or a point
+// but not both.
+struct legend_entry {
+  std::string text;
+  series_style look;
+};
+
+// A series' point at (x, y) (a position gnuplot reads, e.g. "screen 0.8,0.9"): a filled point in
+// the colour that reads on its bar's fill, a hollow one in the series' colour over its filled
+// form in white, which lifts it off a hatched fill.
+std::string point_label(const std::string& at, const series_style& look, double size) {
+  if (look.pattern == 0)
+    return fmt::format("set label '' at {} point pt {} ps {:g} lc rgb '{}' front\n", at, look.point,
+                       size, contrast_colour(look.colour));
+  return fmt::format(
+      "set label '' at {0} point pt {1} ps {2:g} lc rgb '#ffffff' front\n"
+      "set label '' at {0} point pt {3} ps {2:g} lw 1.5 lc rgb '{4}' front\n",
+      at, filled_point(look.point), size, look.point, look.colour);
+}
+
+// A bar's fill and border.
+std::string bar_fill(const series_style& look) {
+  if (look.pattern == 0) return "fs solid 0.9 border lc rgb '#444444'";
+  return fmt::format("fs pattern {} border lc rgb '{}'", look.pattern, look.colour);
+}
+
+constexpr double legend_left = 0.775;  // the plot's right edge is a little left of this
+std::string bar_legend(const std::vector<legend_entry>& entries) {
+  const double step =
+      std::min(0.045, 0.8 / static_cast<double>(std::max<std::size_t>(entries.size(), 1)));
+  std::string out = fmt::format("unset key\nset rmargin at screen {:g}\n", legend_left - 0.015);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& [text, look] = entries[i];
+    const double y = 0.9 - step * static_cast<double>(i);
+    out += fmt::format(
+        "set object rect from screen {:g},{:g} to screen {:g},{:g} fc rgb '{}' {} front\n",
+        legend_left, y - 0.013, legend_left + 0.03, y + 0.013, look.colour, bar_fill(look));
+    out += point_label(fmt::format("screen {:g},{:g}", legend_left + 0.015, y), look, 1.0);
+    out += fmt::format("set label {} at screen {:g},{:g} left front\n", quoted(text),
+                       legend_left + 0.04, y);
+  }
+  return out;
+}
+
 // The categorical cases: a group of bars per case, a bar per model that has a time in the plot
-// (from the axis's floor to the median) and a whisker over the interval. A cell without a time
-// shows its verdict in its bar's place.
-std::string bars_script(const workload_cells& w, const figure& f, const palette& colours,
+// (from the axis's floor to the median), its point near the bar's foot, and a whisker over the
+// interval. A cell without a time shows its verdict in its bar's place; a model without a time in
+// any of the cases is in the legend with its verdict.
+std::string bars_script(const workload_cells& w, const figure& f, const styles& looks,
                         const std::filesystem::path& base) {
   const auto d = data_of(w, f);
   const bool log = needs_log(d.range());
   const auto u = time_unit(d.range().second);
   // A log axis starts a decade below half the smallest value, so that the shortest bar shows.
   const double floor = log ? std::pow(10, std::floor(std::log10(d.range().first / u.per / 2))) : 0;
+  const double top = d.range().second / u.per * (log ? 1.5 : 1.1);
   const std::size_t m = d.models.size();
   const double half = group_width / static_cast<double>(m) / 2;
 
   std::string script = terminal_settings(title_of(w, f));
   script += fmt::format("set ylabel {}\n",
                         quoted(fmt::format("wall time ({}{})", u.name, log ? ", log scale" : "")));
-  const double top = d.range().second / u.per;
-  script += log ? fmt::format("set logscale y\nset yrange [{:g}:{:g}]\n{}", floor, top * 1.5,
-                              log_tics(floor, top * 1.5))
-                : fmt::format("set yrange [0:{:g}]\n", top * 1.1);
+  script += log ? fmt::format("set logscale y\nset yrange [{:g}:{:g}]\n{}", floor, top,
+                              log_tics(floor, top))
+                : fmt::format("set yrange [0:{:g}]\n", top);
   script += fmt::format("set xrange [-0.6:{:g}]\nset xtics scale 0 (", f.cases.size() - 0.4);
   for (std::size_t i = 0; i < f.cases.size(); ++i)
     script += fmt::format("{}{} {}", i ? ", " : "", quoted(f.cases[i]), i);
   script += ")";
   script += labels_fit(f.cases) ? "\n" : " rotate by 30 right\n";
-  script += "set style fill solid 0.9 border rgb '#555555'\n";
+  // The bar's point near its foot (a twentieth of the axis up), but inside the bar.
+  const auto point_height = [&](double median) {
+    return log ? std::min(floor * std::pow(top / floor, 0.045), std::sqrt(floor * median))
+               : std::min(top * 0.045, median / 2);
+  };
 
+  // A point as large as its bar (about 650 pixels of plot, 16 pixels a unit of point size) lets
+  // it fill a wide bar and still fit a narrow one.
+  const double bar_pixels = 650 * 2 * half / (static_cast<double>(f.cases.size()) + 0.2);
+  const double point_size = std::clamp(bar_pixels / 16, 0.5, 1.3);
+
+  std::vector<legend_entry> legend;
   std::string plot = "plot ";
   for (std::size_t j = 0; j < m; ++j) {
     const auto& model = d.models[j];
+    const auto& look = looks.at(model);
+    legend.push_back({model, look});
     std::string rows;
     for (std::size_t i = 0; i < f.cases.size(); ++i) {
       const double x = static_cast<double>(i) + bar_offset(j, m);
       if (const estimate* e = d.find(model, f.cases[i])) {
         rows += data_row(x, *e, u, floor);
+        script += point_label(fmt::format("{:g},{:g}", x, point_height(e->median / u.per)), look,
+                              point_size);
       } else if (const summary* s = w.find(model, f.cases[i])) {
         // Untimed: the verdict, in the model's colour, upright where the bar would stand.
         script += fmt::format(
             "set label {} at {:g}, graph 0.02 rotate by 90 left font ',10' tc rgb '{}'\n",
-            quoted(s->verdict()), x + 0.1 * half, colours.at(model));
+            quoted(s->verdict()), x + 0.1 * half, look.colour);
       }
     }
     script += fmt::format("$m{} << EOD\n{}EOD\n", j, rows);
     plot += fmt::format(
-        "$m{0} using 1:2:($1-{1:g}):($1+{1:g}):({2:g}):2 with boxxyerror fc rgb '{3}' title {4}, "
-        "$m{0} using 1:3:(0):($4-$3) with vectors {5} lc rgb '#222222' lw 1.5 notitle, ",
-        j, half * 0.92, floor, colours.at(model), quoted(model), whisker_heads);
+        "$m{0} using 1:2:($1-{1:g}):($1+{1:g}):({2:g}):2 with boxxyerror fc rgb '{3}' {4} "
+        "notitle, $m{0} using 1:3:(0):($4-$3) with vectors {5} lc rgb '#222222' lw 1.5 notitle, ",
+        j, half * 0.92, floor, look.colour, bar_fill(look), whisker_heads);
   }
+  for (const auto& [model, verdict] : untimed_models(w, f, d))
+    legend.push_back({fmt::format("{} ({})", model, verdict), looks.at(model)});
+  script += bar_legend(legend);
   plot.resize(plot.size() - 2);
   return script + both_outputs(plot, base);
 }
 
+// A series' line: its colour, dash and point.
+std::string line_style(const series_style& look) {
+  return fmt::format("lc rgb '{}' lw 2 dt {} pt {} ps 1.3", look.colour, look.dash, look.point);
+}
+
+// The marks where lines stop: a × in the model's colour at the untimed rung, at the height of
+// the line's nearest point, with the verdict beside it (once where marks of one verdict crowd).
+std::string stop_script(const workload_cells& w, const figure& f, const figure_data& d,
+                        const styles& looks, const unit& u, std::string& plot) {
+  const auto marks = stop_marks(w, f, d);
+  std::string script;
+  std::vector<const stop_mark*> labelled;
+  for (std::size_t k = 0; k < marks.size(); ++k) {
+    const auto& s = marks[k];
+    const auto& colour = looks.at(s.model).colour;
+    script += fmt::format("$stop{} << EOD\n{:g} {:.9g}\nEOD\n", k, s.size, s.value / u.per);
+    plot += fmt::format("$stop{} using 1:2 with points pt 2 ps 2 lw 2.5 lc rgb '{}' notitle, ", k,
+                        colour);
+    const bool crowded = std::any_of(labelled.begin(), labelled.end(), [&](auto* o) {
+      return o->case_name == s.case_name && o->verdict == s.verdict &&
+             std::abs(std::log(o->value / s.value)) < std::log(1.4);
+    });
+    if (crowded) continue;
+    labelled.push_back(&s);
+    script +=
+        fmt::format("set label {} at {:g},{:.9g} offset char 1.2,0 left font ',10' tc rgb '{}'\n",
+                    quoted(s.verdict), s.size, s.value / u.per, colour);
+  }
+  if (!marks.empty())
+    plot +=
+        "keyentry with points pt 2 ps 2 lw 2.5 lc rgb '#333333' "
+        "title 'rung not timed (verdict beside)', ";
+  return script;
+}
+
 // A ladder: per model a line through the medians over a band over the intervals, on log-log
-// axes. A rung the model did not complete breaks its line.
-std::string ladder_script(const workload_cells& w, const figure& f, const palette& colours,
+// axes. A rung the model did not complete breaks its line; where the line stops, a mark says why.
+std::string ladder_script(const workload_cells& w, const figure& f, const styles& looks,
                           const std::filesystem::path& base) {
   const auto d = data_of(w, f);
   const bool memory = f.kind == figure_kind::ladder_memory;
@@ -204,40 +302,44 @@ std::string ladder_script(const workload_cells& w, const figure& f, const palett
         rows += "\n";  // a gap
       }
     }
-    const auto& colour = colours.at(model);
+    const auto& look = looks.at(model);
     script += fmt::format("$m{} << EOD\n{}EOD\n", j, rows);
     plot += fmt::format(
-        "$m{0} using 1:3:4 with filledcurves fc rgb '{1}' fs transparent solid 0.2 noborder "
-        "notitle, $m{0} using 1:2 with linespoints lc rgb '{1}' lw 2 pt 7 ps 1.2 title {2}, ",
-        j, colour, quoted(model));
+        "$m{0} using 1:3:4 with filledcurves fc rgb '{1}' fs transparent solid 0.15 noborder "
+        "notitle, $m{0} using 1:2 with linespoints {2} title {3}, ",
+        j, look.colour, line_style(look), quoted(model));
     if (points == 1)  // no band to see: a whisker instead
       plot += fmt::format("$m{} using 1:3:(0):($4-$3) with vectors {} lc rgb '{}' notitle, ", j,
-                          whisker_heads, colour);
+                          whisker_heads, look.colour);
   }
+  script += stop_script(w, f, d, looks, u, plot);
+  for (const auto& [model, verdict] : untimed_models(w, f, d))
+    plot += fmt::format("keyentry with linespoints {} title {}, ", line_style(looks.at(model)),
+                        quoted(fmt::format("{} ({})", model, verdict)));
   plot.resize(plot.size() - 2);
   return script + both_outputs(plot, base);
 }
 
 }  // namespace
 
-std::string gnuplot_script(const workload_cells& w, const figure& f, const palette& colours,
+std::string gnuplot_script(const workload_cells& w, const figure& f, const styles& looks,
                            const std::filesystem::path& dir) {
   const auto base = dir / f.stem;
-  return f.kind == figure_kind::cases ? bars_script(w, f, colours, base)
-                                      : ladder_script(w, f, colours, base);
+  return f.kind == figure_kind::cases ? bars_script(w, f, looks, base)
+                                      : ladder_script(w, f, looks, base);
 }
 
 std::vector<std::string> plot_all(const std::vector<std::string>& model_order,
                                   const std::vector<workload_cells>& workloads,
                                   const std::filesystem::path& dir) {
-  const auto colours = colours_of(model_order, workloads);
+  const auto looks = styles_of(model_order, workloads);
   const cleanup::owned_temp_dir scratch("concur-plots");
   std::vector<std::string> written;
   for (const auto& w : workloads) {
     for (const auto& f : figures_of(w)) {
       const auto script_path = std::filesystem::path(scratch.path()) / (f.stem + ".gp");
       std::ofstream script(script_path);
-      script << gnuplot_script(w, f, colours, dir);
+      script << gnuplot_script(w, f, looks, dir);
       script.close();
       if (!script) throw error(fmt::format("cannot write {}", script_path.string()));
       // No shell: a directory name with a quote in it stays one argument.

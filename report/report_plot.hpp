@@ -1,12 +1,15 @@
 #pragma once
 // Internal to the report writers: the plots of a workload. Which figures a workload gets and
-// their numbers (report_plot_data.cpp), their gnuplot scripts and the run of gnuplot
-// (report_plot.cpp); report.md links them (report_markdown_figures.cpp).
+// their numbers (report_plot_data.cpp), how each series looks (report_plot_style.cpp), their
+// gnuplot scripts and the run of gnuplot (report_plot.cpp); report.md links them
+// (report_markdown_figures.cpp).
 //
 // The categorical cases of a workload share one grouped bar chart (a group per case, a bar per
-// model, 95 % CI whiskers). Each size ladder with two rungs or more (the cases whose rows name the
-// same axis) gets a log-log line plot of wall time against size with CI bands, and one of the peak
-// memory growth per item. A ladder of one rung is a case like any other.
+// model, 95 % CI whiskers), every case off the lines, a case no model completed too (its verdicts
+// in the bars' places). Each size ladder with two timed rungs or more (the cases whose rows name
+// the same axis) gets a log-log line plot of wall time against size with CI bands, and one of the
+// peak memory growth per item; where a model's line stops at a rung it did not complete, a × says
+// why. A ladder of one timed rung is a case like any other.
 #include <cstddef>
 #include <filesystem>
 #include <map>
@@ -56,16 +59,45 @@ figure_data data_of(const workload_cells& w, const figure& f);
 // What the figure shows, in words: its title, and the image's text in report.md.
 std::string title_of(const workload_cells& w, const figure& f);
 
-// A colour per model ("#rrggbb"): a model's by its place in the model order (results::model_order),
-// so that it is the same in every plot of every report whatever ran, any number of models each a
-// colour of its own; a Python cell's its counterpart's light shade; any other name's (an external
-// program's) one of its own, in the order the names first appear over the workloads.
-using palette = std::map<std::string, std::string>;
-palette colours_of(const std::vector<std::string>& model_order,
-                   const std::vector<workload_cells>& workloads);
+// How a series is drawn: its colour ("#rrggbb"), gnuplot point type (pt), dash type (dt) and
+// bar fill (0: solid, else gnuplot's fill pattern). A model's colour and point come from its place
+// in the model order (results::model_order), so that it looks the same in every plot of every
+// report whatever ran; any number of models each has a colour of its own (Okabe-Ito's, then hues
+// around the wheel). A Python cell has its counterpart's colour with the hollow form of its point,
+// a dashed line and a hatched bar; an external program (or any other name) one of the neutral
+// colours and points of its own, in the order the names first appear, a dotted line and a
+// cross-hatched bar. Models, Python cells and programs so differ in point, dash and fill too.
+struct series_style {
+  std::string colour;
+  int point = 7, dash = 1, pattern = 0;
+  auto operator<=>(const series_style&) const = default;
+};
+using styles = std::map<std::string, series_style>;
+styles styles_of(const std::vector<std::string>& model_order,
+                 const std::vector<workload_cells>& workloads);
+// The outline form of a filled point type, and the filled form of a point type (a disc for the
+// crosses, which have none): a hollow point is drawn over its filled form in white to stand out.
+int hollow_point(int point);
+int filled_point(int point);
+// Black or white, whichever reads on a fill of this colour.
+std::string contrast_colour(const std::string& colour);
+
+// Where a ladder's line stops because its model did not complete the next rung (or the one before
+// its first point): that rung's size, the verdict, at the height of the line's nearest point.
+struct stop_mark {
+  std::string model, case_name, verdict;
+  double size = 0, value = 0;
+};
+std::vector<stop_mark> stop_marks(const workload_cells& w, const figure& f, const figure_data& d);
+
+// The models with cells in the figure's cases but none completed, each with its first verdict:
+// no line or bar of theirs to see, so the legend says why.
+std::vector<std::pair<std::string, std::string>> untimed_models(const workload_cells& w,
+                                                                const figure& f,
+                                                                const figure_data& d);
 
 // The gnuplot script that draws the figure as dir/<stem>.png and dir/<stem>.svg, its data inline.
-std::string gnuplot_script(const workload_cells& w, const figure& f, const palette& colours,
+std::string gnuplot_script(const workload_cells& w, const figure& f, const styles& looks,
                            const std::filesystem::path& dir);
 
 // Draws every figure of every workload into dir; returns the paths written. Throws report::error

@@ -46,28 +46,56 @@ std::string slug(const std::string& text) {
 
 struct ladder {
   std::string axis;
-  std::vector<std::pair<double, std::string>> rungs;  // (size, case)
+  std::vector<std::pair<double, std::string>> rungs;  // (size, case), timed or not
+  std::vector<bool> timed;                            // parallel to rungs
 };
 
-// The timed cases' ladders, in the order their axes first appear.
+// The cases' ladders, in the order their axes first appear, each by size.
 std::vector<ladder> ladders_of(const workload_cells& w) {
   std::vector<ladder> out;
   for (const auto& c : w.cases) {
-    const auto rung = has_time(w, c) ? rung_of(w, c) : std::nullopt;
+    const auto rung = rung_of(w, c);
     if (!rung) continue;
     auto it = std::find_if(out.begin(), out.end(), [&](auto& l) { return l.axis == rung->first; });
-    if (it == out.end()) it = out.insert(out.end(), ladder{rung->first, {}});
+    if (it == out.end()) it = out.insert(out.end(), ladder{rung->first, {}, {}});
     it->rungs.emplace_back(rung->second, c);
   }
-  for (auto& l : out)
+  for (auto& l : out) {
     std::stable_sort(l.rungs.begin(), l.rungs.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [size, c] : l.rungs) l.timed.push_back(has_time(w, c));
+  }
   return out;
 }
 
-// Two rungs of different sizes at least: a line, not a point.
+// Two timed rungs of different sizes at least: a line, not a point.
 bool is_line(const ladder& l) {
-  return l.rungs.size() >= 2 && l.rungs.front().first < l.rungs.back().first;
+  std::optional<double> first;
+  for (std::size_t i = 0; i < l.rungs.size(); ++i) {
+    if (!l.timed[i]) continue;
+    if (first && *first < l.rungs[i].first) return true;
+    if (!first) first = l.rungs[i].first;
+  }
+  return false;
+}
+
+// The rungs a line plot shows: the timed ones and those between them, and one rung past each
+// end, where the lines stop (its marks say why); further untimed rungs would only squeeze the
+// lines into a corner.
+std::vector<std::pair<double, std::string>> shown_rungs(const ladder& l) {
+  const auto first = std::find(l.timed.begin(), l.timed.end(), true) - l.timed.begin();
+  const auto last = l.timed.rend() - std::find(l.timed.rbegin(), l.timed.rend(), true) - 1;
+  const auto from = std::max<std::ptrdiff_t>(first - 1, 0);
+  const auto to = std::min<std::ptrdiff_t>(last + 1, std::ssize(l.rungs) - 1);
+  return {l.rungs.begin() + from, l.rungs.begin() + to + 1};
+}
+
+// The first verdict other than a pass among a cell's runs; none for a cell that passed.
+std::optional<std::string> failed_verdict(const workload_cells& w, const std::string& model,
+                                          const std::string& case_name) {
+  const summary* s = w.find(model, case_name);
+  if (!s || s->passed()) return std::nullopt;
+  return s->verdict();
 }
 
 std::optional<double> row::*field_of(figure_kind kind) {
@@ -77,23 +105,32 @@ std::optional<double> row::*field_of(figure_kind kind) {
 }  // namespace
 
 std::vector<figure> figures_of(const workload_cells& w) {
+  if (std::none_of(w.cases.begin(), w.cases.end(),
+                   [&](const std::string& c) { return has_time(w, c); }))
+    return {};
   const auto ladders = ladders_of(w);
   std::set<std::string> on_a_line;
   for (const auto& l : ladders)
     if (is_line(l))
       for (const auto& [size, c] : l.rungs) on_a_line.insert(c);
 
+  // Every case off the lines, timed or not: the summary counts a case no model completed too.
+  // Bars of verdicts alone, without a time among them, would show no number: none drawn.
   std::vector<figure> out;
   figure bars{.kind = figure_kind::cases, .stem = slug(w.name)};
+  bool any_time = false;
   for (const auto& c : w.cases)
-    if (has_time(w, c) && !on_a_line.contains(c)) bars.cases.push_back(c);
-  if (!bars.cases.empty()) out.push_back(bars);
+    if (!on_a_line.contains(c)) {
+      bars.cases.push_back(c);
+      any_time = any_time || has_time(w, c);
+    }
+  if (any_time) out.push_back(bars);
 
   std::set<std::string> stems{bars.stem};
   for (const auto& l : ladders) {
     if (!is_line(l)) continue;
     figure time{.kind = figure_kind::ladder_time, .axis = l.axis};
-    for (const auto& [size, c] : l.rungs) {
+    for (const auto& [size, c] : shown_rungs(l)) {
       time.sizes.push_back(size);
       time.cases.push_back(c);
     }
@@ -165,68 +202,37 @@ std::string title_of(const workload_cells& w, const figure& f) {
   return w.name;
 }
 
-namespace {
-
-// A model's dark shade, and the light one of the course's Python cell beside it.
-struct shade {
-  std::string dark, light;
-};
-
-// Tableau 20's pairs, for the first models in the order.
-const shade model_shades[] = {
-    {"#4e79a7", "#a0cbe8"}, {"#f28e2b", "#ffbe7d"}, {"#e15759", "#ff9d9a"}, {"#499894", "#86bcb6"},
-    {"#59a14f", "#8cd17d"}, {"#edc948", "#f1ce63"}, {"#b07aa1", "#d4a6c8"}};
-// The other programs (find, fd, wrk) and names from elsewhere, in the order they appear.
-constexpr const char* other_colours[] = {"#79706e", "#9d7660", "#d37295",
-                                         "#bab0ac", "#d7b5a6", "#fabfd2"};
-
-// A colour of hue h (degrees), saturation s and lightness l (0 to 1), as "#rrggbb".
-std::string hsl_colour(double h, double s, double l) {
-  const double a = s * std::min(l, 1 - l);
-  const auto channel = [&](double n) {
-    const double k = std::fmod(n + h / 30, 12);
-    const double v = l - a * std::max(-1.0, std::min({k - 3, 9 - k, 1.0}));
-    return static_cast<int>(std::lround(v * 255));
-  };
-  return fmt::format("#{:02x}{:02x}{:02x}", channel(0), channel(8), channel(4));
-}
-
-// The shade of the model at this place in the order: the table's, then hues around the wheel,
-// each the golden angle on from the last so that neighbours in the order stay far apart.
-shade model_shade(std::size_t place) {
-  if (place < std::size(model_shades)) return model_shades[place];
-  const double golden_angle = 137.508;
-  const double hue =
-      std::fmod(265 + golden_angle * static_cast<double>(place - std::size(model_shades)), 360.0);
-  return {hsl_colour(hue, 0.5, 0.42), hsl_colour(hue, 0.7, 0.76)};
-}
-
-std::optional<std::size_t> place_of(const std::vector<std::string>& order, const std::string& m) {
-  const auto it = std::find(order.begin(), order.end(), m);
-  if (it == order.end()) return std::nullopt;
-  return static_cast<std::size_t>(it - order.begin());
-}
-
-}  // namespace
-
-palette colours_of(const std::vector<std::string>& model_order,
-                   const std::vector<workload_cells>& workloads) {
-  palette out;
-  std::size_t others = 0;
-  for (const auto& w : workloads)
-    for (const auto& m : w.models) {
-      if (out.contains(m)) continue;
-      const auto pair = w.counterparts.find(m);
-      if (const auto i = place_of(model_order, m)) {
-        out[m] = model_shade(*i).dark;
-      } else if (const auto j = pair == w.counterparts.end()
-                                    ? std::nullopt
-                                    : place_of(model_order, pair->second)) {
-        out[m] = model_shade(*j).light;
-      } else {
-        out[m] = other_colours[others++ % std::size(other_colours)];
-      }
+std::vector<stop_mark> stop_marks(const workload_cells& w, const figure& f, const figure_data& d) {
+  std::vector<stop_mark> out;
+  for (const auto& m : d.models)
+    for (std::size_t i = 0; i < f.cases.size(); ++i) {
+      const auto verdict = failed_verdict(w, m, f.cases[i]);
+      if (!verdict || d.find(m, f.cases[i])) continue;
+      // The line's last point before the rung, else its first after it.
+      const estimate* before = i > 0 ? d.find(m, f.cases[i - 1]) : nullptr;
+      const estimate* after = i + 1 < f.cases.size() ? d.find(m, f.cases[i + 1]) : nullptr;
+      if (const estimate* near = before ? before : after)
+        out.push_back({m, f.cases[i], *verdict, f.sizes.empty() ? 0 : f.sizes[i], near->median});
     }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> untimed_models(const workload_cells& w,
+                                                                const figure& f,
+                                                                const figure_data& d) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : w.models) {
+    if (std::find(d.models.begin(), d.models.end(), m) != d.models.end()) continue;
+    // A model that passed a case but has no point there grew by 0 B: no verdict to give.
+    std::optional<std::string> first;
+    bool passed = false;
+    for (const auto& c : f.cases) {
+      const auto verdict = failed_verdict(w, m, c);
+      if (!first) first = verdict;
+      passed = passed || (!verdict && w.find(m, c));
+    }
+    if (first && !passed) out.emplace_back(m, *first);
+  }
   return out;
 }
 

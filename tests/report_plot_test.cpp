@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "core/process.hpp"
 #include "core/vocabulary.hpp"
@@ -27,21 +29,24 @@ struct cell {
   std::string ladder = {};
   double size = 0;
   double bytes_per_item = 0;
+  std::string verdict = "skipped";  // an untimed cell's
+  std::string counterpart = "";     // a Python cell's
 };
 
 results make(const std::vector<cell>& cells) {
   results r;
   for (const auto& c : cells) {
     row x{.workload = c.workload, .model = c.model, .case_name = c.case_name};
+    x.counterpart = c.counterpart;
+    x.ladder = c.ladder;  // an untimed cell's too, as concur-bench labels it
+    if (!c.ladder.empty()) x.ladder_size = c.size;
     if (c.times.empty()) {
-      x.verdict = "skipped";
+      x.verdict = c.verdict;
       x.detail = "ideal time exceeds the budget";
       r.rows.push_back(x);
       continue;
     }
     x.verdict = "pass";
-    x.ladder = c.ladder;
-    if (!c.ladder.empty()) x.ladder_size = c.size;
     x.bytes_per_item = c.bytes_per_item;
     for (std::size_t i = 0; i < c.times.size(); ++i) {
       x.repetition = static_cast<int>(i);
@@ -140,59 +145,97 @@ TEST(report_plot, points_are_medians_with_their_order_statistic_intervals) {
 }
 
 TEST(report_plot, a_model_has_one_colour_in_every_plot) {
-  const auto colours = colours_of(concur::models::names(), by_workload(sweep()));
-  EXPECT_EQ(colours.size(), 3u);  // threads, coroutines, tbb
-  EXPECT_NE(colours.at("threads"), colours.at("coroutines"));
-  EXPECT_NE(colours.at("tbb"), colours.at("coroutines"));
+  const auto looks = styles_of(concur::models::names(), by_workload(sweep()));
+  EXPECT_EQ(looks.size(), 3u);  // threads, coroutines, tbb
+  EXPECT_NE(looks.at("threads").colour, looks.at("coroutines").colour);
+  EXPECT_NE(looks.at("tbb").colour, looks.at("coroutines").colour);
   const auto r = sweep();
   const auto w = by_workload(r)[0];
   for (const auto& f : figures_of(w)) {
-    const auto script = gnuplot_script(w, f, colours, "/out");
-    EXPECT_NE(script.find(colours.at("threads")), std::string::npos) << f.stem;
+    const auto script = gnuplot_script(w, f, looks, "/out");
+    EXPECT_NE(script.find(looks.at("threads").colour), std::string::npos) << f.stem;
   }
 }
 
-// Seven models, the four Python cells and three programs in one report: fourteen colours, a
-// model's the same whichever others ran, its Python cell's a shade of it.
-TEST(report_plot, every_model_and_program_has_a_colour_of_its_own) {
+// What a reader without colour still tells apart: the point, the dash and the fill.
+std::tuple<int, int, int> grey(const series_style& s) {
+  return {s.point, s.dash, s.pattern};
+}
+
+// Seven models, the four Python cells and four programs in one report: fifteen styles that
+// differ in colour and, for a reader without colour, in point, dash or fill; a model's the same
+// whichever others ran, its Python cell in its colour but hollow and dashed.
+TEST(report_plot, every_series_has_a_style_of_its_own_even_in_greyscale) {
   const auto order = concur::models::names();
+  ASSERT_EQ(order.size(), 7u);
   std::vector<workload_cells> workloads(2);
   workloads[0].models = order;
-  workloads[0].models.insert(
-      workloads[0].models.end(),
-      {"py-sequential", "py-threads", "py-executor", "py-asyncio", "find", "fdfind", "wrk"});
+  workloads[0].models.insert(workloads[0].models.end(),
+                             {"py-sequential", "py-threads", "py-executor", "py-asyncio", "find",
+                              "fdfind", "wrk", "nginx"});
   workloads[0].counterparts = {{"py-sequential", "sequential"},
                                {"py-threads", "threads"},
                                {"py-executor", "executor"},
                                {"py-asyncio", "coroutines"}};
-  const auto colours = colours_of(order, workloads);
-  std::set<std::string> distinct;
-  for (const auto& [name, colour] : colours) distinct.insert(colour);
-  EXPECT_EQ(distinct.size(), colours.size());
+  const auto looks = styles_of(order, workloads);
+  ASSERT_EQ(looks.size(), 15u);
+  std::set<series_style> distinct;
+  std::set<std::tuple<int, int, int>> greys;
+  for (const auto& [name, look] : looks) {
+    distinct.insert(look);
+    greys.insert(grey(look));
+    EXPECT_NE(look.point, 2) << name;  // × marks a rung that was not timed
+  }
+  EXPECT_EQ(distinct.size(), 15u);
+  EXPECT_EQ(greys.size(), 15u);
+  // Colours: one per model, one per program, none shared between the two.
+  std::set<std::string> colours;
+  for (const auto& m : order) colours.insert(looks.at(m).colour);
+  for (const char* p : {"find", "fdfind", "wrk", "nginx"}) colours.insert(looks.at(p).colour);
+  EXPECT_EQ(colours.size(), 11u);
+  // The two that looked alike (teal and green) differ in colour and in point.
+  EXPECT_NE(looks.at("coroutines").colour, looks.at("coroutines_mt").colour);
+  EXPECT_NE(looks.at("coroutines").point, looks.at("coroutines_mt").point);
+  // A Python cell: its counterpart's colour, the hollow form of its point, dashed and hatched.
+  const auto& py = looks.at("py-asyncio");
+  const auto& cpp = looks.at("coroutines");
+  EXPECT_EQ(py.colour, cpp.colour);
+  EXPECT_EQ(py.point, hollow_point(cpp.point));
+  EXPECT_NE(py.point, cpp.point);
+  EXPECT_NE(py.dash, cpp.dash);
+  EXPECT_NE(py.pattern, cpp.pattern);
+  // Programs: dotted and cross-hatched, unlike any model or Python cell.
+  EXPECT_NE(looks.at("wrk").dash, cpp.dash);
+  EXPECT_NE(looks.at("wrk").dash, py.dash);
+  EXPECT_NE(looks.at("wrk").pattern, py.pattern);
+
   workloads[1].models = {"fibers"};
-  EXPECT_EQ(colours_of(order, {workloads[1]}).at("fibers"), colours.at("fibers"));
-  EXPECT_EQ(colours.at("coroutines"), "#499894");
-  EXPECT_EQ(colours.at("py-asyncio"), "#86bcb6");  // coroutines' light shade
+  EXPECT_EQ(styles_of(order, {workloads[1]}).at("fibers"), looks.at("fibers"));
 }
 
-// The first seven models of the order keep the colours every report has had, whichever models
-// those are; a Python cell takes the light shade of the model its label names.
-TEST(report_plot, the_first_seven_places_keep_their_colours) {
+// A model's look comes from its place in the order, whichever models those are: Okabe and Ito's
+// colour-blind-safe colours; a Python cell takes the colour of the model its label names.
+TEST(report_plot, places_in_the_order_take_the_okabe_ito_colours) {
   const std::vector<std::string> order{"m0", "m1", "m2", "m3", "m4", "m5", "m6"};
   std::vector<workload_cells> workloads(1);
   workloads[0].models = order;
   workloads[0].models.push_back("py-m6");
   workloads[0].counterparts = {{"py-m6", "m6"}};
-  const auto colours = colours_of(order, workloads);
-  const std::vector<std::string> expected{"#4e79a7", "#f28e2b", "#e15759", "#499894",
-                                          "#59a14f", "#edc948", "#b07aa1"};
-  for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(colours.at(order[i]), expected[i]);
-  EXPECT_EQ(colours.at("py-m6"), "#d4a6c8");
+  const auto looks = styles_of(order, workloads);
+  const std::vector<std::string> expected{"#000000", "#e69f00", "#56b4e9", "#009e73",
+                                          "#0072b2", "#d55e00", "#cc79a7"};
+  std::set<int> points;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(looks.at(order[i]).colour, expected[i]);
+    points.insert(looks.at(order[i]).point);
+  }
+  EXPECT_EQ(points.size(), 7u);
+  EXPECT_EQ(looks.at("py-m6").colour, "#cc79a7");
 }
 
-// A matrix of nine models (its order in the file's context) still gets a colour per model, and
-// each model's Python cell a shade of its own: the palette grows with the list.
-TEST(report_plot, nine_models_from_the_model_order_get_nine_colours) {
+// A matrix of nine models (its order in the file's context) still gets a style per model, and
+// each model's Python cell one of its own: the colours grow with the list.
+TEST(report_plot, nine_models_from_the_model_order_get_nine_styles) {
   nlohmann::json benchmarks = nlohmann::json::array();
   std::vector<std::string> order;
   for (int i = 0; i < 9; ++i) order.push_back(fmt::format("model{}", i));
@@ -215,28 +258,34 @@ TEST(report_plot, nine_models_from_the_model_order_get_nine_colours) {
       {"benchmarks", benchmarks}};
   const auto r = parse(doc);
   EXPECT_EQ(r.model_order, order);
-  const auto colours = colours_of(r.model_order, by_workload(r));
-  ASSERT_EQ(colours.size(), 10u);
-  std::set<std::string> distinct;
-  for (const auto& [name, colour] : colours) distinct.insert(colour);
+  const auto looks = styles_of(r.model_order, by_workload(r));
+  ASSERT_EQ(looks.size(), 10u);
+  std::set<series_style> distinct;
+  std::set<std::string> colours;
+  for (const auto& [name, look] : looks) {
+    distinct.insert(look);
+    if (!name.starts_with("py-")) colours.insert(look.colour);
+  }
   EXPECT_EQ(distinct.size(), 10u);
-  EXPECT_EQ(colours.at("model3"), "#499894");
-  EXPECT_NE(colours.at("py-model8"), colours.at("model8"));
+  EXPECT_EQ(colours.size(), 9u);  // past the palette too
+  EXPECT_EQ(looks.at("model3").colour, "#009e73");
+  EXPECT_NE(looks.at("py-model8"), looks.at("model8"));
+  EXPECT_EQ(looks.at("py-model8").colour, looks.at("model8").colour);
 }
 
 TEST(report_plot, scripts_write_png_and_svg_with_log_axes_where_the_range_needs_them) {
   const auto r = sweep();
   const auto w = by_workload(r)[0];
   const auto fs = figures_of(w);
-  const auto colours = colours_of(concur::models::names(), by_workload(r));
-  const auto bars = gnuplot_script(w, fs[0], colours, "/out/it's");
+  const auto looks = styles_of(concur::models::names(), by_workload(r));
+  const auto bars = gnuplot_script(w, fs[0], looks, "/out/it's");
   EXPECT_NE(bars.find("set output '/out/it''s/fetch.png'"), std::string::npos) << bars;
   EXPECT_NE(bars.find("set output '/out/it''s/fetch.svg'"), std::string::npos) << bars;
   EXPECT_NE(bars.find("set logscale y"), std::string::npos);  // 10 ms to 2.2 s
   EXPECT_NE(bars.find("'it''s big'"), std::string::npos);     // the case's tic
   EXPECT_NE(bars.find("set label 'skipped'"), std::string::npos);
   EXPECT_NE(bars.find("wall time (s, log scale)"), std::string::npos);
-  const auto ladder = gnuplot_script(w, *find(fs, "fetch-urls-at-c-64"), colours, "/out");
+  const auto ladder = gnuplot_script(w, *find(fs, "fetch-urls-at-c-64"), looks, "/out");
   EXPECT_NE(ladder.find("set logscale xy"), std::string::npos);
   EXPECT_NE(ladder.find("filledcurves"), std::string::npos);  // the CI band
   EXPECT_NE(ladder.find("'10k' 10000"), std::string::npos);
@@ -246,9 +295,156 @@ TEST(report_plot, scripts_write_png_and_svg_with_log_axes_where_the_range_needs_
   const auto narrow = make({{"w", "threads", "a", {1.0}}, {"w", "threads", "b", {3.0}}});
   const auto nw = by_workload(narrow)[0];
   const auto linear =
-      gnuplot_script(nw, figures_of(nw)[0], colours_of(concur::models::names(), {nw}), "/out");
+      gnuplot_script(nw, figures_of(nw)[0], styles_of(concur::models::names(), {nw}), "/out");
   EXPECT_EQ(linear.find("set logscale"), std::string::npos);
   EXPECT_NE(linear.find("set yrange [0:3.3]"), std::string::npos) << linear;
+}
+
+// sleep as a sweep runs it: threads refused at 1,000 tasks, sequential skipped past 10, every
+// model skipped at 10,000 and 100,000 (their labels still name the rung), a Python cell skipped
+// throughout, a categorical case no model completed and one coroutines did.
+results stops() {
+  const std::string tasks = "tasks";
+  return make({
+      {"sleep", "sequential", "n10", {1.0, 1.0}, tasks, 10},
+      {"sleep", "sequential", "n100", {}, tasks, 100},
+      {"sleep", "sequential", "n1000", {}, tasks, 1'000},
+      {"sleep", "threads", "n10", {0.10, 0.11}, tasks, 10},
+      {"sleep", "threads", "n100", {0.12, 0.13}, tasks, 100},
+      {"sleep", "threads", "n1000", {}, tasks, 1'000, 0, "refused"},
+      {"sleep", "coroutines", "n10", {0.10, 0.10}, tasks, 10},
+      {"sleep", "coroutines", "n100", {0.10, 0.10}, tasks, 100},
+      {"sleep", "coroutines", "n1000", {0.11, 0.11}, tasks, 1'000},
+      {"sleep", "coroutines", "n10000", {}, tasks, 10'000},
+      {"sleep", "coroutines", "n100000", {}, tasks, 100'000},
+      {"sleep", "py-threads", "n10", {}, tasks, 10, 0, "skipped", "threads"},
+      {"sleep", "py-threads", "n100", {}, tasks, 100, 0, "skipped", "threads"},
+      {"sleep", "threads", "cold", {}, "", 0, 0, "refused"},
+      {"sleep", "coroutines", "cold", {}},
+      {"sleep", "coroutines", "warm", {0.2}},
+  });
+}
+
+TEST(report_plot, a_line_that_stops_is_marked_with_the_verdict_at_the_rung) {
+  const auto r = stops();
+  const auto w = by_workload(r)[0];
+  const auto fs = figures_of(w);
+  const figure* tasks = find(fs, "sleep-tasks");
+  ASSERT_NE(tasks, nullptr);
+  // One rung past the last timed one, where the lines stop; 100,000 would only squeeze them.
+  EXPECT_EQ(tasks->cases, (std::vector<std::string>{"n10", "n100", "n1000", "n10000"}));
+  const auto d = data_of(w, *tasks);
+  const auto marks = stop_marks(w, *tasks, d);
+  ASSERT_EQ(marks.size(), 3u);
+  std::map<std::string, stop_mark> by_model;
+  for (const auto& m : marks) by_model[m.model] = m;
+  EXPECT_EQ(by_model["threads"].verdict, "refused");
+  EXPECT_EQ(by_model["threads"].size, 1'000);
+  EXPECT_DOUBLE_EQ(by_model["threads"].value, 0.125);  // the line's last value
+  EXPECT_EQ(by_model["sequential"].verdict, "skipped");
+  EXPECT_EQ(by_model["sequential"].size, 100);  // only where the line stops, not every rung
+  EXPECT_EQ(by_model["coroutines"].size, 10'000);
+
+  const auto looks = styles_of(concur::models::names(), by_workload(r));
+  const auto script = gnuplot_script(w, *tasks, looks, "/out");
+  EXPECT_NE(script.find("$stop0 << EOD\n"), std::string::npos) << script;
+  EXPECT_NE(script.find(fmt::format("with points pt 2 ps 2 lw 2.5 lc rgb '{}'",
+                                    looks.at("threads").colour)),
+            std::string::npos)
+      << script;
+  EXPECT_NE(script.find("set label 'refused' at 1000,0.125"), std::string::npos) << script;
+  EXPECT_NE(script.find("set label 'skipped' at 100,1"), std::string::npos) << script;
+  EXPECT_NE(script.find("title 'rung not timed (verdict beside)'"), std::string::npos);
+  // The Python cell has no point: the key says why.
+  EXPECT_NE(script.find("title 'py-threads (skipped)'"), std::string::npos) << script;
+  // The lines: each series its own dash and point.
+  EXPECT_NE(script.find(fmt::format("dt 1 pt {} ps", looks.at("threads").point)),
+            std::string::npos);
+}
+
+// A model that ran the rungs but grew by 0 B has no point on the memory plot: that is no verdict.
+TEST(report_plot, a_model_without_growth_is_not_called_untimed) {
+  const auto r = make({{"w", "threads", "a", {0.1}, "n", 10, 1024},
+                       {"w", "threads", "b", {0.2}, "n", 100, 2048},
+                       {"w", "coroutines", "a", {0.1}, "n", 10, 0},
+                       {"w", "coroutines", "b", {}, "n", 100},
+                       {"w", "tbb", "a", {}, "n", 10}});
+  const auto w = by_workload(r)[0];
+  const auto fs = figures_of(w);
+  const figure* memory = find(fs, "w-n-memory");
+  ASSERT_NE(memory, nullptr);
+  const auto untimed = untimed_models(w, *memory, data_of(w, *memory));
+  EXPECT_EQ(untimed, (std::vector<std::pair<std::string, std::string>>{{"tbb", "skipped"}}));
+}
+
+TEST(report_plot, a_ladder_without_a_stop_has_no_marks) {
+  const auto r = sweep();
+  const auto w = by_workload(r)[1];  // sleep: one rung, a bar chart
+  const auto fs = figures_of(w);
+  const auto script = gnuplot_script(w, fs[0], styles_of(concur::models::names(), {w}), "/out");
+  EXPECT_EQ(script.find("$stop"), std::string::npos);
+  EXPECT_EQ(script.find("not timed"), std::string::npos);
+}
+
+// The summary counts every case a model has a cell for, completed or not: the plots show each,
+// on a line or in the bars, a case no model completed with its verdicts in the bars' places.
+TEST(report_plot, bar_charts_show_every_case_off_the_lines_timed_or_not) {
+  const auto r = stops();
+  const auto w = by_workload(r)[0];
+  const auto fs = figures_of(w);
+  ASSERT_EQ(fs[0].kind, figure_kind::cases);
+  EXPECT_EQ(fs[0].cases, (std::vector<std::string>{"cold", "warm"}));
+  std::set<std::string> shown;
+  for (const auto& f : fs) shown.insert(f.cases.begin(), f.cases.end());
+  for (const auto& c : w.cases) {
+    if (c == "n100000") continue;  // past the line's end
+    EXPECT_TRUE(shown.contains(c)) << c;
+  }
+
+  const auto bars = gnuplot_script(w, fs[0], styles_of(concur::models::names(), {w}), "/out");
+  // coroutines' cold case: its verdict in its bar's place; threads, timed in no case of the
+  // bars, in the legend with its verdict.
+  EXPECT_NE(bars.find("set label 'skipped' at"), std::string::npos) << bars;
+  EXPECT_NE(bars.find("set label 'threads (refused)' at screen"), std::string::npos) << bars;
+
+  // Bars of verdicts alone, with no time among them, would show no number: none drawn.
+  const auto untimed = make({{"w", "threads", "a", {0.1, 0.2}, "n", 10},
+                             {"w", "threads", "b", {0.2, 0.3}, "n", 100},
+                             {"w", "threads", "cold", {}}});
+  EXPECT_EQ(stems(figures_of(by_workload(untimed)[0])), (std::vector<std::string>{"w-n"}));
+
+  // The sweep's bars: the case threads skipped is there, with its verdict.
+  const auto s = sweep();
+  const auto fetch = by_workload(s)[0];
+  const auto fetch_bars = figures_of(fetch)[0];
+  EXPECT_EQ(fetch_bars.cases, (std::vector<std::string>{"small", "it's big"}));
+}
+
+// Bars: a legend of their own (gnuplot's key cannot draw a fill and a point in one sample), a
+// swatch per series like its bar, and a Python cell without a time in it with its verdict.
+TEST(report_plot, bars_carry_their_series_point_and_fill) {
+  const auto r = make({{"w", "threads", "a", {1.0}},
+                       {"w", "py-threads", "a", {2.0}, "", 0, 0, "", "threads"},
+                       {"w", "wrk", "a", {0.5}},
+                       {"w", "py-asyncio", "a", {}, "", 0, 0, "skipped", "coroutines"}});
+  const auto w = by_workload(r)[0];
+  const auto looks = styles_of(concur::models::names(), {w});
+  const auto script = gnuplot_script(w, figures_of(w)[0], looks, "/out");
+  EXPECT_NE(script.find("unset key"), std::string::npos);
+  EXPECT_NE(script.find("fs solid 0.9"), std::string::npos) << script;
+  EXPECT_NE(script.find(fmt::format("fs pattern {}", looks.at("py-threads").pattern)),
+            std::string::npos);
+  EXPECT_NE(script.find(fmt::format("fs pattern {}", looks.at("wrk").pattern)), std::string::npos);
+  EXPECT_NE(script.find(fmt::format("point pt {}", looks.at("threads").point)), std::string::npos);
+  EXPECT_NE(script.find("set label 'py-asyncio (skipped)' at screen"), std::string::npos) << script;
+}
+
+TEST(report_plot, gnuplot_draws_stops_and_untimed_cases) {
+  if (!process::find_program("gnuplot")) GTEST_SKIP() << "gnuplot is not installed";
+  testing::temp_dir dir("concur-plot");
+  const auto r = stops();
+  const auto written = plot_all(concur::models::names(), by_workload(r), dir.path());
+  EXPECT_EQ(written.size(), 4u);  // bars and time (no bytes per item), each a PNG and an SVG
 }
 
 TEST(report_plot, report_md_links_each_plot_to_its_svg) {
