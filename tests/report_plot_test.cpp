@@ -209,8 +209,8 @@ TEST(report_plot, every_series_has_a_style_of_its_own_even_in_greyscale) {
   EXPECT_NE(looks.at("wrk").dash, py.dash);
   EXPECT_NE(looks.at("wrk").pattern, py.pattern);
 
-  workloads[1].models = {"fibers"};
-  EXPECT_EQ(styles_of(order, {workloads[1]}).at("fibers"), looks.at("fibers"));
+  workloads[1].models = {"tbb"};
+  EXPECT_EQ(styles_of(order, {workloads[1]}).at("tbb"), looks.at("tbb"));
 }
 
 // A model's look comes from its place in the order, whichever models those are: Okabe and Ito's
