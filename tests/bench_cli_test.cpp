@@ -329,4 +329,24 @@ TEST(bench_cli, a_directory_of_ones_own_is_a_dirsearch_case) {
   }
 }
 
+// A missing path or a file is no directory to search: its cells (models and programs) are
+// skipped with the reason rather than timed on one error entry.
+TEST(bench_cli, a_root_that_is_no_directory_skips_its_cells_with_the_reason) {
+  for (const auto& [root, why] : {std::pair{"/no/such/dir", "No such file or directory"},
+                                  {CONCUR_CLI, "is not a directory"}}) {
+    const auto r = run_command(std::string("CONCUR_DIRSEARCH_ROOT=") + root + " " + bench +
+                               " --benchmark_filter=env_root --min-rounds=1 --max-rounds=1");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    for (const char* cell : {"dirsearch/sequential/env_root", "dirsearch/find/env_root"}) {
+      const auto at = r.output.find(cell);
+      ASSERT_NE(at, std::string::npos) << cell << "\n" << r.output;
+      const auto line = r.output.substr(at, r.output.find('\n', at) - at);
+      EXPECT_NE(line.find("skipped"), std::string::npos) << line;
+    }
+    EXPECT_NE(r.output.find(std::string("\"") + root + "\""), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(why), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("PASS"), std::string::npos) << r.output;
+  }
+}
+
 }  // namespace

@@ -91,6 +91,17 @@ std::string printable(std::string_view s) {
 
 namespace {
 std::string extra_root;  // set_extra_root's; empty: none
+
+// Why a root of the user's cannot be the case's: a missing path or a file would be searched as
+// one error or one entry, and every model would agree on it, timing nothing.
+std::string not_a_directory(const std::string& root) {
+  std::error_code error;
+  const auto status = std::filesystem::status(root, error);
+  const std::string named = fmt::format("--dirsearch-root (CONCUR_DIRSEARCH_ROOT) \"{}\"", root);
+  if (error) return fmt::format("{}: {}", named, error.message());
+  if (!std::filesystem::is_directory(status)) return named + " is not a directory";
+  return "";
+}
 }  // namespace
 
 void set_extra_root(std::string root) {
@@ -140,8 +151,10 @@ std::vector<case_def<params>> workload::cases() {
     out.push_back(fixture_case(name, case_kind::sweep, shaped(entries), {""}));
     out.back().ladder = ladder_point{axis, static_cast<double>(entries)};
   }
-  if (!extra_root.empty())
+  if (!extra_root.empty()) {
     out.push_back({"env_root", case_kind::bench, params{.roots = {extra_root}}});
+    out.back().unavailable = not_a_directory(extra_root);
+  }
   for (auto& c : out) c.params.peers = c.kind != case_kind::test;
 
   // Cold cache: the page cache is dropped before every run, so directories come from the disk.
