@@ -24,6 +24,15 @@ inline void add_client_options(CLI::App& cmd, client_args& a) {
   add_duration(cmd, "--timeout", a.client.timeout,
                "per request: connect, write and read together (e.g. 500ms, 5s; at most 1 h)", 1ms,
                1h);
+  // A body past it is the error "body over limit", so that one endless or huge answer cannot
+  // take the machine's memory.
+  cmd.add_option("--max-body", a.client.body_limit,
+                 "the longest body accepted per response, in bytes or with a unit (500k, 64MiB, "
+                 "1GiB); a longer one is the error \"body over limit\"")
+      ->transform(CLI::AsSizeValue(false).description(""))
+      ->check(whole_in<std::size_t>(1, std::size_t{1} << 40).description(""))
+      ->type_name("SIZE")
+      ->default_str("64MiB");
   add_model_threads(cmd, a.config);
 }
 

@@ -145,6 +145,8 @@ TEST_F(bad_input, numeric_options_are_range_checked_at_parse_time) {
       {"fetch --pool-threads 0 " + refused_url, "--pool-threads: 0 is not a whole number from 1"},
       {"crawl --pool-threads 100000 " + refused_url, "--pool-threads: 100000 is not"},
       {"fetch --worker-threads 0 " + refused_url, "--worker-threads: 0 is not"},
+      {"fetch --max-body 0 " + refused_url, "--max-body: 0 is not a whole number from 1"},
+      {"crawl --max-body 10x " + refused_url, "--max-body: x unit not recognized"},
       {"dirsearch -j 0 /nonexistent", "--threads: 0 is not a whole number from 1 to 4096"},
       {"serve --latency -5ms", "--latency: not a duration from 0ms to 1min"},
       {"serve --seed -1", "--seed: -1 is not a whole number"},

@@ -220,6 +220,22 @@ TEST(http_hostile, running_out_of_descriptors_is_an_error_per_request_in_every_m
   });
 }
 
+// --max-body is the longest body the client takes: one byte over is the error, in a unit too.
+TEST(http_hostile, the_body_limit_is_the_users_to_set) {
+  const auto url = server().url("/second");  // "second": 6 bytes
+  const auto fetch = [&](const std::string& limit) {
+    return concur::testing::run_command(CONCUR_CLI " fetch --max-body " + limit + " " + url);
+  };
+  const auto over = fetch("5");
+  EXPECT_EQ(over.exit_code, 1) << over.output;
+  EXPECT_NE(over.output.find("body over limit"), std::string::npos) << over.output;
+  for (const char* enough : {"6", "1k", "64MiB"}) {
+    const auto r = fetch(enough);
+    EXPECT_EQ(r.exit_code, 0) << enough << "\n" << r.output;
+    EXPECT_NE(r.output.find("200 6 bytes"), std::string::npos) << enough << "\n" << r.output;
+  }
+}
+
 TEST(http_resolve, caches_names_and_refuses_invalid_ones_without_asking) {
   const auto local = resolve("localhost");
   ASSERT_EQ(local->error, error_kind::none);
