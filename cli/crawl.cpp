@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
+#include <limits>
 #include <memory>
 
 #include "cli/client_options.hpp"
@@ -25,19 +27,25 @@ void add_crawl(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-redirects", rules->max_redirects, "redirects followed per request")
       ->check(whole_in<std::size_t>(0, 1000, "wget's default is 20"))
       ->capture_default_str();
+  cmd->add_option("--max-pages", rules->max_pages,
+                  "visit at most N pages, the root included (links past it are not followed)")
+      ->type_name("N")
+      ->check(whole_in<std::size_t>(1, std::numeric_limits<std::size_t>::max()));
   cmd->add_option("URL", *root, "where to start")->required();
   cmd->callback([a, root, depth, rules, &exit_code] {
     a->client.keep_bodies = true;  // the crawl reads the links in the bodies
     http::client_tally tally;
     const auto get = http::make_getter(a->model, a->client, a->config, tally);
     http::resolve_hosts({*root});  // before the stopwatch: the timed region resolves nothing
+    // A line per page as each level is answered: a long crawl shows its progress, and what was
+    // printed stays when it is interrupted.
+    rules->on_visit = [](const http::visit& v) {
+      fmt::print("{}\n", http::describe(v));
+      std::fflush(stdout);
+    };
     const stopwatch elapsed;
     const auto result = http::crawl(get, *root, *depth, tally, *rules);
     const double seconds = elapsed.seconds();
-    std::vector<http::visit> by_depth = result.visited;
-    std::stable_sort(by_depth.begin(), by_depth.end(),
-                     [](auto& x, auto& y) { return x.depth < y.depth; });
-    for (const auto& v : by_depth) fmt::print("{}\n", http::describe(v));
     for (const auto& e : result.errors) fmt::print("error: {}\n", e);
     fmt::print(
         "{} pages, {} edges, {} errors in {:.3f} s ({}): {} requests sent, {} connections opened, "

@@ -358,6 +358,41 @@ std::string without_port(std::string url, std::uint16_t port) {
   return url;
 }
 
+TEST(http_crawl, max_pages_stops_the_visits_and_on_visit_sees_each_level_as_it_is_answered) {
+  const auto& server = embedded_server({.pages = 60, .fanout = 4, .seed = 3});
+  const auto crawl_with = [&](crawl_rules rules) {
+    client_tally tally;
+    return crawl(
+        make_getter(models::threads_model{}, {.concurrency = 4, .timeout = 5s, .keep_bodies = true},
+                    models::config::defaults(), tally),
+        server.root_url(), 9, tally, rules);
+  };
+  const auto whole = crawl_with({});
+  ASSERT_GT(whole.visited.size(), 7u);
+  std::vector<visit> streamed;
+  const auto cut =
+      crawl_with({.max_pages = 7, .on_visit = [&](const visit& v) { streamed.push_back(v); }});
+  EXPECT_EQ(cut.visited.size(), 7u);
+  EXPECT_TRUE(cut.errors.empty());
+  // Every page was reported once, a level after the one before it, by URL within a level.
+  ASSERT_EQ(streamed.size(), cut.visited.size());
+  for (std::size_t i = 1; i < streamed.size(); ++i) {
+    const auto& a = streamed[i - 1];
+    const auto& b = streamed[i];
+    EXPECT_TRUE(a.depth < b.depth || (a.depth == b.depth && a.url < b.url))
+        << a.url << " " << b.url;
+  }
+  // The pages kept are the nearest: each at the depth the whole crawl found it at.
+  std::map<std::string, std::size_t> depth_of;
+  for (const auto& v : whole.visited) depth_of.emplace(v.url, v.depth);
+  for (const auto& v : cut.visited) {
+    EXPECT_EQ(v.status, 200) << v.url;
+    ASSERT_TRUE(depth_of.contains(v.url)) << v.url;
+    EXPECT_EQ(v.depth, depth_of.at(v.url)) << v.url;
+    EXPECT_NE(std::find(streamed.begin(), streamed.end(), v), streamed.end()) << v.url;
+  }
+}
+
 TEST(http_nginx, a_crawl_of_the_exported_site_reaches_the_same_pages_with_the_same_bodies) {
   if (!net::nginx_server::binary())
     GTEST_SKIP() << "nginx is not installed (scripts/optional-packages: nginx-light)";

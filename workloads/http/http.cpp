@@ -167,6 +167,13 @@ crawl_result crawl_result_of(std::map<std::string, visit>& seen,
   return out;
 }
 
+// A level's visits (its pages and where their redirects ended) to on_visit, by URL.
+void report_level(std::vector<const visit*>& visits,
+                  const std::function<void(const visit&)>& on_visit) {
+  std::sort(visits.begin(), visits.end(), [](auto* a, auto* b) { return a->url < b->url; });
+  for (const visit* v : visits) on_visit(*v);
+}
+
 }  // namespace
 
 crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
@@ -181,9 +188,11 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
     // Where redirects ended counts as visited before any link of the level is followed: a page
     // reached by a redirect is not fetched again for a link.
     std::vector<std::optional<url>> bases(level.size());
+    std::vector<const visit*> visits;
     for (std::size_t i = 0; i < level.size(); ++i) {
       const auto& [r, final_url, redirects] = answers[i];
       auto& v = seen.at(level[i]);
+      visits.push_back(&v);
       v.status = r.status;
       v.error = r.error;
       v.redirects = redirects;
@@ -192,10 +201,13 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
       if (r.error != error_kind::none || r.status != 200) continue;
       bases[i] = parse_url(redirects ? final_url : level[i]);
       if (redirects && bases[i] && !seen.contains(final_url))
-        seen.emplace(
-            final_url,
-            visit{.url = final_url, .depth = d, .status = r.status, .body_bytes = r.body_bytes});
+        visits.push_back(&seen.emplace(final_url, visit{.url = final_url,
+                                                        .depth = d,
+                                                        .status = r.status,
+                                                        .body_bytes = r.body_bytes})
+                              .first->second);
     }
+    if (rules.on_visit) report_level(visits, rules.on_visit);
     std::vector<std::string> next;
     for (std::size_t i = 0; i < level.size(); ++i) {
       // Off-host pages (a redirect took us there) are not read, as links to them are not.
@@ -204,7 +216,8 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
       for (auto& link : extract_links(answers[i].answer.body, *bases[i])) {
         auto to = link.str();
         edges.emplace(from, to);
-        if (d < depth && !seen.contains(to) && (rules.span_hosts || link.host == start->host)) {
+        if (d < depth && seen.size() < rules.max_pages && !seen.contains(to) &&
+            (rules.span_hosts || link.host == start->host)) {
           seen.emplace(to, visit{.url = to, .depth = d + 1});
           next.push_back(std::move(to));
         }

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,6 +115,12 @@ struct crawl_rules {
   // Follow links to other hosts too (wget --span-hosts); by default they are recorded as edges
   // but not visited. Only the host is compared, as wget does: another port is the same host.
   bool span_hosts = false;
+  // At most this many pages are visited (the root counts); links past it are edges, not visits,
+  // so that a site of ever-new links ends (wget's --quota, in pages).
+  std::size_t max_pages = std::numeric_limits<std::size_t>::max();
+  // Called with each level's visits (by URL) once the level is answered, before the next is
+  // sent: a caller prints the crawl as it goes rather than after the last page.
+  std::function<void(const visit&)> on_visit = {};
 };
 
 // The workloads over any model's getter (what the CLI runs against any server). URLs are sent
