@@ -1,5 +1,6 @@
 // concur report RESULTS.json: what concur-bench wrote, as results.csv (one row per repetition),
-// cells.csv (one row per cell: median, 95 % CI, n, CV, speed-up with its CI), report.md and plots.
+// cells.csv (one row per cell: median, 95 % CI, n, CV, speed-up with its CI), report.md (the
+// summary first), details/<workload>.md (the per-case tables report.md links to) and plots/.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -44,7 +45,12 @@ void refuse_control_characters(const std::string& dir) {
 
 void add_report(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "report", "turn concur-bench JSON into results.csv, cells.csv, report.md and plots");
+      "report",
+      "turn concur-bench JSON into report.md (contents, the summary first, per workload its plots "
+      "and overview; then the machine, the method, the settings, the calibration, the "
+      "environment), details/<workload>.md (every case's figures, the cells not timed one line "
+      "per reason, growth, against the programs and Python), plots/, results.csv and cells.csv; "
+      "report.md links to whole-process/report.md when that is in the directory");
   struct args {
     std::string json_path, out_dir;
   };

@@ -1,6 +1,7 @@
-// write_all: every report into one directory. The writers live beside this file, one per
-// output, as Google Benchmark splits its reporters: report_json.cpp reads, report_csv.cpp,
-// report_cells_csv.cpp, report_markdown*.cpp and report_plot.cpp write.
+// write_all: every report into one directory: report.md, the details/ it links to, the plots. The
+// writers live beside this file, one per output, as Google Benchmark splits its reporters:
+// report_json.cpp reads, report_csv.cpp, report_cells_csv.cpp, report_markdown*.cpp and
+// report_plot.cpp write.
 #include "report/report.hpp"
 
 #include <fmt/format.h>
@@ -52,7 +53,12 @@ std::vector<std::string> write_all(const results& r, const std::string& dir_name
   std::string failure;
   const auto plots = write_plots(r, dir, failure);
   written.insert(written.end(), plots.begin(), plots.end());
-  write(dir / "report.md", to_markdown(r, plots.empty() ? "" : "plots"));
+  if (std::error_code ec; !std::filesystem::create_directories(dir / "details", ec) && ec)
+    throw error(fmt::format("cannot make \"{}\": {}", (dir / "details").string(), ec.message()));
+  for (const auto& d : to_details_markdown(r)) write(dir / d.path, d.text);
+  const bool whole_process = std::filesystem::exists(dir / whole_process_report);
+  write(dir / "report.md",
+        to_markdown(r, plots.empty() ? "" : "plots", whole_process ? whole_process_report : ""));
   if (!failure.empty())
     throw error(
         fmt::format("{} ({} was written without plots)", failure, (dir / "report.md").string()));

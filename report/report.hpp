@@ -67,11 +67,27 @@ results load(const std::string& path);
 std::string to_csv(const results& r);
 // One row per cell: its median with the 95 % interval, n, CV, min, and speed-up with its interval.
 std::string to_cells_csv(const results& r);
-std::string to_markdown(const results& r, const std::string& plot_dir_relative = "");
+// report.md: a contents line, the summary first, per workload its plots, overview and a link to
+// its details file, then the machine, the method, the settings, the calibration and the
+// environment. The links are relative to report.md: the plots' directory (none when empty) and
+// the whole-process comparison's report (none when empty).
+std::string to_markdown(const results& r, const std::string& plot_dir_relative = "",
+                        const std::string& whole_process_relative = "");
 
-// Writes results.csv, cells.csv and report.md (and, when gnuplot is installed, the plots into
-// dir/plots, PNG and SVG: report/report_plot.hpp) into dir; returns the paths written. Throws
-// report::error when gnuplot fails, once report.md is written without plots.
+// The per-case tables of one workload, which report.md links to: `path` is relative to report.md.
+struct details_file {
+  std::string workload, path, text;
+};
+std::vector<details_file> to_details_markdown(const results& r);
+
+// Where the whole-process comparison (scripts/whole-process) writes its report, relative to the
+// report directory: report.md links to it when it is there.
+inline constexpr const char* whole_process_report = "whole-process/report.md";
+
+// Writes results.csv, cells.csv, report.md, details/<workload>.md (and, when gnuplot is
+// installed, the plots into dir/plots, PNG and SVG: report/report_plot.hpp) into dir; returns the
+// paths written. Throws report::error when a write fails, and when gnuplot fails, once report.md
+// is written without plots.
 std::vector<std::string> write_all(const results& r, const std::string& dir);
 
 }  // namespace concur::report

@@ -1,7 +1,9 @@
 #pragma once
-// Internal to report.md's writers: report_markdown.cpp (the workloads), report_markdown_figures.cpp
-// (numbers with their intervals, the methods) and report_markdown_machine.cpp (the machine during
-// the run, its calibration, the environment).
+// Internal to report.md's writers: report_markdown.cpp (the layout, the workloads' overviews),
+// report_markdown_contents.cpp (the contents line), report_markdown_details.cpp (the per-case
+// tables of details/<workload>.md), report_markdown_settings.cpp (the models' settings),
+// report_markdown_figures.cpp (numbers with their intervals, the methods) and
+// report_markdown_machine.cpp (the machine during the run, its calibration, the environment).
 #include <string>
 #include <vector>
 
@@ -21,6 +23,29 @@ std::string efficiency_with_interval(double ideal_s, const stats::summary& time)
 std::optional<double> memory_growth(const summary& s, std::optional<double> row::*field);
 // "12.3 %", with ⚠ above noisy_cv; "–" for a single run.
 std::string cv_text(const stats::summary& s);
+
+// "| a | b |\n" followed by the separator row with the given alignments.
+std::string table_head(const std::vector<std::string>& columns, const std::string& alignments);
+std::string repeat(const std::string& s, std::size_t n);
+
+// The anchor GitHub gives a heading: lower case, spaces to hyphens, punctuation dropped (ASCII
+// punctuation; other characters are kept as they are).
+std::string github_anchor(const std::string& heading);
+// One line linking every level-2 heading of the markdown, in order, each to its anchor (a
+// repeated heading gets GitHub's -1, -2 suffix).
+std::string contents(const std::string& markdown);
+
+// details/<workload>.md, relative to report.md; the name keeps [A-Za-z0-9_-] of the workload's.
+std::string details_path(const std::string& workload);
+// The workload's per-case tables: every cell with its figures, the cells not timed one line per
+// reason, the largest rungs, the cost growth, the measured figures, the models against the
+// programs and against the course's Python.
+std::string details(const workload_cells& w);
+
+// Each model's settings once for the whole run, naming the workloads and cases that set their
+// own; empty when no cell recorded any.
+std::string settings_section(const std::vector<workload_cells>& workloads,
+                             const std::vector<std::string>& model_order);
 
 // The workload's plots in plot_dir (relative to report.md), each image a link to its SVG, with
 // what their whiskers and bands are; empty when plot_dir is.
@@ -43,6 +68,11 @@ std::string calibration(const results& r);
 // Per workload, each C++ model against its counterpart in the course's Python
 // (report_markdown_python.cpp); empty when no pair was timed.
 std::string against_python(const workload_cells& w);
+// How the Python comparison is made, for the method section: said once, whatever the workloads.
+std::string python_method();
+// How a ladder's growth is fitted, for the method section (report_markdown_growth.cpp).
+std::string growth_method();
+bool has_ladder(const workload_cells& w);
 // Per workload with size ladders, how each model's cost grows with the size: the fit on log-log
 // axes, the cost and bytes per item at the largest rung, where it bends
 // (report_markdown_growth.cpp); empty when the workload has no ladder.

@@ -283,10 +283,21 @@ const char* const note =
 
 }  // namespace
 
+std::string growth_method() {
+  return std::string("**How cost grows with the work.** ") + note;
+}
+
+bool has_ladder(const workload_cells& w) {
+  return !ladders_of(w).empty();
+}
+
+// The method is report.md's, said once there: a details file points to it.
 std::string cost_growth(const workload_cells& w) {
   const auto ladders = ladders_of(w);
   if (ladders.empty()) return "";
-  std::string md = std::string("\n### How cost grows with the work\n\n") + note;
+  std::string md =
+      "\n## How cost grows with the work\n\nHow the fits are made: report.md, *How to read the "
+      "figures*.\n";
   for (const auto& l : ladders) md += ladder_section(w, l);
   return md;
 }

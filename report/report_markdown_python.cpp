@@ -65,8 +65,17 @@ std::string against_python(const workload_cells& w) {
       if (cpp && py) rows += pair_row(c, pair->second, cell, *cpp, *py);
     }
   if (rows.empty()) return "";
-  return "\n### C++ vs the course's Python\n\n"
-         "Each C++ model beside the Python function the course writes for it "
+  return "\n## C++ vs the course's Python\n\nHow the pairs are made: report.md, *How to read the "
+         "figures*.\n\n"
+         "| case | C++ model | Python | time: Python / C++ [95 % CI] | CPU: Python / C++ "
+         "[95 % CI] | bytes / item: C++ · Python | Python process |\n"
+         "|---|---|---|---:|---:|---:|---:|\n" +
+         rows;
+}
+
+std::string python_method() {
+  return "**C++ vs the course's Python.** Each C++ model beside the Python function the course "
+         "writes for it "
          "(`baselines/python/`), on the same case and checked against the same oracle. Ratios "
          "are Python's over the C++ model's, paired by round, with their 95 % interval (above 1: "
          "the C++ model is faster or uses less). Python's time is the script's own "
@@ -75,12 +84,7 @@ std::string against_python(const workload_cells& w) {
          "over the work (– where that growth was negative: the peak RSS read before the work was "
          "the higher, noise that says nothing of the work); the last column is the whole Python "
          "process, start-up included (" +
-         process_seconds +
-         ").\n\n"
-         "| case | C++ model | Python | time: Python / C++ [95 % CI] | CPU: Python / C++ "
-         "[95 % CI] | bytes / item: C++ · Python | Python process |\n"
-         "|---|---|---|---:|---:|---:|---:|\n" +
-         rows;
+         process_seconds + ").\n\n";
 }
 
 }  // namespace concur::report::detail

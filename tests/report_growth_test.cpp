@@ -81,11 +81,12 @@ results fixture() {
   return parse(json{{"benchmarks", benchmarks}});
 }
 
-std::string section(const std::string& md, const std::string& workload) {
-  const auto from = md.find("## " + workload + "\n");
-  EXPECT_NE(from, std::string::npos) << md;
-  const auto to = md.find("\n## ", from + 1);
-  return md.substr(from, to == std::string::npos ? std::string::npos : to - from);
+// The workload's details file (details/<workload>.md), where the growth tables are.
+std::string details_of(const results& r, const std::string& workload) {
+  for (const auto& d : to_details_markdown(r))
+    if (d.workload == workload) return d.text;
+  ADD_FAILURE() << "no details file for " << workload;
+  return "";
 }
 
 // The row of `model` in the table that follows `title` ("**tasks**").
@@ -100,12 +101,17 @@ std::string row_of(const std::string& md, const std::string& title, const std::s
 class report_growth : public ::testing::Test {
  protected:
   const std::string md = to_markdown(fixture());
-  const std::string sleep = section(md, "sleep");
+  const std::string sleep = details_of(fixture(), "sleep");
 };
 
 TEST_F(report_growth, one_section_per_workload_with_ladders_and_a_table_per_ladder) {
-  EXPECT_NE(sleep.find("### How cost grows with the work"), std::string::npos) << sleep;
-  EXPECT_EQ(section(md, "dirsearch").find("How cost grows"), std::string::npos) << md;
+  EXPECT_NE(sleep.find("## How cost grows with the work"), std::string::npos) << sleep;
+  EXPECT_EQ(details_of(fixture(), "dirsearch").find("How cost grows"), std::string::npos);
+  // How the fits are made is said once, in report.md's method.
+  EXPECT_NE(md.find("**How cost grows with the work.** Each ladder's cases are its rungs"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(sleep.find("Each ladder's cases are its rungs"), std::string::npos) << sleep;
   EXPECT_NE(sleep.find("**tasks** (N = 10, 100, 1,000 and 10,000):"), std::string::npos) << sleep;
   EXPECT_NE(sleep.find("**connections at N = 1,000** (N = 4 and 64):"), std::string::npos) << sleep;
   EXPECT_EQ(sleep.find("n10_d1ms", sleep.find("How cost grows")), std::string::npos)
@@ -188,7 +194,7 @@ TEST(report_growth_file, a_rung_every_model_skipped_is_named_on_its_ladder) {
                       {.oracle = "", .settings = "s", .ladder = "connections", .rung = 100'000})}};
     benchmarks.push_back(skipped);
   }
-  const auto md = to_markdown(parse(json{{"benchmarks", benchmarks}}));
+  const auto md = details_of(parse(json{{"benchmarks", benchmarks}}), "connections");
   EXPECT_NE(md.find("**connections** (N = 1,000, 10,000 and 100,000):"), std::string::npos) << md;
   EXPECT_NE(row_of(md, "**connections** (N", "coroutines").find("| 1.95 KiB | – |"),
             std::string::npos)

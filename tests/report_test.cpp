@@ -29,6 +29,13 @@ std::string read(const std::filesystem::path& p) {
   return s.str();
 }
 
+// The per-case tables of every workload (details/<workload>.md), one after another.
+std::string details(const results& r) {
+  std::string out;
+  for (const auto& d : to_details_markdown(r)) out += d.text;
+  return out;
+}
+
 TEST(report, reads_every_repetition_of_every_cell_and_drops_aggregates) {
   const auto r = load(sample);
   EXPECT_EQ(r.rows.size(), 20u);  // 2 cases x 5 models x 2 repetitions
@@ -81,12 +88,15 @@ TEST(report, csv_has_one_long_format_row_per_repetition) {
 
 TEST(report, markdown_has_a_table_per_workload_and_the_environment) {
   const auto md = to_markdown(load(sample));
+  const auto every_case = details(load(sample));
   EXPECT_NE(md.find("## sleep"), std::string::npos);
-  EXPECT_NE(md.find("| n10_d1ms | sequential |"), std::string::npos);
-  EXPECT_NE(md.find("| n10_d1ms | coroutines |"), std::string::npos);
+  EXPECT_NE(md.find("[details/sleep.md](details/sleep.md)"), std::string::npos) << md;
+  EXPECT_NE(every_case.find("| n10_d1ms | sequential |"), std::string::npos);
+  EXPECT_NE(every_case.find("| n10_d1ms | coroutines |"), std::string::npos);
   EXPECT_NE(md.find("| sequential | "), std::string::npos);
-  EXPECT_NE(md.find("skipped: ideal time 0.1 s exceeds the budget"), std::string::npos);
-  EXPECT_NE(md.find("pass (vs sequential)"), std::string::npos);
+  EXPECT_NE(every_case.find("- skipped (ideal time 0.1 s exceeds the budget"), std::string::npos)
+      << every_case;
+  EXPECT_NE(every_case.find("pass (vs sequential)"), std::string::npos);
   EXPECT_NE(md.find("## Environment"), std::string::npos);
   EXPECT_NE(md.find("| boost_version | 1.81.0 |"), std::string::npos);
   EXPECT_NE(md.find("| executor_pool_threads |"), std::string::npos);
@@ -98,7 +108,7 @@ TEST(report, speed_up_is_sequential_over_model) {
       {.workload = "w", .model = "sequential", .case_name = "c", .verdict = "pass", .real_s = 2.0});
   r.rows.push_back(
       {.workload = "w", .model = "threads", .case_name = "c", .verdict = "pass", .real_s = 0.5});
-  const auto md = to_markdown(r);
+  const auto md = details(r);
   // One run each: the ratio, and no interval pretended.
   EXPECT_NE(md.find("| c | threads | 500 ms (1 run: no interval) | 1 | – | 500 ms | 4.00× (1 run: "
                     "no interval) |"),
@@ -120,7 +130,7 @@ TEST(report, compares_models_with_the_external_programs_and_lists_each_cases_set
      "label": "oracle=sequential; settings=pool of 6"},
     {"name": "fetch/executor/n2", "run_type": "iteration", "real_time": 200, "time_unit": "ms",
      "label": "oracle=sequential; settings=pool of 16"}]})");
-  const std::string md = to_markdown(parse(doc));
+  const std::string md = details(parse(doc));
   EXPECT_NE(md.find("| case | model | vs wrk | CPU/request vs wrk |"), std::string::npos) << md;
   EXPECT_NE(
       md.find("| n1 | coroutines | 0.80× (1 run: no interval) | 0.90× (1 run: no interval) |"),
@@ -128,7 +138,10 @@ TEST(report, compares_models_with_the_external_programs_and_lists_each_cases_set
       << md;
   EXPECT_NE(md.find("| n1 | executor | 0.40× (1 run: no interval) | – |"), std::string::npos) << md;
   EXPECT_EQ(md.find("| n2 | executor | 0."), std::string::npos) << "no wrk on n2\n" << md;
-  EXPECT_NE(md.find("- **executor**: pool of 6 (n1); pool of 16 (n2)"), std::string::npos) << md;
+  const std::string settings = to_markdown(parse(doc));
+  EXPECT_NE(settings.find("- **executor**: pool of 6\n  - in fetch n2: pool of 16\n"),
+            std::string::npos)
+      << settings;
 }
 
 TEST(vocabulary, every_verdict_kind_reads_back_from_its_name) {
@@ -290,7 +303,7 @@ TEST(report, reads_external_programs_from_old_and_new_labels) {
   EXPECT_EQ(r.rows[2].settings, "fd -j4");
   ASSERT_EQ(r.rows[0].metrics.size(), 1u);  // ideal_s is the harness's, files the workload's
   EXPECT_EQ(r.rows[0].metrics[0].first, "files");
-  const auto md = to_markdown(r);
+  const auto md = details(r);
   EXPECT_NE(md.find("| case | model | vs find | vs fd |"), std::string::npos) << md;
   EXPECT_NE(md.find("| t | threads | 2.00× (1 run: no interval) | 0.50× (1 run: no interval) |"),
             std::string::npos)
@@ -312,9 +325,8 @@ TEST(report, reads_the_verdict_from_the_skip_message) {
   EXPECT_EQ(r.rows[2].verdict, "refused");
   EXPECT_EQ(r.rows[3].verdict, "error");
   EXPECT_EQ(r.rows[3].detail, "something broke");
-  EXPECT_NE(to_markdown(r).find(
-                "| a | tbb | – | – | – | – | – | – | – | – | – | – | unsupported: no tbb: here |"),
-            std::string::npos);
+  EXPECT_NE(details(r).find("- unsupported (no tbb: here): tbb a\n"), std::string::npos)
+      << details(r);
 }
 
 TEST(report, rejects_what_is_not_benchmark_json) {
@@ -416,7 +428,7 @@ std::string line_starting(const std::string& md, const std::string& start) {
 TEST(report_stats, a_cells_median_gets_the_exact_order_statistic_interval) {
   results r;
   add_runs(r, "threads", ms({7, 3, 10, 1, 5, 9, 2, 8, 4, 6}));
-  const auto md = to_markdown(r);
+  const auto md = details(r);
   const auto line = line_starting(md, "| c | threads |");
   EXPECT_EQ(line.rfind("| c | threads | 5.50 ms [2.00–9.00 ms] | 10 | 55.0 % ⚠ | 1 ms |", 0), 0u)
       << line;
@@ -434,7 +446,7 @@ TEST(report_stats, a_cells_median_gets_the_exact_order_statistic_interval) {
 TEST(report_stats, too_few_runs_show_the_intervals_actual_coverage) {
   results r;
   add_runs(r, "threads", ms({10, 12, 11}));
-  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  const auto line = line_starting(details(r), "| c | threads |");
   EXPECT_EQ(line.rfind("| c | threads | 11.0 ms [10.0–12.0 ms] †75 % | 3 |", 0), 0u) << line;
 }
 
@@ -443,7 +455,7 @@ TEST(report_stats, a_paired_speed_up_whose_interval_contains_1_resolves_no_diffe
   results r;
   add_runs(r, "sequential", ms({100, 100, 100, 100, 100, 100}));
   add_runs(r, "threads", ms({98, 99, 101, 102, 100.5, 99.5}));
-  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  const auto line = line_starting(details(r), "| c | threads |");
   EXPECT_NE(line.find("| no difference resolved [0.98–1.02] |"), std::string::npos) << line;
   EXPECT_EQ(line.find("×"), std::string::npos) << "no winner named: " << line;
   EXPECT_NE(to_cells_csv(r).find(",paired,no\n"), std::string::npos) << to_cells_csv(r);
@@ -454,7 +466,7 @@ TEST(report_stats, a_clear_paired_speed_up_prints_its_interval) {
   add_runs(r, "sequential", ms({200, 210, 190, 205, 195, 200}));
   add_runs(r, "threads", ms({50, 52, 48, 51, 49, 50}));
   // Ratios 4, 4.04, 3.96, 4.02, 3.98, 4: median 4.00, [min, max] = [3.958, 4.038].
-  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  const auto line = line_starting(details(r), "| c | threads |");
   EXPECT_NE(line.find("| 4.00× [3.96–4.04] |"), std::string::npos) << line;
   EXPECT_NE(to_cells_csv(r).find(",paired,yes\n"), std::string::npos) << to_cells_csv(r);
 }
@@ -468,7 +480,7 @@ TEST(report_stats, pairing_is_by_repetition_index_not_by_position) {
   auto threads = ms({50, 100, 150, 75, 125, 60});
   add_runs(r, "threads", threads);
   std::reverse(r.rows.end() - 6, r.rows.end());  // the file lists them in another order
-  const auto line = line_starting(to_markdown(r), "| c | threads |");
+  const auto line = line_starting(details(r), "| c | threads |");
   EXPECT_NE(line.find("| 2.00× [2.00–2.00] |"), std::string::npos) << line;
 }
 
@@ -478,13 +490,13 @@ TEST(report_stats, a_subset_of_rounds_pairs_and_unmatched_indexes_bootstrap) {
   results paired;
   add_runs(paired, "sequential", ms({100, 101, 99, 100, 102, 98, 100, 101, 99, 100}));
   add_runs(paired, "threads", ms({50, 50, 50, 50, 50, 50}));
-  const auto a = line_starting(to_markdown(paired), "| c | threads |");
+  const auto a = line_starting(details(paired), "| c | threads |");
   EXPECT_NE(a.find("| 2.00× [1.96–2.04] |"), std::string::npos) << a;
 
   results unpaired;
   add_runs(unpaired, "sequential", ms({100, 101, 99, 100, 102, 98}));
   add_runs(unpaired, "threads", ms({50, 50, 50, 50, 50, 50}), 10);
-  const auto b = line_starting(to_markdown(unpaired), "| c | threads |");
+  const auto b = line_starting(details(unpaired), "| c | threads |");
   EXPECT_NE(b.find("ᵇ"), std::string::npos) << b;
   EXPECT_NE(to_cells_csv(unpaired).find(",bootstrap,yes\n"), std::string::npos);
 }
@@ -494,8 +506,11 @@ TEST(report_stats, a_cell_with_a_cv_above_5_percent_is_flagged) {
   add_runs(r, "sequential", ms({100, 101, 99}));
   add_runs(r, "threads", ms({100, 130, 70}));  // CV 30 %
   const auto md = to_markdown(r);
-  EXPECT_NE(line_starting(md, "| c | threads |").find("| 30.0 % ⚠ |"), std::string::npos) << md;
-  EXPECT_NE(line_starting(md, "| c | sequential |").find("| 1.0 % |"), std::string::npos) << md;
+  const auto every_case = details(r);
+  EXPECT_NE(line_starting(every_case, "| c | threads |").find("| 30.0 % ⚠ |"), std::string::npos)
+      << every_case;
+  EXPECT_NE(line_starting(every_case, "| c | sequential |").find("| 1.0 % |"), std::string::npos)
+      << every_case;
   EXPECT_EQ(line_starting(md, "| threads |"), "| threads | 100 ms ⚠ |");
   EXPECT_NE(md.find("⚠ CV above 5 %"), std::string::npos) << "the legend\n" << md;
   EXPECT_NE(md.find("1 of 2 cells timed more than once have a CV above 5 %"), std::string::npos)
@@ -529,7 +544,7 @@ TEST(report_machine, a_busy_machine_is_the_first_thing_the_report_says) {
   const auto md = to_markdown(with_machine_state(true));
   EXPECT_EQ(md.rfind("# concur benchmark report\n\n> **Warning: the machine was busy during this "
                      "run** (steal 12.00 % (limit 5 %)). Figures below may be inflated and "
-                     "noisy.\n\n## Summary",
+                     "noisy.\n\nContents: [Summary",
                      0),
             0u)
       << md;
@@ -637,7 +652,7 @@ TEST(report, an_old_file_renders_every_section_and_says_what_it_lacks) {
   // Its cases carry no size ladder (older labels): no "largest rung" line.
   for (const char* section :
        {"## Summary", "## Machine during the run", "## How to read the figures", "## sleep",
-        "Model settings:", "## Machine calibration", "## Environment"})
+        "## Settings", "## Machine calibration", "## Environment"})
     EXPECT_NE(md.find(section), std::string::npos) << section;
   EXPECT_NE(md.find("This run recorded no machine state"), std::string::npos) << md;
   EXPECT_NE(md.find("Load average at the start (1, 5, 15 min): 2.90, 1.23, 0.47 on 2 CPUs: above "
@@ -648,9 +663,9 @@ TEST(report, an_old_file_renders_every_section_and_says_what_it_lacks) {
   EXPECT_NE(md.find("ran back to back"), std::string::npos) << md;
   EXPECT_EQ(md.find("Warning"), std::string::npos) << md;
   // Two repetitions: [min, max] covers 50 %, and the speed-up is paired by repetition index.
-  EXPECT_NE(line_starting(md, "| n10_d1ms | threads |").find("| 7.53× [7.53–7.54] †50 % |"),
-            std::string::npos)
-      << md;
+  EXPECT_NE(line_starting(details(load(sample)), "| n10_d1ms | threads |")
+                .find("| 7.53× [7.53–7.54] †50 % |"),
+            std::string::npos);
   EXPECT_NE(to_csv(load(sample)).find(",back_to_back\n"), std::string::npos);
 }
 
