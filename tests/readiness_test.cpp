@@ -65,11 +65,10 @@ TEST(readiness, the_in_order_ideal_is_the_sum_of_round_maxima_and_the_others_the
                                  models::coroutines_model::max_in_flight(config),
                                  models::fibers_model::max_in_flight(config)})
       EXPECT_DOUBLE_EQ(readiness_workload::ideal_seconds(p, unbounded), chain);
-    // A reader per connection is as good as no bound; a few readers lie between the bounds.
+    // A reader per connection is as good as no bound; a few readers no better than it.
     EXPECT_DOUBLE_EQ(readiness_workload::ideal_seconds(p, p.connections), chain);
     const double few = readiness_workload::ideal_seconds(p, 2);
     EXPECT_GE(few, chain);
-    EXPECT_LE(few, rounds);
   }
 }
 
