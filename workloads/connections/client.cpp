@@ -9,6 +9,7 @@
 #include <boost/asio/buffer.hpp>
 #include <cerrno>
 #include <system_error>
+#include <utility>
 
 #include "net/response_parser.hpp"
 #include "workloads/connections/connections.hpp"
@@ -31,7 +32,7 @@ std::size_t client_run::request(std::size_t i, char* out) const {
       .size;
 }
 
-void client_run::failed(std::size_t i, int error, std::string_view during) {
+std::string connection_run::failure(std::size_t i, int error, std::string_view during) const {
   const auto what = std::system_category().message(error);
   if (error == EMFILE || error == ENFILE || error == EADDRNOTAVAIL || error == ENOBUFS ||
       error == ENOMEM)
@@ -39,7 +40,7 @@ void client_run::failed(std::size_t i, int error, std::string_view during) {
         "the OS refused connection {} of {} ({}: {}); RLIMIT_NOFILE {}, {} loopback address{}",
         i + 1, connections, during, what, raise_descriptor_limit(), endpoints.size(),
         endpoints.size() == 1 ? "" : "es"));
-  replies[i] = {0, fmt::format("{}: {}", during, what)};
+  return fmt::format("{}: {}", during, what);
 }
 
 // ---- reply_reader
@@ -96,7 +97,7 @@ reply reply_reader::take(bool eof) {
   return impl_->take(eof);
 }
 
-// ---- blocking_connection
+// ---- blocking_socket
 
 namespace {
 
@@ -113,40 +114,32 @@ void set_deadline(int fd, std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-blocking_connection::blocking_connection(client_run& run, std::size_t i) : run_(&run), index_(i) {
+int blocking_socket::connect(const sockaddr_in& to,
+                             std::chrono::steady_clock::time_point deadline) {
+  close();
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    run.failed(i, errno, "socket");
-    return;
-  }
-  set_deadline(fd, run.deadline);
-  const auto& to = run.endpoint_of(i);
+  if (fd < 0) return errno;
+  set_deadline(fd, deadline);
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0) {
     const int error = errno == EINPROGRESS ? ETIMEDOUT : errno;  // SO_SNDTIMEO passed
     ::close(fd);
-    run.failed(i, error, "connect");
-    return;
+    return error;
   }
   fd_ = fd;
-  run.work->opened();
-  char request[client_run::request_capacity];
-  const std::size_t length = run.request(i, request);
-  for (std::size_t sent = 0; sent < length;) {
-    const auto n = ::send(fd_, request + sent, length - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int error = errno;
-      close();
-      run.failed(i, error, "send");
-      return;
-    }
-    sent += static_cast<std::size_t>(n);
-  }
-  run.work->sent();
+  return 0;
 }
 
-void blocking_connection::finish() {
-  if (fd_ < 0) return;
+int blocking_socket::send(std::string_view bytes) {
+  for (std::size_t sent = 0; sent < bytes.size();) {
+    const auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    sent += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+reply blocking_socket::receive() {
   reply_reader reader;
   char buffer[1024];
   for (;;) {
@@ -154,39 +147,62 @@ void blocking_connection::finish() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int error = errno;
-      run_->replies[index_] = {0, error == EAGAIN
-                                      ? std::string("no reply before the deadline")
-                                      : "recv: " + std::system_category().message(error)};
-      break;
+      return {0, error == EAGAIN ? std::string("no reply before the deadline")
+                                 : "recv: " + std::system_category().message(error)};
     }
-    if (n == 0 || reader.feed(buffer, static_cast<std::size_t>(n))) {
-      run_->replies[index_] = reader.take(n == 0);
-      break;
-    }
+    if (n == 0 || reader.feed(buffer, static_cast<std::size_t>(n))) return reader.take(n == 0);
   }
+}
+
+void blocking_socket::close() {
+  if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+}
+
+blocking_socket::blocking_socket(blocking_socket&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+
+blocking_socket& blocking_socket::operator=(blocking_socket&& o) noexcept {
+  if (this != &o) {
+    close();
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+// ---- blocking_connection
+
+blocking_connection::blocking_connection(client_run& run, std::size_t i) : run_(&run), index_(i) {
+  if (const int error = socket_.connect(run.endpoint_of(i), run.deadline); error != 0) {
+    run.failed(i, error, "connect");
+    return;
+  }
+  run.work->opened();
+  char request[client_run::request_capacity];
+  if (const int error = socket_.send({request, run.request(i, request)}); error != 0) {
+    close();
+    run.failed(i, error, "send");
+    return;
+  }
+  run.work->sent();
+}
+
+void blocking_connection::finish() {
+  if (!socket_.is_open()) return;
+  run_->replies[index_] = socket_.receive();
   close();
 }
 
 void blocking_connection::close() {
-  if (fd_ < 0) return;
-  ::close(fd_);
-  fd_ = -1;
+  if (!socket_.is_open()) return;
+  socket_.close();
   run_->work->closed();
 }
-
-blocking_connection::~blocking_connection() {
-  close();
-}
-
-blocking_connection::blocking_connection(blocking_connection&& o) noexcept
-    : run_(o.run_), index_(o.index_), fd_(std::exchange(o.fd_, -1)) {}
 
 blocking_connection& blocking_connection::operator=(blocking_connection&& o) noexcept {
   if (this != &o) {
     close();
     run_ = o.run_;
     index_ = o.index_;
-    fd_ = std::exchange(o.fd_, -1);
+    socket_ = std::move(o.socket_);
   }
   return *this;
 }

@@ -19,6 +19,8 @@ std::string too_few_descriptors(std::size_t connections, std::size_t limit) {
                      connections + spare_descriptors, limit, kernel::descriptor_ceiling());
 }
 
+}  // namespace
+
 std::string describe(const reply& r) {
   if (r.status == 0) return fmt::format("no reply ({})", r.body.empty() ? "none" : r.body);
   std::string body;
@@ -26,11 +28,13 @@ std::string describe(const reply& r) {
   return fmt::format("{} \"{}\"", r.status, body);
 }
 
-}  // namespace
+std::string descriptors_unavailable(std::size_t connections) {
+  const std::size_t limit = raise_descriptor_limit();
+  return connections + spare_descriptors > limit ? too_few_descriptors(connections, limit) : "";
+}
 
 std::vector<case_def<params>> workload::cases() {
   using std::chrono::milliseconds;
-  const std::size_t limit = raise_descriptor_limit();
   const std::string nginx = nginx_unavailable();
   const auto make = [&](server_kind server, std::size_t n, milliseconds d, case_kind kind) {
     const bool via_nginx = server == server_kind::nginx;
@@ -43,8 +47,7 @@ std::vector<case_def<params>> workload::cases() {
     if (kind != case_kind::test)
       c.ladder =
           ladder_point{via_nginx ? "connections to nginx" : "connections", static_cast<double>(n)};
-    if (c.unavailable.empty() && n + spare_descriptors > limit)
-      c.unavailable = too_few_descriptors(n, limit);
+    if (c.unavailable.empty()) c.unavailable = descriptors_unavailable(n);
     return c;
   };
   std::vector<case_def<params>> out;
@@ -78,45 +81,43 @@ std::string workload::describe_diff(const result& expected, const result& actual
       .str();
 }
 
-concur::metrics workload::metrics(const result& r) {
-  const auto& m = r.measured;
-  const double n = std::max<double>(1, static_cast<double>(r.replies.size()));
-  return {{"client_cpu_us_per_conn", m.client_cpu_seconds * 1e6 / n},
+concur::metrics metrics_of(const measures& m, std::size_t connections) {
+  const double n = std::max<double>(1, static_cast<double>(connections));
+  const auto per_open = [&](double v) {
+    return m.open_at_peak ? v / static_cast<double>(m.open_at_peak) : 0.0;
+  };
+  return {{std::string(client_cpu_us_per_conn), m.client_cpu_seconds * 1e6 / n},
           {"server_cpu_us_per_conn", m.server_cpu_seconds * 1e6 / n},
-          {"kernel_socket_bytes_per_conn",
-           m.open_at_peak ? m.socket_memory_bytes / static_cast<double>(m.open_at_peak) : 0.0},
-          {"kernel_slab_bytes_per_conn",
-           m.open_at_peak ? m.slab_bytes / static_cast<double>(m.open_at_peak) : 0.0},
+          {"kernel_socket_bytes_per_conn", per_open(m.socket_memory_bytes)},
+          {"kernel_slab_bytes_per_conn", per_open(m.slab_bytes)},
           {"open_at_peak", static_cast<double>(m.open_at_peak)},
           {"rlimit_nofile", m.descriptor_limit},
           {"addresses", static_cast<double>(m.addresses)},
           {"listen_overflows", m.listen_overflows}};
 }
 
-result run_clients(const params& p, const std::function<void(client_run&)>& clients) {
+framed run_framed(connection_run& run, server_kind kind, std::chrono::milliseconds hold,
+                  std::chrono::milliseconds allowance, const std::function<void()>& clients) {
   const std::size_t limit = raise_descriptor_limit();
-  if (p.connections + spare_descriptors > limit)
-    throw resource_exhausted(too_few_descriptors(p.connections, limit));
-  const server& peer = shared_server(p.server, p.hold);
-  const std::size_t addresses = addresses_for(p.connections);
-  tally work(p.connections);
-  client_run run{.endpoints = {peer.endpoints().begin(), peer.endpoints().begin() + addresses},
-                 .connections = p.connections,
-                 // Past it a connection gives up: long enough for N connects on a busy machine.
-                 .deadline = std::chrono::steady_clock::now() + p.hold + std::chrono::seconds(30) +
-                             std::chrono::microseconds(50) * p.connections,
-                 .work = &work,
-                 .replies = std::vector<reply>(p.connections)};
+  if (run.connections + spare_descriptors > limit)
+    throw resource_exhausted(too_few_descriptors(run.connections, limit));
+  const server& peer = shared_server(kind, hold);
+  const std::size_t addresses = addresses_for(run.connections);
+  tally work(run.connections);
+  run.endpoints = {peer.endpoints().begin(), peer.endpoints().begin() + addresses};
+  // Past it a connection gives up: long enough for N connects on a busy machine.
+  run.deadline = std::chrono::steady_clock::now() + allowance +
+                 std::chrono::microseconds(50) * run.connections;
+  run.work = &work;
   const long pages_before = kernel::tcp_memory_pages();
   const long long slab_before = kernel::slab_bytes();
   const long overflows_before = kernel::listen_overflows();
   const double server_before = peer.cpu_seconds();
   const double client_before = cpu_time::of_process();
-  clients(run);
-  result r{.replies = std::move(run.replies),
-           .opened = work.opened_count(),
-           .closed = work.closed_count()};
-  auto& m = r.measured;
+  clients();
+  run.work = nullptr;
+  framed out{.opened = work.opened_count(), .closed = work.closed_count()};
+  auto& m = out.measured;
   m.client_cpu_seconds = cpu_time::of_process() - client_before;
   m.server_cpu_seconds = peer.cpu_seconds() - server_before;
   if (const auto& peak = work.at_peak()) {
@@ -128,7 +129,19 @@ result run_clients(const params& p, const std::function<void(client_run&)>& clie
   m.descriptor_limit = static_cast<double>(limit);
   m.addresses = addresses;
   m.listen_overflows = static_cast<double>(kernel::listen_overflows() - overflows_before);
-  return r;
+  return out;
+}
+
+result run_clients(const params& p, const std::function<void(client_run&)>& clients) {
+  client_run run;
+  run.connections = p.connections;
+  run.replies.resize(p.connections);
+  auto out =
+      run_framed(run, p.server, p.hold, p.hold + std::chrono::seconds(30), [&] { clients(run); });
+  return {.replies = std::move(run.replies),
+          .opened = out.opened,
+          .closed = out.closed,
+          .measured = out.measured};
 }
 
 }  // namespace concur::connections

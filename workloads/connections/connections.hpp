@@ -86,23 +86,53 @@ class tally {
   std::optional<peak> peak_;  // written once, by the thread that sent the last request
 };
 
-// One run of the clients, as every model sees it: where client i connects, what it sends, where
-// its reply goes, and the run's deadline (a server that never answers does not hang it).
-struct client_run {
+// The counter both workloads rank or cost connections on.
+inline constexpr std::string_view client_cpu_us_per_conn = "client_cpu_us_per_conn";
+
+// What a run of either workload gives its clients: where connection i connects, the run's
+// deadline (a server that never answers does not hang it) and its tally.
+struct connection_run {
   std::vector<sockaddr_in> endpoints;  // the server's addresses in use (127.0.0.x)
   std::size_t connections = 0;
   std::chrono::steady_clock::time_point deadline;
   tally* work = nullptr;
-  std::vector<reply> replies;
 
   const sockaddr_in& endpoint_of(std::size_t i) const { return endpoints[i % endpoints.size()]; }
+  // Why connection i failed, as its reply's body. A descriptor or a local port the OS refused
+  // (EMFILE, ENFILE, EADDRNOTAVAIL) is a limit, not an answer: that throws resource_exhausted.
+  std::string failure(std::size_t i, int error, std::string_view during) const;
+};
+
+// The long-poll's run: one request per client, one reply.
+struct client_run : connection_run {
+  std::vector<reply> replies;
+
   // Writes client i's request into `out` (at least request_capacity bytes); returns its length.
   static constexpr std::size_t request_capacity = 96;
   std::size_t request(std::size_t i, char* out) const;
-  // Records that client i got no reply, and why. A descriptor or a local port the OS refused
-  // (EMFILE, ENFILE, EADDRNOTAVAIL) is a limit, not an answer: that throws resource_exhausted.
-  void failed(std::size_t i, int error, std::string_view during);
+  // Records that client i got no reply, and why (see failure).
+  void failed(std::size_t i, int error, std::string_view during) {
+    replies[i] = {0, failure(i, error, during)};
+  }
 };
+
+// The frame of a run of either workload: checks the descriptors its connections need, starts (or
+// reuses) the server, spreads the connections over its addresses (run.endpoints), sets
+// run.deadline to `allowance` (plus 50 µs per connection) from now and run.work, and measures
+// around `clients`, which must return once every connection is closed.
+struct framed {
+  std::size_t opened = 0;
+  std::size_t closed = 0;
+  measures measured;
+};
+framed run_framed(connection_run& run, server_kind kind, std::chrono::milliseconds hold,
+                  std::chrono::milliseconds allowance, const std::function<void()>& clients);
+
+// The figures a run measured, per connection where it says so.
+concur::metrics metrics_of(const measures& m, std::size_t connections);
+
+// How a reply reads in a diff: `200 "connection 3\n"`, or `no reply (why)`.
+std::string describe(const reply& r);
 
 // Parses a reply from the bytes as they arrive (Beast's parser; the body kept).
 class reply_reader {
@@ -121,14 +151,34 @@ class reply_reader {
   std::unique_ptr<impl> impl_;
 };
 
-// A connection on a plain blocking descriptor, for the models that block (sequential, threads,
-// executor, tbb). Opening connects client i and sends its request; finish() waits for the reply.
+// A plain blocking descriptor whose calls give up at a deadline (SO_RCVTIMEO, SO_SNDTIMEO), for
+// the models that block.
+class blocking_socket {
+ public:
+  blocking_socket() = default;
+  ~blocking_socket() { close(); }
+  blocking_socket(blocking_socket&& o) noexcept;
+  blocking_socket& operator=(blocking_socket&& o) noexcept;
+  // Each returns 0 or the errno.
+  int connect(const sockaddr_in& to, std::chrono::steady_clock::time_point deadline);
+  int send(std::string_view bytes);
+  // The next reply, or {0, why} (the deadline passed, the connection failed).
+  reply receive();
+  bool is_open() const { return fd_ >= 0; }
+  void close();
+
+ private:
+  int fd_ = -1;
+};
+
+// A long-poll connection, for the models that block (sequential, threads, executor, tbb).
+// Opening connects client i and sends its request; finish() waits for the reply.
 class blocking_connection {
  public:
   blocking_connection() = default;
   blocking_connection(client_run& run, std::size_t i);  // a failure is recorded as its reply
-  ~blocking_connection();
-  blocking_connection(blocking_connection&& o) noexcept;
+  ~blocking_connection() { close(); }
+  blocking_connection(blocking_connection&& o) noexcept = default;
   blocking_connection& operator=(blocking_connection&& o) noexcept;
   // Blocks until the reply has arrived or the run's deadline has passed, records it, closes.
   void finish();
@@ -137,7 +187,7 @@ class blocking_connection {
   void close();
   client_run* run_ = nullptr;
   std::size_t index_ = 0;
-  int fd_ = -1;
+  blocking_socket socket_;
 };
 
 struct workload : workload_base<params, result> {
@@ -149,7 +199,7 @@ struct workload : workload_base<params, result> {
   static merit::declaration merit() {
     using merit::quantity;
     return {.primary = {.of = quantity::metric,
-                        .metric = "client_cpu_us_per_conn",
+                        .metric = std::string(client_cpu_us_per_conn),
                         .unit = "µs",
                         .title = "client CPU per connection"},
             .costs = {{.of = quantity::peak_memory, .per_item = true}, {.of = quantity::wall_time}},
@@ -162,7 +212,9 @@ struct workload : workload_base<params, result> {
     return std::chrono::duration<double>(p.hold).count();
   }
   static double items(const params& p) { return static_cast<double>(p.connections); }
-  static concur::metrics metrics(const result& r);
+  static concur::metrics metrics(const result& r) {
+    return metrics_of(r.measured, r.replies.size());
+  }
 
   // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
   template <models::model M>
@@ -173,6 +225,9 @@ struct workload : workload_base<params, result> {
 // limits, gives the clients a client_run, and measures around `clients`, which must fill
 // run.replies and return once every connection is closed.
 result run_clients(const params& p, const std::function<void(client_run&)>& clients);
+
+// Why a case of N connections cannot run here (too few descriptors); empty when it can.
+std::string descriptors_unavailable(std::size_t connections);
 
 // RLIMIT_NOFILE raised as far as the kernel allows (the hard limit; as root, fs.nr_open), once
 // per process (a limit lowered afterwards stays lowered); returns the soft limit now.

@@ -34,6 +34,7 @@
 #include "models/loop.hpp"
 #include "net/loop_socket.hpp"
 #include "net/nginx.hpp"
+#include "workloads/connections/readiness.hpp"
 
 namespace concur::connections {
 namespace {
@@ -77,33 +78,61 @@ std::string_view index_of(std::string_view target) {
   return digits;
 }
 
-// One request: read it, hold it for `hold`, answer, close (the server closes first, so the
-// TIME_WAIT is the server's and the client's ephemeral ports are free again at once).
-task<void> session(net::loop_socket socket, std::chrono::milliseconds hold) {
-  auto status = bhttp::status::not_found;
-  std::string body = "not found\n";
-  unsigned version = 11;
-  {
-    beast::flat_buffer buffer;
-    bhttp::request_parser<bhttp::empty_body> parser;
-    auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, as_tuple);
-    if (ec) co_return;
-    const auto target = parser.get().target();
-    if (const auto digits = index_of({target.data(), target.size()}); !digits.empty()) {
-      status = bhttp::status::ok;
-      body = fmt::format("connection {}\n", digits);
-    }
-    version = parser.get().version();
+// What the server answers a target, and after how long.
+struct answer {
+  bhttp::status status = bhttp::status::not_found;
+  std::string body;
+  std::chrono::microseconds after{0};
+  bool keep_alive = false;
+};
+
+// /c/<i>: the long-poll's request, held for `hold`, answered and closed. /r/...: an exchange of
+// a readiness run (readiness.hpp), answered after its delay on a connection kept alive. Anything
+// else: 404 at once, and closed.
+answer answer_to(std::string_view target, std::chrono::milliseconds hold) {
+  if (const auto digits = index_of(target); !digits.empty())
+    return {bhttp::status::ok, fmt::format("connection {}\n", digits), hold, false};
+  if (auto exchange = answer_exchange(target)) {
+    const bool ok = exchange->status == 200;
+    return {ok ? bhttp::status::ok : bhttp::status::not_found, std::move(exchange->body),
+            exchange->delay, ok};
   }
-  loop::steady_timer timer(socket.get_executor(), hold);
-  co_await timer.async_wait(as_tuple);
-  bhttp::response<bhttp::string_body> res{status, version};
-  res.set(bhttp::field::server, "concur-hold");
-  res.set(bhttp::field::content_type, "text/plain");
-  res.body() = std::move(body);
-  res.keep_alive(false);
-  res.prepare_payload();
-  co_await bhttp::async_write(socket, res, as_tuple);
+  return {bhttp::status::not_found, fmt::format("no such resource: {}\n", target), {}, false};
+}
+
+// A connection: each request read, held as its answer says, answered; closed after an answer
+// that does not keep it alive (the server closes first, so the TIME_WAIT is the server's and the
+// client's ephemeral ports are free again at once).
+task<void> session(net::loop_socket socket, std::chrono::milliseconds hold) {
+  beast::flat_buffer buffer;
+  for (bool again = true; again;) {
+    answer a;
+    unsigned version = 11;
+    bool keep_alive = false;
+    {  // the parser and its fields are freed before the wait
+      bhttp::request_parser<bhttp::empty_body> parser;
+      auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, as_tuple);
+      if (ec) break;
+      const auto target = parser.get().target();
+      a = answer_to({target.data(), target.size()}, hold);
+      version = parser.get().version();
+      keep_alive = parser.get().keep_alive();
+    }
+    // An idle long-poll holds no buffer while it waits (100,000 of them at the ladder's top).
+    if (buffer.size() == 0) buffer.shrink_to_fit();
+    if (a.after.count() > 0) {
+      loop::steady_timer timer(socket.get_executor(), a.after);
+      co_await timer.async_wait(as_tuple);
+    }
+    bhttp::response<bhttp::string_body> res{a.status, version};
+    res.set(bhttp::field::server, "concur-hold");
+    res.set(bhttp::field::content_type, "text/plain");
+    res.body() = std::move(a.body);
+    res.keep_alive(a.keep_alive && keep_alive);
+    res.prepare_payload();
+    auto [write_error, written] = co_await bhttp::async_write(socket, res, as_tuple);
+    again = !write_error && res.keep_alive();
+  }
   beast::error_code ignored;
   socket.shutdown(net::tcp::socket::shutdown_send, ignored);
   socket.close(ignored);

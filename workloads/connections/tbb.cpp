@@ -3,10 +3,13 @@
 // `cores` of them: the waits overlap in the server instead. Each task takes a block of
 // connections, as parallel_for splits a range (a few tasks per arena thread, not one per
 // connection: oneTBB's task objects are invisible to ThreadSanitizer, see models/tbb.hpp).
+// Readiness the same way, a round at a time: tasks that send exchange k's requests, then tasks
+// that read their replies, each block in order.
 #include <algorithm>
 
 #include "models/tbb.hpp"
 #include "workloads/connections/connections.hpp"
+#include "workloads/connections/readiness.hpp"
 
 namespace concur::connections {
 namespace {
@@ -34,6 +37,22 @@ result workload::run(models::tbb_model, const params& p, const models::config& c
                      [&](std::size_t i) { open[i] = blocking_connection(run, i); });
       for_each_block(run.connections, config.worker_threads,
                      [&](std::size_t i) { open[i].finish(); });
+    });
+  });
+}
+
+template <>
+readiness_result readiness_workload::run(models::tbb_model, const readiness_params& p,
+                                         const models::config& config) {
+  return run_exchanges(p, [&](exchange_run& run) {
+    std::vector<blocking_exchanges> open(run.connections);
+    const auto each = [&](auto f) { for_each_block(run.connections, config.worker_threads, f); };
+    tbb_model::run_in_arena(config.worker_threads, [&] {
+      each([&](std::size_t i) { open[i] = blocking_exchanges(run, i); });
+      for (std::size_t k = 0; k < run.exchanges; ++k) {
+        each([&](std::size_t i) { open[i].send(k); });
+        each([&](std::size_t i) { open[i].receive(k); });
+      }
     });
   });
 }
