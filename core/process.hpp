@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,7 +70,7 @@ inline int redirect(int from, int to) {
 }
 
 [[noreturn]] inline void exec_child(pid_t parent, int error_fd, const char* path, char** argv,
-                                    int out_fd, int err_fd) {
+                                    int in_fd, int out_fd, int err_fd) {
   int code = 0;
   // The parent's handlers must not run here (the memory is the parent's): the stop signals get
   // their default action, and the mask, blocked around vfork, is emptied just before exec.
@@ -81,7 +82,7 @@ inline int redirect(int from, int to) {
   ::sigemptyset(&none);
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)
     code = ECHILD;  // the parent died before prctl: the signal would never come
-  else if (redirect(out_fd, 1) != 0 || redirect(err_fd, 2) != 0)
+  else if (redirect(in_fd, 0) != 0 || redirect(out_fd, 1) != 0 || redirect(err_fd, 2) != 0)
     code = errno;
   else {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // not the forking thread's mask (nginx needs TERM)
@@ -93,8 +94,9 @@ inline int redirect(int from, int to) {
 }
 
 // Starts argv with stdout to `out_fd` and stderr to `err_fd` (a descriptor, to_null or
-// to_parent); throws std::system_error when it cannot be run (not found, not executable).
-inline pid_t spawn(std::vector<std::string> argv, int out_fd, int err_fd) {
+// to_parent), stdin from `in_fd` (a descriptor or to_parent); throws std::system_error when it
+// cannot be run (not found, not executable).
+inline pid_t spawn(std::vector<std::string> argv, int out_fd, int err_fd, int in_fd = to_parent) {
   if (argv.empty()) throw std::invalid_argument("process: empty command");
   const auto path = argv[0].find('/') == std::string::npos ? find_program(argv[0])
                                                            : std::optional<std::string>(argv[0]);
@@ -110,7 +112,8 @@ inline pid_t spawn(std::vector<std::string> argv, int out_fd, int err_fd) {
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &before);
   const pid_t pid = ::vfork();
-  if (pid == 0) exec_child(parent, error_pipe[1], path->c_str(), args.data(), out_fd, err_fd);
+  if (pid == 0)
+    exec_child(parent, error_pipe[1], path->c_str(), args.data(), in_fd, out_fd, err_fd);
   const int fork_error = errno;
   ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
   ::close(error_pipe[1]);
@@ -185,6 +188,36 @@ inline captured capture(const std::vector<std::string>& argv, bool merge_stderr 
   ::close(fds[0]);
   r.status = detail::wait_for(pid, &r.cpu_seconds);
   return r;
+}
+
+// A child to talk to: its stdin, stdout and stderr are one end of a UNIX stream socket pair, `fd`
+// the other (close-on-exec, so that no other child holds it). Write to it with send(MSG_NOSIGNAL):
+// a child that died gives EPIPE, not SIGPIPE.
+struct connected {
+  pid_t pid;
+  int fd;
+};
+
+// Starts argv connected; throws std::system_error when it cannot be run.
+inline connected start_connected(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    throw std::system_error(errno, std::system_category(), "socketpair");
+  try {
+    const pid_t pid = detail::spawn(argv, fds[1], fds[1], fds[1]);
+    ::close(fds[1]);
+    return {pid, fds[0]};
+  } catch (...) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw;
+  }
+}
+
+// Kills a child (SIGKILL) and waits for it: its exit status as wait_for gives it.
+inline int kill_and_wait(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  return detail::wait_for(pid);
 }
 
 }  // namespace concur::process

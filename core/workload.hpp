@@ -101,8 +101,9 @@ struct script_run {
   double seconds = 0;                     // its own wall time for the work
   double cpu_seconds = 0;                 // its own CPU over the same span, every thread
   std::optional<double> peak_rss_growth;  // bytes; none when the kernel's mark was not reset
-  double process_seconds = 0;             // the whole process, start-up and imports included
-  metrics measured;                       // what it measured beside its answer (high_water, ...)
+  double process_seconds = 0;  // its interpreter's start-up and imports, and the run's round trip
+  long interpreter_pid = 0;    // the kept interpreter that ran it (one per script and thread)
+  metrics measured;            // what it measured beside its answer (high_water, ...)
 };
 
 // An external program timed beside the models: its cell's "model" is its name. Commands are made

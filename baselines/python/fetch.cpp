@@ -15,7 +15,7 @@ std::string missing_modules() {
   static const std::string missing = [] {
     try {
       const auto got = process::capture(
-          {interpreter, "-c",
+          {interpreter_path, "-c",
            "import importlib.util as u\n"
            "print(' '.join(m for m in ('aiohttp', 'xxhash') if u.find_spec(m) is None))"});
       return got.status == 0 ? got.out : std::string("aiohttp xxhash");
@@ -28,7 +28,7 @@ std::string missing_modules() {
 
 // How each script's cell runs the requests (script.cpp's settings name tasks, not connections).
 std::string settings_of(std::string_view cell) {
-  const std::string python = fmt::format("Debian's {}, ", interpreter);
+  const std::string python = fmt::format("Debian's {}, ", interpreter_path);
   if (cell == "py-sequential")
     return python + "one keep-alive http.client connection, one request after another";
   if (cell == "py-threads")

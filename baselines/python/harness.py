@@ -7,12 +7,23 @@ imports and the set-up), its CPU over the same span (resource.getrusage, every t
 peak RSS growth (the kernel's high-water mark, reset before the work, as concur-bench does).
 When the OS refuses a thread, the only line is {"refused": "..."}.
 
+With --serve instead, the script is a kept interpreter (concur-bench starts one per script and
+keeps it across rounds and cells, so that the start-up and the imports are paid once): it prints
+{"ready": PID}, then reads one request per line on stdin, {"argv": [MODEL, ...], "env": {...}}:
+the command line above (its bytes as code points 0-255) and the test hooks' values (null: unset).
+Each request runs in a fork of the interpreter, as a fresh process would run it (nothing of one
+run is left for the next: its threads, executors and loops end with its process, and so does a
+refusal), and prints the lines above; the interpreter adds {"started": PID}, the fork's pid, then
+{"end": STATUS}, its exit status (128 + the signal that ended it), and reads the next request.
+A fork dies with the interpreter (PR_SET_PDEATHSIG).
+
 CONCUR_PY_WRONG_ANSWER=1 is a TEST HOOK: the script drops one item of its answer, so that a
 test can see the harness fail the cell with a diff. CONCUR_PY_REFUSED=1 is another: the script
 reports a refusal without running, so that a test can see the cell reported refused.
 """
 import argparse
 import concurrent.futures
+import ctypes
 import gc
 import json
 import os
@@ -20,6 +31,7 @@ import resource
 import sys
 import threading
 import time
+import traceback
 
 
 def _status_kib(key):
@@ -65,7 +77,8 @@ class Refused(Exception):
 
 
 def run(models, add_arguments, make_params, write_answer):
-    """Parses the command line, runs models[MODEL](params) timed, and prints the answer.
+    """Parses the command line, runs models[MODEL](params) timed, and prints the answer; with
+    --serve, does so for each request on stdin.
 
     A model returns (answer, measured): measured is a dict of figures (may be empty).
     """
@@ -74,7 +87,16 @@ def run(models, add_arguments, make_params, write_answer):
     parser.add_argument("--pool-threads", type=int, default=None,
                         help="the default executor's size (Python's own default when absent)")
     add_arguments(parser)
-    args = parser.parse_args()
+
+    def run_one(argv):
+        return _run_once(parser.parse_args(argv), models, make_params, write_answer)
+
+    if sys.argv[1:] == ["--serve"]:
+        return _serve(run_one)
+    return run_one(sys.argv[1:])
+
+
+def _run_once(args, models, make_params, write_answer):
     params = make_params(args)
     if args.pool_threads:
         # run_in_executor(None, ...) uses the loop's default executor: this sets its size only.
@@ -97,6 +119,60 @@ def run(models, add_arguments, make_params, write_answer):
                      "measured": measured}})
     sys.stdout.flush()
     return 0
+
+
+def _serve(run_one):
+    """The kept interpreter's loop (--serve): a fork per request, then its end."""
+    emit({"ready": os.getpid()})
+    sys.stdout.flush()
+    for line in sys.stdin:
+        request = json.loads(line)
+        sys.stdout.flush()  # nothing buffered for the fork to write twice
+        child = os.fork()
+        if child == 0:
+            _run_request(request, run_one)
+        emit({"started": child})
+        sys.stdout.flush()
+        _, status = os.waitpid(child, 0)
+        code = os.waitstatus_to_exitcode(status)
+        emit({"end": code if code >= 0 else 128 - code})
+        sys.stdout.flush()
+    return 0
+
+
+def _run_request(request, run_one):
+    """In the fork: one run, then the fork's end, whatever happens (never returns)."""
+    code = 1
+    try:
+        _die_with(os.getppid())
+        for name, value in request["env"].items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = _from_wire(value)
+        code = run_one([_from_wire(a) for a in request["argv"]])
+    except SystemExit as e:  # argparse's usage error
+        code = e.code if isinstance(e.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _from_wire(text):
+    """An argument as the command line would give it: the wire has its bytes as code points 0-255,
+    and Python decodes its command line as os.fsdecode does."""
+    return os.fsdecode(text.encode("latin-1"))
+
+
+def _die_with(parent):
+    """Asks the kernel for SIGKILL when the interpreter ends (killed on a timeout, say)."""
+    pr_set_pdeathsig, sigkill = 1, 9
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
 
 
 # Each Python cell and the function of each script that runs it (the pairs of

@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
 #include "baselines/python/counterparts.hpp"
-#include "core/process.hpp"
-#include "core/stopwatch.hpp"
+#include "baselines/python/interpreter.hpp"
 
 namespace concur::python {
 namespace {
@@ -17,15 +17,15 @@ namespace {
 const std::filesystem::path scripts_dir = CONCUR_PYTHON_BASELINES_DIR;
 
 std::string unavailable(const std::string& file) {
-  if (::access(interpreter, X_OK) != 0)
-    return fmt::format("{} is not installed (Debian package python3)", interpreter);
+  if (::access(interpreter_path, X_OK) != 0)
+    return fmt::format("{} is not installed (Debian package python3)", interpreter_path);
   if (!std::filesystem::exists(scripts_dir / file))
     return fmt::format("{} is missing", (scripts_dir / file).string());
   return "";
 }
 
 std::string settings_of(std::string_view cell) {
-  const std::string python = fmt::format("Debian's {}", interpreter);
+  const std::string python = fmt::format("Debian's {}", interpreter_path);
   if (cell == "py-sequential") return python + ", one task after another";
   if (cell == "py-threads") return python + ", a threading.Thread per task";
   if (cell == "py-executor")
@@ -49,13 +49,9 @@ struct lines {
   std::vector<std::string> other;  // not JSON: the script's stderr
 };
 
-lines split(const std::string& text) {
+lines split(const std::vector<std::string>& text) {
   lines out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t end = std::min(text.find('\n', pos), text.size());
-    const std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for (const std::string& line : text) {
     if (line.empty()) continue;
     json j =
         line.front() == '{' ? json::parse(line, nullptr, false) : json(json::value_t::discarded);
@@ -69,6 +65,24 @@ lines split(const std::string& text) {
       out.answer.push_back(std::move(j));
   }
   return out;
+}
+
+// The test hooks, as this process's environment has them now (null: unset): the kept interpreter
+// has the environment of its start, and a test sets a hook around one cell.
+json hooks() {
+  json env = json::object();
+  for (const char* name : {"CONCUR_PY_WRONG_ANSWER", "CONCUR_PY_REFUSED"}) {
+    const char* value = std::getenv(name);
+    env[name] = value ? json(wire_string(value)) : json(nullptr);
+  }
+  return env;
+}
+
+// A request to the kept interpreter (harness.py, --serve): the arguments as bytes on the wire.
+std::string request(const std::vector<std::string>& argv) {
+  json wire = json::array();
+  for (const auto& a : argv) wire.push_back(wire_string(a));
+  return json{{"argv", std::move(wire)}, {"env", hooks()}}.dump();
 }
 
 script_run read_timing(const json& t) {
@@ -101,25 +115,23 @@ std::vector<baseline> script_baselines(const script& s) {
 
 script_run run_script(const script& s, std::string_view model, const models::config& config,
                       double timeout_s) {
-  const std::string limit = fmt::format("{:.0f}", std::ceil(timeout_s));
-  std::vector<std::string> argv{"timeout",
-                                "--kill-after=5",
-                                limit,
-                                interpreter,
-                                "-B",  // no __pycache__ written into the source tree
-                                (scripts_dir / s.file).string(),
-                                std::string(model),
-                                "--pool-threads",
+  std::vector<std::string> argv{std::string(model), "--pool-threads",
                                 std::to_string(config.pool_threads)};
   for (auto& a : s.args()) argv.push_back(std::move(a));
   const std::string command = fmt::format("python3 {} {}", s.file, model);
-  const stopwatch whole;
-  const auto got = process::capture(argv, true);
-  const double process_seconds = whole.seconds();
-  const lines l = split(got.out);
-  if (got.status == 124 || got.status == 128 + 9)
-    throw std::runtime_error(
-        fmt::format("{} was stopped after {} s{}", command, limit, tail(l.other)));
+  interpreter& python =
+      kept_interpreter({interpreter_path, "-B",  // no __pycache__ written into the source tree
+                        (scripts_dir / s.file).string(), "--serve"});
+  const reply got = python.run(request(argv), timeout_s);
+  const lines l = split(got.lines);
+  if (got.timed_out)
+    throw std::runtime_error(fmt::format(
+        "{} was stopped after {:.0f} s (its interpreter, pid {}, killed with its run, pid {}){}",
+        command, std::ceil(timeout_s), got.interpreter, got.run, tail(l.other)));
+  if (got.interpreter_ended)
+    throw std::runtime_error(fmt::format("{}: its interpreter (pid {}) ended with status {}{}",
+                                         command, got.interpreter, *got.interpreter_ended,
+                                         tail(l.other)));
   if (got.status != 0)
     throw std::runtime_error(
         fmt::format("{} exited with status {}{}", command, got.status, tail(l.other)));
@@ -131,12 +143,28 @@ script_run run_script(const script& s, std::string_view model, const models::con
     throw std::runtime_error(fmt::format("{} printed no timing line{}", command, tail(l.other)));
   try {
     script_run r = read_timing(*l.timing);
-    r.process_seconds = process_seconds;
+    r.process_seconds = got.startup_seconds + got.round_trip_seconds;
+    r.interpreter_pid = got.interpreter;
     r.result = s.parse(l.answer);
     return r;
   } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("{} printed a malformed answer: {}", command, e.what()));
   }
+}
+
+std::string wire_string(const std::string& bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x80) {
+      out += c;
+    } else {  // U+0080..U+00FF in UTF-8
+      out += static_cast<char>(0xc0 | (b >> 6));
+      out += static_cast<char>(0x80 | (b & 0x3f));
+    }
+  }
+  return out;
 }
 
 std::string wire_bytes(const std::string& utf8) {

@@ -19,7 +19,7 @@ using json = nlohmann::json;
 
 // Debian's interpreter by its path: another python3 earlier in $PATH (pyenv, a venv) may lack
 // the Debian packages the scripts use, or be another version.
-inline constexpr const char* interpreter = "/usr/bin/python3";
+inline constexpr const char* interpreter_path = "/usr/bin/python3";
 
 // Makes the workload's result (in the any) from the script's answer lines.
 using parse_answer = std::function<std::any(const std::vector<json>& lines)>;
@@ -49,14 +49,16 @@ std::vector<std::string> arguments(const Parts&... parts) {
 // or the script is missing.
 std::vector<baseline> script_baselines(const script& s);
 
-// Runs `python3 FILE MODEL ARGS... --pool-threads N` (killed after timeout_s) and reads its lines:
-// the answer, then its timing; {"refused": ...} is resource_exhausted. Throws with what it wrote
-// on any other failure.
+// Runs `FILE MODEL --pool-threads N ARGS...` on the calling thread's kept interpreter of FILE
+// (interpreter.hpp; killed after timeout_s) and reads its lines: the answer, then its timing;
+// {"refused": ...} is resource_exhausted. Throws with what it wrote on any other failure.
 script_run run_script(const script& s, std::string_view model, const models::config& config,
                       double timeout_s);
 
 // A JSON string of code points 0-255 back into the bytes it stands for (paths need not be UTF-8).
 std::string wire_bytes(const std::string& utf8);
+// Bytes as such a string (UTF-8, a code point per byte): wire_bytes(wire_string(b)) == b.
+std::string wire_string(const std::string& bytes);
 
 // The one answer line of a script that answers in one.
 const json& only_line(const std::vector<json>& lines);
