@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -44,9 +45,47 @@ void round_reporter::ReportRuns(const std::vector<Run>& runs) {
   runs_.insert(runs_.end(), stamped.begin(), stamped.end());
 }
 
+namespace {
+
+// A regular file (or a new one) is written beside itself and renamed over: a run killed while
+// writing keeps the previous round's whole file. Anything else (/dev/stdout, a pipe) is written
+// in place.
+std::string staging_path(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  const bool regular_or_new = status.type() == std::filesystem::file_type::regular ||
+                              status.type() == std::filesystem::file_type::not_found;
+  return regular_or_new ? path + ".partial" : path;
+}
+
+}  // namespace
+
 bool round_reporter::write_json(const std::string& path) const {
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) return false;
+  const std::string staging = staging_path(path);
+  {
+    std::ofstream out(staging, std::ios::trunc);
+    if (!out) return false;
+    write_json(out);
+    if (!out) {
+      const int why = errno;
+      std::error_code ignored;
+      if (staging != path) std::filesystem::remove(staging, ignored);
+      errno = why;
+      return false;
+    }
+  }
+  if (staging == path) return true;
+  std::error_code ec;
+  std::filesystem::rename(staging, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(staging, ignored);
+    errno = ec.value();
+  }
+  return !ec;
+}
+
+void round_reporter::write_json(std::ostream& out) const {
   // "repetitions": the runs the cell has so far (a cell's count under the adaptive rule).
   std::map<std::int64_t, std::int64_t> count;
   for (const Run& run : runs_) ++count[run.family_index];
@@ -60,7 +99,6 @@ bool round_reporter::write_json(const std::string& path) const {
   }
   json.Finalize();
   out.flush();
-  return static_cast<bool>(out);
 }
 
 void round_reporter::finish() {

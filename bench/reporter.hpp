@@ -12,16 +12,18 @@
 //   Iterations(n) in later rounds would add "/iterations:n");
 // - keeps every run, and writes the file itself (write_json): Google Benchmark's own file
 //   reporter would be reopened, and truncated, by every call. The file is rewritten whole after
-//   each round: the context, every run so far in the order they ran, the closing; valid JSON
-//   whenever the run is interrupted. The context is written from Google Benchmark's custom context
-//   at the time of writing, so the last write carries what is known only at the end (the
-//   machine's noise over the whole run, the rounds done) in "context" like every other key: the
-//   file stays plain Google Benchmark JSON that its tools (compare.py) read.
+//   each round (beside itself, then renamed over): the context, every run so far in the order
+//   they ran, the closing; valid JSON whenever the run is interrupted. The context is written from
+//   Google Benchmark's custom context at the time of writing, so the last write carries what is
+//   known only at the end (the machine's noise over the whole run, the rounds done) in "context"
+//   like every other key: the file stays plain Google Benchmark JSON that its tools (compare.py)
+//   read.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,8 @@ class round_reporter final : public benchmark::BenchmarkReporter {
   // Every run so far, stamped, in the order they ran.
   const std::vector<Run>& runs() const { return runs_; }
 
-  // Writes the whole JSON file; false when it cannot be opened.
+  // Writes the whole JSON file (a regular file by a rename, so that it is whole whenever the
+  // run is killed); false with errno set when it cannot be written.
   bool write_json(const std::string& path) const;
   // The display's end of the report.
   void finish();
@@ -53,6 +56,8 @@ class round_reporter final : public benchmark::BenchmarkReporter {
   std::vector<Run> runs_;
   std::size_t round_ = 0;
   bool context_shown_ = false;
+
+  void write_json(std::ostream& out) const;
 };
 
 // concur-bench's console unless --benchmark_format is given: nothing per run while the rounds

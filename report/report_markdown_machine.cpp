@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -177,8 +178,22 @@ std::string allocator_line(const results& r) {
 
 }  // namespace
 
+// concur-bench records how the rounds ended only when they end (and rewrites its file after
+// every round): a file with rounds but no end is from a run killed or interrupted part-way.
+std::string cut_short_warning(const results& r) {
+  namespace ctx = vocabulary::context;
+  if (!r.value(ctx::rounds_seed) || r.value(ctx::rounds_done)) return "";
+  int rounds = 0;
+  for (const auto& row : r.rows) rounds = std::max(rounds, row.repetition + 1);
+  return fmt::format(
+      "> **Warning: this run was cut short** after {} round{}: its file records no end of the "
+      "rounds (concur-bench was killed or interrupted). Its figures come from fewer rounds than "
+      "the stopping rule asked for, and the machine's state covers only its start.\n\n",
+      rounds, rounds == 1 ? "" : "s");
+}
+
 std::string machine_warnings(const results& r) {
-  return busy_warning(r) + test_hook_warning(r);
+  return cut_short_warning(r) + busy_warning(r) + test_hook_warning(r);
 }
 
 std::string machine_during_run(const results& r, const std::vector<workload_cells>& workloads) {

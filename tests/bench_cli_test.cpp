@@ -101,6 +101,26 @@ TEST(bench_cli, a_quick_run_writes_one_row_per_cell_the_report_reads) {
   EXPECT_EQ(context_value(results, context::sweep_cases), "<absent>");
 }
 
+// Killed part-way (between or during the rewrites of its file), a run leaves the file of its
+// last whole round, and the report says at the top that the run was cut short.
+TEST(bench_cli, a_killed_run_leaves_a_whole_file_the_report_says_was_cut_short) {
+  temp_dir dir("concur-bench");
+  const auto json = (dir.path() / "out.json").string();
+  const auto r = run_command(
+      bench + sleep_cells + " --min-rounds=100000 --max-rounds=100000 --time-budget=3600" +
+      " --benchmark_out=" + json + " >/dev/null 2>&1 & pid=$!; for i in $(seq 1200); do [ -s " +
+      json + " ] && break; sleep 0.1; done; kill -9 $pid; wait $pid; echo killed $?");
+  ASSERT_NE(r.output.find("killed 137"), std::string::npos) << r.output;
+  const auto results = concur::report::load(json);
+  EXPECT_EQ(context_value(results, context::rounds_done), "<absent>");
+  ASSERT_FALSE(results.rows.empty());
+  const auto md = concur::report::to_markdown(results);
+  EXPECT_NE(md.find("> **Warning: this run was cut short** after "), std::string::npos) << md;
+  EXPECT_EQ(timed_run(dir, " --quick").rows.size(), concur::size(concur::models::all{}));
+  EXPECT_EQ(concur::report::to_markdown(concur::report::load(json)).find("cut short"),
+            std::string::npos);
+}
+
 // The console: a line per cell at the end (its median, interval, runs, verdict); Google
 // Benchmark's row per run only when --benchmark_format asks for its display.
 TEST(bench_cli, the_console_shows_a_line_per_cell_unless_a_benchmark_format_is_given) {
