@@ -47,6 +47,15 @@ bool send_all(int fd, const std::string& text) {
 reply interpreter::run(const std::string& request, double timeout_s) {
   const auto deadline = clock::now() + std::chrono::duration_cast<clock::duration>(
                                            std::chrono::duration<double>(std::max(timeout_s, 0.0)));
+  const bool kept = pid_ >= 0;
+  reply r = attempt(request, deadline);
+  // A kept interpreter that had died while idle (killed, or out of memory) took no request:
+  // the run is the next interpreter's, as it would be a fresh process's.
+  if (kept && r.interpreter_ended && r.run < 0) r = attempt(request, deadline);
+  return r;
+}
+
+reply interpreter::attempt(const std::string& request, clock::time_point deadline) {
   reply r;
   if (pid_ < 0) start(deadline, r);
   if (pid_ < 0) return r;

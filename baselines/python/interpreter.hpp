@@ -3,7 +3,8 @@
 // (`python3 SCRIPT --serve`, harness.py), so that its start-up and imports are paid once rather
 // than on every run of every cell. Each run is a request over a socket, run in a fork of the
 // interpreter (as a fresh process would run it); the interpreter is started at first use, and
-// killed on a timeout or when it dies, to be started afresh at the next run.
+// killed on a timeout or when it dies, to be started afresh at the next run (at once, for the
+// same run, when it had died while idle).
 #include <sys/types.h>
 
 #include <chrono>
@@ -39,6 +40,8 @@ class interpreter {
  private:
   using clock = std::chrono::steady_clock;
 
+  // One try of run(): starts the interpreter if it is not running, sends, reads the reply.
+  reply attempt(const std::string& request, clock::time_point deadline);
   void start(clock::time_point deadline, reply& r);
   void stop();
   // The next line, or false on end of file or at the deadline (r.timed_out).
