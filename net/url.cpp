@@ -231,20 +231,38 @@ std::vector<std::string> normalise_urls(const std::vector<std::string>& urls) {
   return out;
 }
 
-std::optional<url> resolve_url(const url& base, std::string_view reference) {
+reference_target resolve_reference(const url& base, std::string_view reference) {
   // An absolute path with a plain target ("/page/3") resolves to the base's host and port and
   // itself (RFC 3986 section 5.2.2, no dot segment to remove): the common link, without a parse.
   if (const auto path = reference.substr(0, reference.find('#'));
       !path.starts_with("//") && plain_target(path))
-    return url{base.host, base.port, std::string(path)};
+    return {.to = url{base.host, base.port, std::string(path)}};
   const std::string cleaned = hide_escapes(clean(reference));
   const auto ref = urls::parse_uri_reference(cleaned);
-  if (!ref) return std::nullopt;
-  if (ref->has_scheme() && ref->scheme_id() != urls::scheme::http) return std::nullopt;
+  if (!ref) {
+    // Unparsed, a reference is bad when it is http's or relative (it would be the page's host's).
+    const auto colon = cleaned.find(':');
+    const auto slash = cleaned.find('/');
+    const auto lower = [](unsigned char c) { return static_cast<char>(std::tolower(c)); };
+    std::string scheme = colon < slash ? cleaned.substr(0, colon) : "";
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), lower);
+    const bool other_scheme = !scheme.empty() && scheme != "http";
+    return {.bad = !other_scheme, .text = reveal_escapes(cleaned)};
+  }
+  if (ref->has_scheme() && ref->scheme_id() != urls::scheme::http) return {};
   const std::string base_text = hide_escapes(base.str());
   urls::url out;
-  if (!urls::resolve(urls::url_view(base_text), *ref, out)) return std::nullopt;
-  return normalised(std::move(out));
+  if (!urls::resolve(urls::url_view(base_text), *ref, out))
+    return {.bad = true, .text = reveal_escapes(cleaned)};
+  out.normalize_authority();
+  const std::string resolved = reveal_escapes(out.buffer());
+  std::string host(out.encoded_host_address());
+  if (auto u = normalised(std::move(out))) return {.to = std::move(u)};
+  return {.bad = true, .text = resolved, .host = std::move(host)};
+}
+
+std::optional<url> resolve_url(const url& base, std::string_view reference) {
+  return resolve_reference(base, reference).to;
 }
 
 }  // namespace concur::http

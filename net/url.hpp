@@ -35,4 +35,16 @@ std::vector<std::string> normalise_urls(const std::vector<std::string>& urls);
 // result is not an http URL (mailto:, javascript:, https:, ...) or cannot be parsed.
 std::optional<url> resolve_url(const url& base, std::string_view reference);
 
+// The same, telling apart what is not a link to follow (another scheme) from an http reference
+// that names nothing a client can request (a user name, port 0 or past 65535, a host that is no
+// name or address): `bad`, with the reference resolved as far as it went (`text`) and its host
+// when it has one, so that a crawl reports it as fetch does (`bad url`) rather than dropping it.
+struct reference_target {
+  std::optional<url> to;
+  bool bad = false;
+  std::string text;                 // when bad: the resolved reference, or as written
+  std::optional<std::string> host;  // when bad: its host in lower case, when it has one
+};
+reference_target resolve_reference(const url& base, std::string_view reference);
+
 }  // namespace concur::http

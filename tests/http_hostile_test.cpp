@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,10 @@ hostile_server& server() {
        {"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + std::string(100, 'c'), then::close}},
       {"/slow", {ok("slow"), then::keep_open, 200ms}},
       {"/stall", {ok("slow"), then::keep_open, 2s}},
+      {"/bad-links",
+       {ok("<a href='http://user:pass@127.0.0.1/a'>a</a> <a href='http://127.0.0.1:0/b'>b</a>"
+           "<a href='http://127.0.0.1:70000/c'>c</a> <a href='http://1.2.3/d'>d</a>"
+           "<a href='mailto:x@y'>e</a> <a href='/second'>f</a>")}},
   });
   return s;
 }
@@ -234,6 +240,32 @@ TEST(http_hostile, the_body_limit_is_the_users_to_set) {
     EXPECT_EQ(r.exit_code, 0) << enough << "\n" << r.output;
     EXPECT_NE(r.output.find("200 6 bytes"), std::string::npos) << enough << "\n" << r.output;
   }
+}
+
+// A same-host link no request can be made of is the error fetch gives it, in every model; one to
+// another host is not followed, and another scheme is no link.
+TEST(http_hostile, a_crawl_reports_bad_links_of_its_host_as_bad_urls) {
+  auto& s = server();
+  std::optional<crawl_result> first;
+  for_each_model([&]<class M>(M m) {
+    client_tally tally;
+    const auto r = crawl(make_getter(m, options, models::config::defaults(), tally),
+                         s.url("/bad-links"), 1, tally);
+    std::vector<std::string> errors = {"http://127.0.0.1:0/b: bad url",
+                                       "http://127.0.0.1:70000/c: bad url",
+                                       "http://user:pass@127.0.0.1/a: bad url"};
+    EXPECT_EQ(r.errors, errors) << M::name;
+    ASSERT_EQ(r.visited.size(), 5u) << M::name;  // the root, /second and the three bad links
+    EXPECT_EQ(tally.requests_sent, 2u) << M::name << ": a bad URL is not sent";
+    EXPECT_NE(std::find(r.edges.begin(), r.edges.end(),
+                        std::pair{s.url("/bad-links"), std::string("http://1.2.3/d")}),
+              r.edges.end())
+        << M::name << ": an edge, not a visit";
+    if (first)
+      EXPECT_TRUE(*first == r) << M::name;
+    else
+      first = r;
+  });
 }
 
 TEST(http_resolve, caches_names_and_refuses_invalid_ones_without_asking) {

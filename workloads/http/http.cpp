@@ -213,15 +213,18 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
       // Off-host pages (a redirect took us there) are not read, as links to them are not.
       if (!bases[i] || (!rules.span_hosts && start && bases[i]->host != start->host)) continue;
       const auto& from = answers[i].redirects ? answers[i].final_url : level[i];
-      for (auto& link : extract_links(answers[i].answer.body, *bases[i])) {
-        auto to = link.str();
+      auto [links, bad] = extract_page_links(answers[i].answer.body, *bases[i]);
+      const auto follow = [&](std::string to, const std::optional<std::string>& host) {
         edges.emplace(from, to);
         if (d < depth && seen.size() < rules.max_pages && !seen.contains(to) &&
-            (rules.span_hosts || link.host == start->host)) {
+            (rules.span_hosts || !host || *host == start->host)) {
           seen.emplace(to, visit{.url = to, .depth = d + 1});
           next.push_back(std::move(to));
         }
-      }
+      };
+      for (auto& link : links) follow(link.str(), link.host);
+      // Followed as written, a bad link is the error `bad url` a fetch of it gives, not dropped.
+      for (auto& b : bad) follow(std::move(b.text), b.host);
     }
     level = std::move(next);
   }

@@ -19,7 +19,7 @@ const char* href_of(const GumboElement& e) {
 
 }  // namespace
 
-std::vector<url> extract_links(std::string_view html, const url& page) {
+page_links extract_page_links(std::string_view html, const url& page) {
   // gumbo allocates every token, node and attribute on its own: an arena released at once, with
   // nothing freed one by one, spared a quarter of its time on libxslt's documentation. Its garbage
   // grows to 10-20 times the page, so pages past arena_limit use malloc and free.
@@ -56,11 +56,20 @@ std::vector<url> extract_links(std::string_view html, const url& page) {
   std::optional<url> base_url;
   if (base) base_url = resolve_url(page, base);
   const url& against = base_url ? *base_url : page;
-  std::vector<url> out;
-  out.reserve(hrefs.size());
-  for (const char* href : hrefs)
-    if (auto u = resolve_url(against, href)) out.push_back(std::move(*u));
+  page_links out;
+  out.links.reserve(hrefs.size());
+  for (const char* href : hrefs) {
+    auto target = resolve_reference(against, href);
+    if (target.to)
+      out.links.push_back(std::move(*target.to));
+    else if (target.bad)
+      out.bad.push_back(std::move(target));
+  }
   return out;
+}
+
+std::vector<url> extract_links(std::string_view html, const url& page) {
+  return extract_page_links(html, page).links;
 }
 
 }  // namespace concur::http

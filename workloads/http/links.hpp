@@ -14,4 +14,12 @@ namespace concur::http {
 // not links. References that give no http URL (mailto:, javascript:, https:, ...) are left out.
 std::vector<url> extract_links(std::string_view html, const url& page);
 
+// The same links, and the http references among the hrefs that name nothing a client can request
+// (resolve_reference's `bad`), in document order.
+struct page_links {
+  std::vector<url> links;
+  std::vector<reference_target> bad;
+};
+page_links extract_page_links(std::string_view html, const url& page);
+
 }  // namespace concur::http
