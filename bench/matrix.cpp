@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <optional>
 
@@ -171,9 +172,7 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
 // interpreter's own cost per item.
 std::string script_skip_reason(const std::string& unavailable, double ideal_seconds, double items,
                                const baseline& b, const options& opts) {
-  if (!opts.python)
-    return "the course's Python runs with --python (scripts/bench --python): it adds about 5 "
-           "minutes to the default run";
+  if (opts.python == python_cells::none) return "the course's Python is off (--no-python)";
   const double expected = ideal_seconds + items * b.seconds_per_item;
   if (!unavailable.empty() || ideal_seconds > opts.budget_seconds ||
       expected <= opts.budget_seconds)
@@ -318,6 +317,24 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
   return out;
 }
 
+// The default run times the course's Python on each workload's first bench case where it runs
+// (within the budget): its cells are a Python program's work, ~35 s a round over every case. A
+// small test case's (asked for with --all-cases) runs too.
+void keep_to_first_python_case(std::vector<cell>& scripts, case_kind kind, const options& opts,
+                               std::string& first) {
+  if (opts.python != python_cells::first_case || kind == case_kind::test) return;
+  const auto runs = [](const cell& c) { return c.skip_reason.empty() && c.unsupported.empty(); };
+  if (scripts.empty() || std::none_of(scripts.begin(), scripts.end(), runs)) return;
+  if (first.empty()) first = scripts.front().case_name;
+  if (scripts.front().case_name == first) return;
+  for (auto& c : scripts)
+    if (runs(c))
+      c.skip_reason = fmt::format(
+          "the default run times the course's Python on each workload's first case where it "
+          "runs (here {}); --python times it on every case (about 3 minutes more)",
+          first);
+}
+
 }  // namespace
 
 verdict verdict_of(const std::exception& e) {
@@ -343,6 +360,7 @@ std::function<verdict()> verifier(std::string skip_reason, std::function<void()>
 std::vector<cell> make_cells(const options& opts) {
   std::vector<cell> cells;
   for_each_type(workloads::all{}, [&]<class W>() {
+    std::string first_python_case;  // the workload's first bench case whose Python runs
     for (const auto& c : W::cases()) {
       const models::config config = c.config.value_or(opts.config);
       const bool sequential_runs =
@@ -360,9 +378,13 @@ std::vector<cell> make_cells(const options& opts) {
       if constexpr (has_baselines<W>)
         for (const auto& b : W::baselines(c.params))
           cells.push_back(make_baseline_cell<W>(c, expected, b, opts));
-      if constexpr (python::has_baselines<typename W::params_type>)
+      if constexpr (python::has_baselines<typename W::params_type>) {
+        std::vector<cell> scripts;
         for (const auto& b : python::baselines(c.params))
-          cells.push_back(make_script_cell<W>(c, expected, b, opts));
+          scripts.push_back(make_script_cell<W>(c, expected, b, opts));
+        keep_to_first_python_case(scripts, c.kind, opts, first_python_case);
+        std::move(scripts.begin(), scripts.end(), std::back_inserter(cells));
+      }
     }
   });
   return cells;

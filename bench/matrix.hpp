@@ -22,14 +22,17 @@ struct verdict {
   std::string oracle;  // what the result was checked against: "sequential", "reference", or ""
 };
 
+enum class python_cells { none, first_case, all };
+
 struct options {
   // A cell whose ideal time exceeds this is skipped, with the reason. 3 s keeps the default run
   // near 10 minutes: above it are only the sequential and small-pool cells of the sleep and
   // latency cases (a run of sleep/sequential/n100_d100ms alone is 10 s, 60 s over six rounds).
   double budget_seconds = 3.0;
-  // The course's Python cells run (else skipped with the reason): concur-bench asks for them with
-  // --python, since their interpreters' start-ups add minutes to every round.
-  bool python = true;
+  // Which of the course's Python cells run (the others skipped with the reason). Their work is
+  // a Python program's (~35 s a round over every case): the default run times each workload's
+  // first bench case that has them, --python every case, --no-python none.
+  python_cells python = python_cells::all;
   models::config config = models::config::defaults();
 };
 

@@ -42,9 +42,15 @@ void add_matrix_options(CLI::App& app, options& matrix) {
       ->check(cli::number_in(1e-6, 86400, " s"))
       ->capture_default_str();
   cli::add_model_threads(app, matrix.config);
-  matrix.python = false;
-  app.add_flag("--python", matrix.python,
-               "run the course's Python cells too (py-*: about 5 more minutes by default)");
+  matrix.python = python_cells::first_case;
+  auto* every = app.add_flag_callback(
+      "--python", [&matrix] { matrix.python = python_cells::all; },
+      "time the course's Python cells (py-*) on every case, not only each workload's first case "
+      "with them (about 3 more minutes)");
+  auto* none = app.add_flag_callback(
+      "--no-python", [&matrix] { matrix.python = python_cells::none; },
+      "time none of the course's Python cells");
+  every->excludes(none);
 }
 
 void add_allocator_options(CLI::App& app, command_line& o) {

@@ -64,7 +64,8 @@ inline constexpr std::array harness = {ideal_s,         efficiency,     process_
 // A figure a workload measures beside its answer (a metric, not in `harness`) that the report
 // compares between the models and the external programs.
 inline constexpr std::string_view client_cpu_us_per_req = "client_cpu_us_per_req";
-// A course's Python cell: the script's whole process (interpreter start-up and imports included);
+// A course's Python cell: what a fresh `python3 SCRIPT` process would take, the interpreter's
+// start-up and imports (timed once, when its kept interpreter started) and the run's round trip;
 // the cell's time is the script's own, around the work.
 inline constexpr std::string_view python_process_s = "py_process_s";
 }  // namespace counters

@@ -71,6 +71,38 @@ TEST(bench_cli, the_sweeps_rungs_are_selected_only_with_sweep) {
   EXPECT_NE(with.output.find("dirsearch/sequential/tree_200k"), std::string::npos);
 }
 
+// The line of a cell in --list's output.
+std::string listed(const std::string& output, const std::string& cell) {
+  const auto at = output.find(cell + " ");
+  return at == std::string::npos ? "<absent>" : output.substr(at, output.find('\n', at) - at);
+}
+
+TEST(bench_cli, the_default_run_times_pythons_first_case_python_every_case_no_python_none) {
+  const std::string filter = " --list --benchmark_filter=sleep/py-asyncio/";
+  const auto by_default = run_command(bench + filter);
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.output;
+  EXPECT_EQ(listed(by_default.output, "sleep/py-asyncio/n10_d100ms").find("skipped"),
+            std::string::npos)
+      << by_default.output;
+  EXPECT_NE(listed(by_default.output, "sleep/py-asyncio/n1000_d100ms")
+                .find("skipped: the default run times the course's Python on each workload's "
+                      "first case where it runs (here n10_d100ms); --python times it"),
+            std::string::npos)
+      << by_default.output;
+  const auto every = run_command(bench + filter + " --python");
+  ASSERT_EQ(every.exit_code, 0) << every.output;
+  EXPECT_EQ(listed(every.output, "sleep/py-asyncio/n1000_d100ms").find("skipped"),
+            std::string::npos)
+      << every.output;
+  const auto none = run_command(bench + filter + " --no-python");
+  ASSERT_EQ(none.exit_code, 0) << none.output;
+  EXPECT_NE(listed(none.output, "sleep/py-asyncio/n10_d100ms")
+                .find("skipped: the course's Python is off (--no-python)"),
+            std::string::npos)
+      << none.output;
+  EXPECT_EQ(run_command(bench + filter + " --python --no-python").exit_code, 2);
+}
+
 TEST(bench_cli, the_filter_selects_a_column) {
   const auto r = run_command(bench + " --list --all-cases --benchmark_filter=/tbb/");
   ASSERT_EQ(r.exit_code, 0) << r.output;

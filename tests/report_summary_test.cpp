@@ -485,7 +485,8 @@ TEST(report_small_truths, a_python_cell_is_set_beside_the_model_its_label_names)
 // Nearly every cell of the matrix is over a tiny budget, or its Python is off, so the reasons a
 // cell can be skipped for before it runs are all here.
 TEST(report_small_truths, no_skip_message_repeats_its_kind) {
-  for (const bool python : {false, true})
+  for (const auto python :
+       {bench::python_cells::none, bench::python_cells::first_case, bench::python_cells::all})
     for (const auto& c : bench::make_cells({.budget_seconds = 1e-9, .python = python})) {
       const auto message = c.skip_message();
       if (message.empty()) continue;  // no ideal time to exceed the budget (a real tree's case)
