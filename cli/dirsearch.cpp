@@ -23,10 +23,10 @@ namespace {
 
 using dirsearch::printable;
 
-std::string joined(const std::string& root, const std::string& rel) {
-  if (rel.empty()) return root;
-  if (!root.empty() && root.back() == '/') return root + rel;
-  return root + "/" + rel;
+std::string joined(std::string_view root, const std::string& rel) {
+  if (rel.empty()) return std::string(root);
+  if (!root.empty() && root.back() == '/') return std::string(root) + rel;
+  return std::string(root) + "/" + rel;
 }
 
 dirsearch::result run(std::string_view model, const dirsearch::params& p,
@@ -34,22 +34,23 @@ dirsearch::result run(std::string_view model, const dirsearch::params& p,
   return models::visit(model, [&]<class M>() { return dirsearch::workload::run(M{}, p, config); });
 }
 
-// --print: the errors of each root on stderr as it finishes; 1 when there were any.
+// --print: each error on stderr as it is met, as find reports them; 1 when there were any.
 int print_all(std::string_view model, dirsearch::params p, const dirsearch::print_format& format,
               const models::config& config) {
   std::mutex stderr_mutex;
   bool failed = false;
-  p.on_root_done = [&](const dirsearch::root_result& r) {
-    auto errors = r.errors;
-    std::sort(errors.begin(), errors.end());
+  const auto report = [&](std::string_view root, const dirsearch::error& e) {
     const std::scoped_lock lock(stderr_mutex);
-    for (const auto& e : errors)
-      fmt::print(stderr, "concur dirsearch: {}: {}\n", printable(joined(r.root, e.path)),
-                 e.message);
-    failed = failed || !errors.empty();
+    fmt::print(stderr, "concur dirsearch: {}: {}\n", printable(joined(root, e.path)), e.message);
+    failed = true;
   };
-  dirsearch::print_entries(std::move(p), format,
-                           [&](const dirsearch::params& q) { return run(model, q, config); });
+  // What the walk did not meet itself (a root that is no directory) is in the root's result.
+  p.on_root_done = [&](const dirsearch::root_result& r) {
+    for (const auto& e : r.errors) report(r.root, e);
+  };
+  dirsearch::print_entries(
+      std::move(p), format, [&](const dirsearch::params& q) { return run(model, q, config); },
+      report);
   return failed ? 1 : 0;
 }
 

@@ -26,6 +26,7 @@
 
 #include "core/cleanup.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
+#include "workloads/dirsearch/print.hpp"
 
 namespace concur::dirsearch {
 namespace {
@@ -408,6 +409,38 @@ TEST(dirsearch_app, unreadable_directory_as_nobody) {
     const auto lines = sorted_records(out, '\n');  // --print streams: in no set order
     if (first_out.empty()) first_out = lines;
     EXPECT_EQ(lines, first_out) << "differs from the " << models::names()[0] << " model";
+  }
+}
+
+// Streaming (--print), an error goes to the handler as it is met and is not kept: a walk of
+// /proc with links followed meets loops without end, and kept they would grow without bound.
+TEST(dirsearch_print, errors_go_to_the_handler_as_met_and_are_not_kept) {
+  temp_dir dir;
+  const std::string root = dir.path() + "/t";
+  ASSERT_EQ(::mkdir(root.c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((root + "/a").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink("..", (root + "/a/up").c_str()), 0);
+  ASSERT_EQ(::symlink("missing/x", (root + "/a/dangling").c_str()), 0);
+  ASSERT_EQ(::symlink("loop", (root + "/loop").c_str()), 0);
+  for (const auto& model : models::names()) {
+    SCOPED_TRACE(model);
+    std::mutex mutex;
+    std::vector<std::string> reported;
+    std::FILE* null = std::fopen("/dev/null", "w");
+    ASSERT_NE(null, nullptr);
+    record_writer writer(null, "/dev/null", '\n', [&](std::string_view r, const error& e) {
+      const std::scoped_lock lock(mutex);
+      reported.push_back(fmt::format("{} {} {}", r, e.path, e.code));
+    });
+    params p{.roots = {root}};
+    p.opts = {.follow_symlinks = true, .sink = &writer};
+    const auto found = run(model, p);
+    writer.finish();
+    std::fclose(null);
+    EXPECT_TRUE(found.roots[0].errors.empty());
+    std::sort(reported.begin(), reported.end());
+    EXPECT_EQ(reported, (std::vector<std::string>{root + " a/up " + std::to_string(ELOOP),
+                                                  root + " loop " + std::to_string(ELOOP)}));
   }
 }
 

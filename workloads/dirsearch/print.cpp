@@ -27,8 +27,10 @@ struct record_writer::impl {
   }
 };
 
-record_writer::record_writer(std::FILE* out, std::string name, char terminator, std::size_t chunk)
-    : entry_sink(terminator), impl_(new impl{out, std::move(name), chunk, {}, {}, 0}) {}
+record_writer::record_writer(std::FILE* out, std::string name, char terminator,
+                             error_handler on_error, std::size_t chunk)
+    : entry_sink(terminator, std::move(on_error)),
+      impl_(new impl{out, std::move(name), chunk, {}, {}, 0}) {}
 
 record_writer::~record_writer() = default;
 
@@ -55,7 +57,8 @@ struct record_collector::impl {
   oneapi::tbb::enumerable_thread_specific<std::string> buffers;
 };
 
-record_collector::record_collector() : entry_sink('\0'), impl_(new impl) {}
+record_collector::record_collector(error_handler on_error)
+    : entry_sink('\0', std::move(on_error)), impl_(new impl) {}
 
 record_collector::~record_collector() = default;
 
@@ -77,11 +80,12 @@ std::vector<std::string_view> record_collector::sorted() const {
 }
 
 result print_entries(params p, const print_format& format,
-                     const std::function<result(const params&)>& search) {
-  record_writer writer(stdout, "standard output", format.terminator);
+                     const std::function<result(const params&)>& search,
+                     const entry_sink::error_handler& on_error) {
+  record_writer writer(stdout, "standard output", format.terminator, on_error);
   result found;
   if (format.sort) {
-    record_collector collected;
+    record_collector collected(on_error);
     p.opts.sink = &collected;
     found = search(p);
     std::string& b = writer.buffer();

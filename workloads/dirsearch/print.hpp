@@ -2,7 +2,7 @@
 // concur dirsearch --print: the walk streams records (ROOT/PATH and a terminator) into buffers of
 // each reading thread's own; a writer hands them to a FILE in large chunks, whole records only,
 // so lines from different threads never interleave. With --sort the records are collected and
-// written in byte order once the walk is done.
+// written in byte order once the walk is done. Errors are reported as they are met, in either.
 #include <cstddef>
 #include <cstdio>
 #include <functional>
@@ -17,7 +17,8 @@ namespace concur::dirsearch {
 class record_writer final : public entry_sink {
  public:
   // `name` names the output in the error message ("standard output").
-  record_writer(std::FILE* out, std::string name, char terminator, std::size_t chunk = 256 * 1024);
+  record_writer(std::FILE* out, std::string name, char terminator, error_handler on_error,
+                std::size_t chunk = 256 * 1024);
   ~record_writer() override;
   std::string& buffer() override;
   void appended(std::string& buffer) override;
@@ -33,7 +34,7 @@ class record_writer final : public entry_sink {
 // Keeps every record (NUL-terminated: a name may hold a newline) until the walk is done.
 class record_collector final : public entry_sink {
  public:
-  record_collector();
+  explicit record_collector(error_handler on_error);
   ~record_collector() override;
   std::string& buffer() override;
   void appended(std::string&) override {}
@@ -50,9 +51,11 @@ struct print_format {
   bool sort = false;       // all records in byte order, written after the walk
 };
 
-// Runs `search` on `p` with its entries streamed to stdout (p.opts.sink is set here) and returns
-// its result: errors and work as usual, no entries. Throws std::system_error when writing fails.
+// Runs `search` on `p` with its entries streamed to stdout (p.opts.sink is set here) and its
+// errors to `on_error` as they are met, and returns its result: the work as usual, no entries.
+// Throws std::system_error when writing fails.
 result print_entries(params p, const print_format& format,
-                     const std::function<result(const params&)>& search);
+                     const std::function<result(const params&)>& search,
+                     const entry_sink::error_handler& on_error);
 
 }  // namespace concur::dirsearch

@@ -74,10 +74,6 @@ std::string errno_message(int code) {
 
 namespace {
 
-void add_error(tally& out, const std::string& rel, int code, std::string_view what) {
-  out.errors.push_back({rel, code, std::string(what) + ": " + errno_message(code)});
-}
-
 std::string child_path(const std::string& rel, std::string_view name) {
   if (rel.empty()) return std::string(name);
   std::string path;
@@ -100,6 +96,18 @@ alignas(8) thread_local std::array<char, buffer_size> buffer;
 
 }  // namespace
 
+void dir_reader::add_error(tally& out, std::string path, int code, std::string message) const {
+  error e{std::move(path), code, std::move(message)};
+  if (opts_.sink)
+    opts_.sink->report(job_.root, e);
+  else
+    out.errors.push_back(std::move(e));
+}
+
+void dir_reader::add_errno(tally& out, std::string path, int code, std::string_view what) const {
+  add_error(out, std::move(path), code, std::string(what) + ": " + errno_message(code));
+}
+
 dir_job root_job(const std::string& root) {
   return {nullptr, root, "", nullptr, root};
 }
@@ -115,7 +123,7 @@ dir_reader::dir_reader(dir_job job, const options& opts, tally& out)
   const int open_errno = errno;
   job_.parent.reset();  // this job no longer holds its parent open
   if (fd < 0) {
-    add_error(out, job_.rel, open_errno, "open");
+    add_errno(out, job_.rel, open_errno, "open");
     return;
   }
   fd_ = std::make_shared<const dir_fd>(fd);
@@ -138,7 +146,7 @@ bool dir_reader::read_some(tally& out, std::vector<dir_job>& subdirs) {
   if (!fd_) return false;
   const long n = ::syscall(SYS_getdents64, fd_->get(), buffer.data(), buffer.size());
   if (n <= 0) {
-    if (n < 0) add_error(out, job_.rel, errno, "read");
+    if (n < 0) add_errno(out, job_.rel, errno, "read");
     fd_.reset();
     return false;
   }
@@ -178,7 +186,8 @@ void dir_reader::add(const char* name, unsigned char d_type, tally& out,
       if (::fstatat(fd_->get(), name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         type = type_of_mode(st.st_mode);
       } else {
-        add_error(out, path(), errno, "stat");
+        const int code = errno;
+        add_errno(out, path(), code, "stat");
       }
       break;
     }
@@ -194,16 +203,16 @@ void dir_reader::add(const char* name, unsigned char d_type, tally& out,
         enter = self_ != nullptr;  // without our own identity a loop cannot be ruled out
         for (const ancestor* a = self_.get(); a; a = a->parent.get()) {
           if (a->dev == st.st_dev && a->ino == st.st_ino) {
-            out.errors.push_back(
-                {path(), ELOOP, "filesystem loop: links to a directory above it, not entered"});
+            add_error(out, path(), ELOOP,
+                      "filesystem loop: links to a directory above it, not entered");
             enter = false;
             break;
           }
         }
       }
     } else if (errno != ENOENT) {
-      add_error(out, path(), errno,
-                "stat");  // a dangling link stays a link; a link loop is an error
+      const int code = errno;
+      add_errno(out, path(), code, "stat");  // a dangling link stays a link; a loop is an error
     }
   }
   if (records) {

@@ -7,6 +7,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,12 +45,19 @@ struct error {
 // Where a streaming walk (concur dirsearch --print) puts each entry as it reads it, instead of
 // keeping it in the tally: records of ROOT/PATH and the terminator, appended to a buffer of the
 // reading thread's own, which is handed back after each getdents64 slice. The walk allocates
-// nothing per entry then; the tally still counts the work and keeps the errors.
+// nothing per entry then; the tally still counts the work. Errors go to `on_error` as they are
+// met (from any reading thread), as find reports them: a walk through /proc with links followed
+// meets loops of paths kilobytes long, which kept would grow without bound.
 class entry_sink {
  public:
-  explicit entry_sink(char terminator) : terminator_(terminator) {}
+  // Called with the root (as given) and the error; the sink's owner serialises its output.
+  using error_handler = std::function<void(std::string_view root, const error&)>;
+
+  entry_sink(char terminator, error_handler on_error)
+      : terminator_(terminator), on_error_(std::move(on_error)) {}
   virtual ~entry_sink() = default;
   char terminator() const { return terminator_; }
+  void report(std::string_view root, const error& e) const { on_error_(root, e); }
   // The calling thread's buffer, to append whole records to.
   virtual std::string& buffer() = 0;
   // The records of one slice are in `buffer`: the sink may take them (and clear it) now.
@@ -57,6 +65,7 @@ class entry_sink {
 
  private:
   char terminator_;
+  error_handler on_error_;
 };
 
 struct options {
@@ -117,6 +126,9 @@ class dir_reader {
  private:
   void add(const char* name, unsigned char d_type, tally& out, std::vector<dir_job>& subdirs,
            std::string* records);
+  // The error to the sink when streaming, else to the tally.
+  void add_error(tally& out, std::string path, int code, std::string message) const;
+  void add_errno(tally& out, std::string path, int code, std::string_view what) const;
 
   dir_job job_;
   std::string prefix_;  // streaming: what every record of this directory starts with
