@@ -327,12 +327,14 @@ void keep_to_first_python_case(std::vector<cell>& scripts, case_kind kind, const
   if (scripts.empty() || std::none_of(scripts.begin(), scripts.end(), runs)) return;
   if (first.empty()) first = scripts.front().case_name;
   if (scripts.front().case_name == first) return;
-  for (auto& c : scripts)
-    if (runs(c))
-      c.skip_reason = fmt::format(
-          "the default run times the course's Python on each workload's first case where it "
-          "runs (here {}); --python times it on every case (about 3 minutes more)",
-          first);
+  for (auto& c : scripts) {
+    if (!runs(c)) continue;
+    c.skip_reason = fmt::format(
+        "the default run times the course's Python on each workload's first case where it runs "
+        "(here {}); --python times it on every case (about 3 minutes more)",
+        first);
+    c.verify = verify_by_running(c);  // skipped in verification too
+  }
 }
 
 }  // namespace

@@ -89,6 +89,12 @@ TEST(bench_cli, the_default_run_times_pythons_first_case_python_every_case_no_py
                       "first case where it runs (here n10_d100ms); --python times it"),
             std::string::npos)
       << by_default.output;
+  // Left out of the timing, it is left out of the verification too.
+  const auto verified =
+      run_command(bench + " --verify-only --benchmark_filter=sleep/py-asyncio/n1000_d100ms 2>&1");
+  EXPECT_NE(verified.output.find("skipped: the default run times the course's Python"),
+            std::string::npos)
+      << verified.output;
   const auto every = run_command(bench + filter + " --python");
   ASSERT_EQ(every.exit_code, 0) << every.output;
   EXPECT_EQ(listed(every.output, "sleep/py-asyncio/n1000_d100ms").find("skipped"),
