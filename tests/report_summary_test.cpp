@@ -289,6 +289,28 @@ TEST(report_summary, a_workload_ranks_on_its_declared_figure) {
       << md;
 }
 
+// A Python cell without the workload's figure (a script with no loop) still has its time, CPU
+// and memory set beside its counterpart's: it is in the Python table, not listed as untimed.
+TEST(report_summary, a_python_cell_without_the_figure_is_compared_on_time) {
+  using merit::quantity;
+  const merit::declaration d{
+      .primary = {.of = quantity::metric, .metric = "gap_ms", .unit = "ms", .title = "the gap"},
+      .absent_why = "runs no loop"};
+  fixture f;
+  f.context(std::string(vocabulary::context::merit_prefix) + "off", merit::to_text(d));
+  f.context(vocabulary::context::model_order, "plain,loopy");
+  f.timed("off/plain/x", around(5));
+  f.timed("off/loopy/x", around(30), false, json{{"gap_ms", 2}});
+  f.timed("off/py-plain/x", scaled(around(5), 2), true,
+          json{{"label", vocabulary::make_label({.oracle = "sequential",
+                                                 .settings = "s",
+                                                 .external = true,
+                                                 .counterpart = "plain"})}});
+  const auto md = f.markdown();
+  EXPECT_NE(md.find("| off | py-plain | plain | 2.00× [2.00–2.00] |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("The course's Python, "), std::string::npos) << md;
+}
+
 // A figure per item divides each run by its items (items/s times its time): 100 items in 10 ms
 // are 100 µs per item.
 TEST(report_summary, a_figure_per_item_is_quoted_per_item) {
