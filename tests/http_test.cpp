@@ -548,15 +548,7 @@ TEST(http_nginx, DISABLED_helper_starts_nginx_and_waits_to_be_killed) {
   for (;;) ::pause();
 }
 
-// Whether the process is gone (a zombie counts: whoever adopted it may never reap it).
-bool gone(pid_t pid) {
-  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (!f) return true;
-  char state = '?';
-  const int read = std::fscanf(f, "%*d (%*[^)]) %c", &state);
-  std::fclose(f);
-  return read == 1 && (state == 'Z' || state == 'X');
-}
+using concur::testing::gone;
 
 TEST(http_nginx, nginx_dies_with_its_killed_parent) {
   if (!net::nginx_server::binary())

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "baselines/python/baselines.hpp"
+#include "tests/support.hpp"
 #include "workloads/sleep/sleep.hpp"
 
 namespace concur {
@@ -18,15 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Whether the process is gone (a zombie counts: its parent has not reaped it yet).
-bool gone(long pid) {
-  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (!f) return true;
-  char state = '?';
-  const int read = std::fscanf(f, "%*d (%*[^)]) %c", &state);
-  std::fclose(f);
-  return read == 1 && (state == 'Z' || state == 'X');
-}
+using concur::testing::gone;
 
 // The py-asyncio cell of a sleep case: n tasks of d each.
 baseline asyncio_sleep(std::size_t n, std::chrono::milliseconds d) {

@@ -67,4 +67,14 @@ void for_each_model(F&& f) {
   for_each_type(models::all{}, [&]<class M>() { f(M{}); });
 }
 
+// Whether the process is gone (a zombie counts: whoever adopted it may never reap it).
+inline bool gone(long pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return true;
+  char state = '?';
+  const int read = std::fscanf(f, "%*d (%*[^)]) %c", &state);
+  std::fclose(f);
+  return read == 1 && (state == 'Z' || state == 'X');
+}
+
 }  // namespace concur::testing
