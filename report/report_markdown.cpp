@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "core/vocabulary.hpp"
 #include "report/report_markdown.hpp"
 
 namespace concur::report {
@@ -28,6 +29,9 @@ std::string repeat(const std::string& s, std::size_t n) {
 }  // namespace detail
 
 namespace {
+
+constexpr std::size_t max_reason = 160;  // characters of a failure's first line at the top
+constexpr std::size_t max_listed = 10;   // failures listed at the top, the rest counted
 
 using detail::human_time;
 using detail::summary;
@@ -69,9 +73,38 @@ std::string whole_process_link(const std::string& path) {
       path);
 }
 
+// A cell that failed verification or ended in an error is the run's first news: at the top,
+// each with the first line of its reason (the whole diff is in the workload's details file).
+std::string failures_warning(const results& r) {
+  using vocabulary::verdict_kind;
+  std::vector<std::string> lines;
+  std::vector<std::string> seen;
+  for (const auto& x : r.rows) {
+    const auto kind = vocabulary::parse_verdict_kind(x.verdict);
+    if (kind != verdict_kind::fail && kind != verdict_kind::error) continue;
+    const std::string cell = fmt::format("{}/{}/{}", x.workload, x.model, x.case_name);
+    if (std::find(seen.begin(), seen.end(), cell) != seen.end()) continue;
+    seen.push_back(cell);
+    std::string reason = x.detail.substr(0, x.detail.find('\n'));
+    if (reason.size() > max_reason) reason = reason.substr(0, max_reason) + "…";
+    lines.push_back(fmt::format("> - `{}` {}: {} ([details]({}))", cell, x.verdict,
+                                detail::md_escape(reason), detail::details_path(x.workload)));
+  }
+  if (lines.empty()) return "";
+  const std::size_t shown = std::min(lines.size(), max_listed);
+  std::string md = fmt::format(
+      "> **{} cell{} did not pass** (failed verification or ended in an error); the summary "
+      "leaves {} out.\n>\n",
+      lines.size(), lines.size() == 1 ? "" : "s", lines.size() == 1 ? "it" : "them");
+  for (std::size_t i = 0; i < shown; ++i) md += lines[i] + "\n";
+  if (shown < lines.size()) md += fmt::format("> - and {} more\n", lines.size() - shown);
+  return md + "\n";
+}
+
 // The methods a workload's details use, said here once whatever the number of workloads.
 std::string methods(const results& r, const std::vector<workload_cells>& workloads) {
   std::string md = detail::methods(r);
+  if (!workloads.empty()) md += detail::summary_method();
   if (std::any_of(workloads.begin(), workloads.end(), detail::has_ladder))
     md += detail::growth_method();
   if (std::any_of(workloads.begin(), workloads.end(),
@@ -91,8 +124,8 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative,
   body += detail::machine_during_run(r, workloads) + methods(r, workloads) +
           detail::settings_section(workloads, r.model_order) + detail::calibration(r) +
           detail::environment(r);
-  return "# concur benchmark report\n\n" + detail::machine_warnings(r) + detail::contents(body) +
-         body;
+  return "# concur benchmark report\n\n" + failures_warning(r) + detail::machine_warnings(r) +
+         detail::contents(body) + body;
 }
 
 std::vector<details_file> to_details_markdown(const results& r) {

@@ -63,6 +63,8 @@ std::string machine_during_run(const results& r, const std::vector<workload_cell
 // Workloads x models, each model's time over the workload's best, and a sentence per workload
 // (report_markdown_overview.cpp).
 std::string summary_section(const results& r, const std::vector<workload_cells>& workloads);
+// The summary's rule for best, tie and floor in full, for the method section.
+std::string summary_method();
 // The calibration probes in readable units, before the environment.
 std::string calibration(const results& r);
 // Per workload, each C++ model against its counterpart in the course's Python

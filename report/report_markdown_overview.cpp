@@ -25,8 +25,12 @@ struct answered {
 // The ratio and its interval with three significant digits of the ratio, and up to two more
 // where the ends would otherwise read alike though they differ (by more than rounding: a ratio of
 // medians of exact multiples comes out a hair either side of the multiple).
+int ratio_digits(double estimate) {
+  return std::max(0, 2 - static_cast<int>(std::floor(std::log10(estimate))));
+}
+
 std::string ratio_and_range(const stats::ratio& r) {
-  const int digits = std::max(0, 2 - static_cast<int>(std::floor(std::log10(r.estimate))));
+  const int digits = ratio_digits(r.estimate);
   const auto text = [](double x, int d) { return fmt::format("{:.{}f}", x, d); };
   const bool differ = r.ci.hi - r.ci.lo > 1e-9 * r.estimate;
   int d = digits;
@@ -42,6 +46,13 @@ std::string relative_text(const standing& s) {
   return ratio_and_range(r) + (r.ci.below_level ? " †" : "");
 }
 
+// "9.21×", the ratio alone, as the line quotes it (the table below gives its interval); "(tie)"
+// says where the interval contains 1.
+std::string ratio_alone(const standing& s) {
+  const std::string full = relative_text(s);
+  return full.substr(0, full.find(" [")) + (s.tie() ? " (tie)" : "");
+}
+
 // "skipped 2, refused 1"
 std::string verdict_counts(const standing& s) {
   std::string out;
@@ -50,13 +61,14 @@ std::string verdict_counts(const standing& s) {
   return out;
 }
 
-// " · 4 of 6 cases (refused 2)" when the figure does not cover every case; `lead` is " · " in a
-// table, " on " in a sentence.
+// " · 4 of 6" in a table, " on 4 of 6 cases (refused 2)" in a sentence (which says what became of
+// the rest), when the figure does not cover every case.
 std::string coverage(const standing& s, std::size_t covered, std::size_t cases,
                      const char* lead = " · ") {
   if (covered == cases) return "";
+  if (std::string_view(lead) != " on ") return fmt::format("{}{} of {}", lead, covered, cases);
   const std::string others = verdict_counts(s);
-  return fmt::format("{}{} of {} cases{}", lead, covered, cases,
+  return fmt::format(" on {} of {} cases{}", covered, cases,
                      others.empty() ? "" : fmt::format(" ({})", others));
 }
 
@@ -167,7 +179,7 @@ std::vector<const standing*> ranked(const workload_standings& w) {
 }
 
 std::string other_text(const answered& a, const standing& s, const std::string& c) {
-  return fmt::format("{} {}{}{}{}", s.model, relative_text(s), s.tie() ? " (tie)" : "",
+  return fmt::format("{} {}{}{}", s.model, ratio_alone(s),
                      coverage(s, s.shared, a.standing.cases, " on "), costs_at(a, s.model, c));
 }
 
@@ -193,7 +205,7 @@ std::string aside(const answered& a, const std::string& c) {
   for (const auto& s : w.models) {
     if (s.floor && s.relative)
       parts.push_back(
-          fmt::format("floor {} {}{}", s.model, relative_text(s), costs_at(a, s.model, c)));
+          fmt::format("floor {} {}{}", s.model, ratio_alone(s), costs_at(a, s.model, c)));
     else if (lacks_figure(s))
       without.push_back(s.model);
     else if (!s.best && !s.relative && s.completed == 0)
@@ -270,7 +282,7 @@ std::string ratio_table(const std::vector<answered>& all) {
   return md;
 }
 
-// Each workload's costs at its headline case, a row per cost.
+// Each workload's costs at its headline case (named on its first row), a row per cost.
 std::string costs_table(const std::vector<answered>& all) {
   const auto models = model_columns(all);
   std::string md = table_head("workload: cost (case)", models);
@@ -278,9 +290,11 @@ std::string costs_table(const std::vector<answered>& all) {
   for (const auto& a : all) {
     const auto c = headline_case(a);
     if (!c) continue;
-    for (const auto& f : a.standing.merit.costs) {
-      md += fmt::format("| {}: {} ({}) |", a.standing.workload,
-                        merit::title_of(f, a.standing.merit.item), *c);
+    for (bool first = true; const auto& f : a.standing.merit.costs) {
+      md += fmt::format("| {}: {}{} |", a.standing.workload,
+                        merit::title_of(f, a.standing.merit.item),
+                        first ? fmt::format(" ({})", *c) : "");
+      first = false;
       for (const auto& m : models) md += fmt::format(" {} |", value_at(a, m, *c, f));
       md += "\n";
       any = true;
@@ -291,21 +305,54 @@ std::string costs_table(const std::vector<answered>& all) {
 
 // ---- The course's Python against its C++ counterpart ----
 
-std::string python_ratio(const workload_cells& w, const merit::figure& f, const std::string& py,
-                         const std::string& cpp) {
-  const standing s = relative_to(w, f, py, cpp);
+// "4 of 5", or "all 4".
+std::string cases_covered(const standing& s, std::size_t cases) {
+  return s.shared == cases ? fmt::format("all {}", cases)
+                           : fmt::format("{} of {}", s.shared, cases);
+}
+
+// The Python cell's figure over its counterpart's; its coverage named only where it differs from
+// the row's (memory that grew by 0 B on a case has no ratio there).
+std::string python_ratio(const standing& s, std::size_t row_shared) {
   if (!s.relative) return "–";
-  return (s.tie() ? "tie: " : "") + relative_text(s) + coverage(s, s.shared, w.cases.size());
+  return (s.tie() ? "tie: " : "") + relative_text(s) +
+         (s.shared == row_shared ? "" : fmt::format(" · {} cases", s.shared));
+}
+
+// A row of the Python table; the workload named on its first row only.
+std::string python_row(const workload_cells& w, const std::string& py, const std::string& cpp,
+                       bool first) {
+  using merit::quantity;
+  const standing time = relative_to(w, {.of = quantity::wall_time}, py, cpp),
+                 cpu = relative_to(w, {.of = quantity::cpu_time}, py, cpp),
+                 memory = relative_to(w, {.of = quantity::peak_memory}, py, cpp);
+  return fmt::format("| {} | {} | {} | {} | {} | {} |\n", first ? w.name : "", py,
+                     cases_covered(time, w.cases.size()), python_ratio(time, time.shared),
+                     python_ratio(cpu, time.shared), python_ratio(memory, time.shared));
+}
+
+// "py-asyncio vs coroutines, py-X vs X": the pairs, said once; a Python cell named after its
+// counterpart goes without saying.
+std::string python_pairs(const std::vector<answered>& all) {
+  std::vector<std::string> pairs;
+  bool named_after = false;
+  for (const auto& a : all)
+    for (const auto& [py, cpp] : a.cells.counterparts) {
+      const auto p = fmt::format("{} vs {}", py, cpp);
+      if (py == "py-" + cpp)
+        named_after = true;
+      else if (std::find(pairs.begin(), pairs.end(), p) == pairs.end())
+        pairs.push_back(p);
+    }
+  if (named_after) pairs.push_back(pairs.empty() ? "py-X vs X" : "the others py-X vs X");
+  return fmt::format("{}", fmt::join(pairs, ", "));
 }
 
 std::string python_table(const std::vector<answered>& all) {
-  using merit::quantity;
-  const merit::figure time{.of = quantity::wall_time}, cpu{.of = quantity::cpu_time},
-      memory{.of = quantity::peak_memory};
   std::string md;
   std::map<std::string, std::vector<std::string>> untimed;  // by verdict
   for (const auto& a : all)
-    for (const auto& [py, cpp] : a.cells.counterparts) {
+    for (bool first = true; const auto& [py, cpp] : a.cells.counterparts) {
       const standing& s = *a.standing.find(py);
       // Untimed: it completed no case, not even one without the workload's own figure (offload's
       // py-threads has no loop, yet its time, CPU and memory compare).
@@ -316,36 +363,27 @@ std::string python_table(const std::vector<answered>& all) {
         untimed[verdicts_only(s)].push_back(a.cells.name + "/" + py);
         continue;
       }
-      md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", a.cells.name, py, cpp,
-                        python_ratio(a.cells, time, py, cpp), python_ratio(a.cells, cpu, py, cpp),
-                        python_ratio(a.cells, memory, py, cpp));
+      md += python_row(a.cells, py, cpp, first);
+      first = false;
     }
   std::string out;
   if (!md.empty())
-    out =
-        "The course's Python against its C++ counterpart (the script's time, CPU and peak "
-        "memory growth over the model's, on the cases both completed; – where a side has no "
-        "such figure):\n\n| workload | Python | C++ | time | CPU | memory |\n"
-        "|---|---|---|---:|---:|---:|\n" +
-        md + "\n";
+    out = fmt::format(
+        "The course's Python over its C++ counterpart ({}): time, CPU and peak memory growth, on "
+        "the cases both completed (–: a side has no such figure):\n\n"
+        "| workload | Python | cases | time | CPU | memory |\n|---|---|---|---:|---:|---:|\n{}\n",
+        python_pairs(all), md);
   for (const auto& [verdict, cells] : untimed)
     out += fmt::format("The course's Python, {}: {}.\n\n", verdict, fmt::join(cells, ", "));
   return out;
 }
 
-const char* const method_note =
-    "How to read it. Each workload ranks the models on its own figure, named first in brackets "
-    "(lower is better); the costs named after it are shown, not ranked. A ratio is the model's "
-    "figure over the best's, the geometric mean over the cases both completed of the ratios of "
-    "their medians, with a 95 % stratified-bootstrap interval (10,000 resamples, fixed seed; "
-    "each case's rounds resampled on their own, as pairs where both ran in the same rounds). "
-    "**best**: of the models that completed the most cases, the lowest geometric mean of its "
-    "figure; every other model that completed those cases is then at least 1× of it. **tie**: "
-    "the interval contains 1. **floor**: a lower bound shown, never ranked. **–**: the model "
-    "has no such figure (the line says why). *k of n cases*: what the figure covers, and what "
-    "the model came to on the rest. † fewer than 6 runs: coverage unknown. Values in a line are "
-    "medians at the best's largest case (another case is named); the costs table gives their "
-    "intervals. Cases: the default run's, or every case run where the workload says so.\n\n";
+// The key under the summary; the rule in full is in the method section (summary_method).
+const char* const summary_key =
+    "Key: **best** the lowest geometric mean of the first figure (lower is better; the costs "
+    "after it are not ranked); **tie** the 95 % interval contains 1; **floor** a bound, not "
+    "ranked; **–** no such figure; *k of n* the cases covered. The lines quote the table's "
+    "ratios without their intervals. [The rule in full](#how-to-read-the-figures).\n\n";
 
 // The "workload/case" names a context key lists, comma-separated.
 std::vector<std::string> listed_cases(const results& r, std::string_view key) {
@@ -389,7 +427,24 @@ std::string summary_section(const results& r, const std::vector<workload_cells>&
   if (const auto costs = costs_table(all); !costs.empty())
     md += "What each costs at the workload's headline case (median [95 % interval]):\n\n" + costs +
           "\n";
-  return md + python_table(all) + method_note;
+  return md + python_table(all) + summary_key;
+}
+
+std::string summary_method() {
+  return "The summary's ranking. Each workload ranks the models on its own figure, named first in "
+         "brackets (lower is better); the costs named after it are shown, not ranked. A ratio is "
+         "the model's figure over the best's, the geometric mean over the cases both completed of "
+         "the ratios of their medians, with a 95 % stratified-bootstrap interval (10,000 "
+         "resamples, fixed seed; each case's rounds resampled on their own, as pairs where both "
+         "ran in the same rounds). **best**: of the models that completed the most cases, the "
+         "lowest geometric mean of its figure; every other model that completed those cases is "
+         "then at least 1× of it. **tie**: the interval contains 1. **floor**: a lower bound "
+         "shown, never ranked. **–**: the model has no such figure (the line says why). *k of n "
+         "cases*: what the figure covers, and what the model came to on the rest. † fewer than 6 "
+         "runs: coverage unknown. Values in a line are medians at the best's largest case "
+         "(another case is named); the costs table gives their intervals, the table of ratios "
+         "the intervals of the ratios a line quotes. Cases: the default "
+         "run's, or every case run where the workload says so.\n\n";
 }
 
 }  // namespace concur::report::detail
