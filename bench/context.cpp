@@ -28,6 +28,9 @@ void add_rounds_context(const timing_options& o, double share_s) {
   add_context(keys::rounds_time_budget_s, fmt::format("{:g}", s.time_budget_s));
   add_context(keys::rounds_cell_share_s, fmt::format("{:.3f}", share_s));
   add_context(keys::rounds_min_time_s, fmt::format("{:g}", s.min_time_s));
+  add_context(keys::warm_up,
+              "one untimed run of each cell (after its untimed step, if any) before its first "
+              "timed run, in its place in the round's order");
   add_context(keys::test_slowdown, o.hook.text());
 }
 

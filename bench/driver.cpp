@@ -2,6 +2,7 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "bench/context.hpp"
 #include "bench/reporter.hpp"
@@ -18,16 +20,17 @@
 namespace concur::bench {
 namespace {
 
-// Registers one cell for this round. After its first round a cell keeps the iteration count
-// Google Benchmark chose then, which skips the ramp-up (runs of 1, 10, ... iterations).
+// Registers one cell for this round. Its first call warms it (one untimed run in its place in
+// the round's order). After its first round a cell keeps the iteration count Google Benchmark
+// chose then, which skips the ramp-up (runs of 1, 10, ... iterations).
 void register_cell(runner& r, cell& c, rounds::progress& p, double slowdown) {
-  auto* b = benchmark::RegisterBenchmark(c.name().c_str(),
-                                         [&r, &c, &p, slowdown](benchmark::State& state) {
-                                           const stopwatch watch;
-                                           r.time(state, c, slowdown);
-                                           p.last_call_s = watch.seconds();
-                                           p.spent_s += p.last_call_s;
-                                         });
+  auto* b = benchmark::RegisterBenchmark(
+      c.name().c_str(), [&r, &c, &p, slowdown](benchmark::State& state) {
+        const stopwatch watch;
+        r.time(state, c, slowdown, !std::exchange(p.warmed, true));
+        p.last_call_s = watch.seconds();
+        p.spent_s += p.last_call_s;
+      });
   b->Unit(benchmark::kMillisecond);
   // A program that times itself (wrk runs for a fixed duration) runs once per round.
   if (c.self_timed) {
@@ -63,6 +66,8 @@ class rounds_driver {
 
   runner& runner_;
   const timing_options& opts_;
+  machine::noise_floor_loop floor_;
+  std::vector<double> floor_runs_;  // the noise floor's seconds, one per round
   std::vector<rounds::progress> progress_;
   std::vector<rounds::slot> slots_;
   cell_display cell_display_;  // before reporter_, which refers to it
@@ -107,6 +112,9 @@ void rounds_driver::run() {
 
 void rounds_driver::finish(const key_values& late_context) {
   add_context(late_context);
+  add_context(vocabulary::context::noise_floor_loop, floor_.describe());
+  add_context(vocabulary::context::noise_floor_runs_s,
+              fmt::format("{:.6f}", fmt::join(floor_runs_, ";")));
   add_end_context({.rounds_done = rounds_done_,
                    .stopped_by = stopped_by_,
                    .timing_s = timing_s_,
@@ -122,6 +130,7 @@ void rounds_driver::run_round(std::size_t round) {
     register_cell(runner_, c, progress_[i], opts_.hook.factor_for(c.model));
   }
   reporter_->start_round(round);
+  floor_runs_.push_back(floor_.run());
   // Our own selection is registered; "." runs all of it.
   benchmark::RunSpecifiedBenchmarks(&*reporter_, ".");
   rounds_done_ = round + 1;

@@ -90,8 +90,10 @@ void add_rounds_options(CLI::App& app, command_line& o) {
                              "would overrun it (default {:g})",
                              defaults.time_budget_s))
       ->check(cli::number_in(1e-3, 7 * 86400.0, " s"));
-  app.add_option("--benchmark_min_time", o.min_time,
-                 fmt::format("seconds per timed run, passed to Google Benchmark (default {:g})",
+  app.add_option("--min-run-time,--benchmark_min_time", o.min_time,
+                 fmt::format("seconds a timed run repeats its cell for at least, its figures "
+                             "the mean over the repeats (Google Benchmark's min_time; default "
+                             "{:g})",
                              defaults.min_time_s))
       ->check(cli::number_in(1e-3, 3600, " s"));
 }

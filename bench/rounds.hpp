@@ -58,6 +58,7 @@ struct progress {
   double spent_s = 0;           // wall time of all its calls: ramp-up and untimed steps included
   double last_call_s = 0;       // its last call: what its next round should cost
   std::int64_t iterations = 0;  // of its first timed run, fixed for the later rounds
+  bool warmed = false;          // it has had its untimed warm-up run
   bool active = true;
   std::string_view stopped;  // why it is no longer active (vocabulary::rounds_stop)
 };

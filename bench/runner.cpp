@@ -75,10 +75,18 @@ const verdict& runner::verify(const cell& c) {
   return verdicts_.emplace(c.name(), std::move(v)).first->second;
 }
 
-void runner::time(benchmark::State& state, const cell& c, double slowdown) {
+void runner::time(benchmark::State& state, const cell& c, double slowdown, bool warm_up) {
   const verdict& v = verify(c);
   label(state, c, v);
   if (v.kind != verdict_kind::pass) return state.SkipWithError(skip_message(v).c_str());
+  // Untimed, before the timed loop and the memory probe: the first run of a cell pays for cold
+  // code, a fresh allocator arena and first-touched caches, which no later run does.
+  if (warm_up) try {
+      if (c.prepare) c.prepare();
+      c.run();
+    } catch (const std::exception& e) {
+      return skip(state, verdict_of(e));
+    }
   const peak_rss_probe memory;
   measured m;
   run_iterations(state, c, slowdown, m);

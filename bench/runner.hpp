@@ -23,9 +23,9 @@ class runner {
   // Verifies a cell once per process, printing progress; later calls reuse the verdict.
   const verdict& verify(const cell& c);
 
-  // One timed run of a cell (Google Benchmark's iterations of it). slowdown: the test hook's
-  // factor for this cell, 1 when off.
-  void time(benchmark::State& state, const cell& c, double slowdown);
+  // One timed run of a cell (Google Benchmark's iterations of it), after an untimed one when
+  // warm_up. slowdown: the test hook's factor for this cell, 1 when off.
+  void time(benchmark::State& state, const cell& c, double slowdown, bool warm_up);
 
  private:
   // What the timed loop measured, besides Google Benchmark's own clock.

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -436,6 +437,44 @@ std::string detect_virtualization() {
 calibration calibrate() {
   return {probe_page_fault_ns(), probe_syscall_ns(), probe_thread_create_join_ns(),
           probe_context_switch_ns(), detect_virtualization()};
+}
+
+namespace {
+
+constexpr std::size_t floor_buffer_bytes = 64u << 20;
+
+std::uint64_t sum_passes(const std::vector<std::uint64_t>& buffer, std::size_t passes) {
+  std::uint64_t sum = 0;
+  for (std::size_t p = 0; p < passes; ++p) {
+    for (const std::uint64_t x : buffer) sum += x;
+    // Each pass reads the memory again: the compiler may not fold the passes into one.
+    asm volatile("" : : "r"(buffer.data()) : "memory");
+  }
+  return sum;
+}
+
+}  // namespace
+
+double noise_floor_loop::run() {
+  // A fresh buffer each time, so that the bench holds no memory between rounds.
+  std::vector<std::uint64_t> buffer(floor_buffer_bytes / sizeof(std::uint64_t));
+  std::iota(buffer.begin(), buffer.end(), std::uint64_t{1});
+  if (passes_ == 0) {
+    const auto start = clock_type::now();
+    volatile std::uint64_t sink = sum_passes(buffer, 1);
+    (void)sink;
+    const double one = std::chrono::duration<double>(clock_type::now() - start).count();
+    passes_ = std::max<std::size_t>(1, static_cast<std::size_t>(target_s_ / std::max(one, 1e-6)));
+  }
+  const auto start = clock_type::now();
+  volatile std::uint64_t sink = sum_passes(buffer, passes_);
+  (void)sink;
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+std::string noise_floor_loop::describe() const {
+  return fmt::format("{} passes summing {} MiB (about {:g} s)", passes_, floor_buffer_bytes >> 20,
+                     target_s_);
 }
 
 // ---- noise ----

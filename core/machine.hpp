@@ -105,6 +105,21 @@ struct calibration {
 };
 calibration calibrate();  // all probes, well under a second in all
 
+// The noise floor: a fixed memory-bound loop (sums over a buffer larger than the caches), sized
+// on its first run to about target_s and the same from then on, timed once per round of the
+// bench. The machine alone varies its time; a cell that varies no more than it is as precise as
+// the machine allows.
+class noise_floor_loop {
+ public:
+  explicit noise_floor_loop(double target_s = 0.2) : target_s_(target_s) {}
+  double run();                  // seconds of its passes (the buffer's first touch untimed)
+  std::string describe() const;  // "30 passes summing 64 MiB (about 0.2 s)"
+
+ private:
+  double target_s_;
+  std::size_t passes_ = 0;
+};
+
 // ---- Noise (item 4) ----
 
 // The aggregate "cpu" line of /proc/stat, in clock ticks (guest time is already inside user).

@@ -87,6 +87,12 @@ inline constexpr std::string_view rounds_target_ci = "rounds_target_ci";  // fra
 inline constexpr std::string_view rounds_time_budget_s = "rounds_time_budget_s";
 inline constexpr std::string_view rounds_cell_share_s = "rounds_cell_share_s";
 inline constexpr std::string_view rounds_min_time_s = "rounds_min_time_s";  // per timed run
+// How each cell was warmed before its first timed run, in words.
+inline constexpr std::string_view warm_up = "warm_up";
+// The noise floor: a fixed loop (described in noise_floor_loop) timed once per round, its
+// seconds in round order, ";"-separated; its CV is how much the machine alone varies a run.
+inline constexpr std::string_view noise_floor_loop = "noise_floor_loop";
+inline constexpr std::string_view noise_floor_runs_s = "noise_floor_runs_s";
 // Written when the rounds are over (final file only).
 inline constexpr std::string_view rounds_done = "rounds_done";
 inline constexpr std::string_view rounds_stopped_by = "rounds_stopped_by";

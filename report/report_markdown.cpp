@@ -121,11 +121,11 @@ std::string to_markdown(const results& r, const std::string& plot_dir_relative,
   std::string body =
       detail::summary_section(r, workloads) + whole_process_link(whole_process_relative);
   for (const auto& w : workloads) body += workload_section(w, plot_dir_relative);
-  body += detail::machine_during_run(r, workloads) + methods(r, workloads) +
+  body += detail::machine_during_run(r) + methods(r, workloads) +
           detail::settings_section(workloads, r.model_order) + detail::calibration(r) +
           detail::environment(r);
   return "# concur benchmark report\n\n" + failures_warning(r) + detail::machine_warnings(r) +
-         detail::contents(body) + body;
+         detail::contents(body) + detail::noise_line(r, workloads) + body;
 }
 
 std::vector<details_file> to_details_markdown(const results& r) {

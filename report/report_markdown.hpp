@@ -21,8 +21,8 @@ std::string efficiency_with_interval(double ideal_s, const stats::summary& time)
 // RSS of a separate process (the course's Python) can fall between its baseline and the work's
 // end, noise that says nothing of the work.
 std::optional<double> memory_growth(const summary& s, std::optional<double> row::*field);
-// "12.3 %", with ⚠ above noisy_cv; "–" for a single run.
-std::string cv_text(const stats::summary& s);
+// "12.3 %", with ⚠ above noisy_above; "–" for a single run.
+std::string cv_text(const stats::summary& s, double noisy_above);
 
 // "| a | b |\n" followed by the separator row with the given alignments.
 std::string table_head(const std::vector<std::string>& columns, const std::string& alignments);
@@ -58,8 +58,10 @@ std::string methods(const results& r);
 // The very top of the report: a warning when the machine was busy (or a model slowed down on
 // purpose by the test hook); empty otherwise.
 std::string machine_warnings(const results& r);
+// Under the warnings: the machine's noise floor and how many cells are noisier (⚠).
+std::string noise_line(const results& r, const std::vector<workload_cells>& workloads);
 // The machine's state over the run.
-std::string machine_during_run(const results& r, const std::vector<workload_cells>& workloads);
+std::string machine_during_run(const results& r);
 // Workloads x models, each model's time over the workload's best, and a sentence per workload
 // (report_markdown_overview.cpp).
 std::string summary_section(const results& r, const std::vector<workload_cells>& workloads);

@@ -52,15 +52,16 @@ std::string detailed_row(const std::string& c, const std::string& m, const summa
   const auto fixed = [](int digits) {
     return [digits](double x) { return fmt::format("{:.{}f}", x, digits); };
   };
-  return fmt::format(
-      "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m,
-      optional_text(time, time_with_interval),
-      optional_text(time, [](auto& t) { return std::to_string(t.n); }),
-      optional_text(time, cv_text), optional_text(time, [](auto& t) { return human_time(t.min); }),
-      speed_up(m, s, sequential), efficiency(s, time), optional_number(ideal_time(s), human_time),
-      optional_number(s.median_of(&row::process_cpu_s), human_time),
-      optional_number(memory_growth(s, &row::peak_rss_growth_bytes), human_bytes),
-      optional_number(memory_growth(s, &row::bytes_per_item), fixed(0)), verdict);
+  return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c, m,
+                     optional_text(time, time_with_interval),
+                     optional_text(time, [](auto& t) { return std::to_string(t.n); }),
+                     optional_text(time, [&](auto& t) { return cv_text(t, s.noisy_above); }),
+                     optional_text(time, [](auto& t) { return human_time(t.min); }),
+                     speed_up(m, s, sequential), efficiency(s, time),
+                     optional_number(ideal_time(s), human_time),
+                     optional_number(s.median_of(&row::process_cpu_s), human_time),
+                     optional_number(memory_growth(s, &row::peak_rss_growth_bytes), human_bytes),
+                     optional_number(memory_growth(s, &row::bytes_per_item), fixed(0)), verdict);
 }
 
 // A cell that was not timed and did not pass (skipped, refused, FAIL): listed by its reason, not

@@ -92,7 +92,29 @@ std::string rounds_paragraph(const results& r) {
   if (r.value(ctx::rounds_done))
     md += fmt::format("; {} rounds, ended by: {}; cells stopped by: {}", v(ctx::rounds_done),
                       v(ctx::rounds_stopped_by), v(ctx::rounds_cell_stops));
-  return md + ". Each cell's number of runs is its n.\n\n";
+  md += ". Each cell's number of runs is its n";
+  if (const auto min_time = r.value(ctx::rounds_min_time_s))
+    md += fmt::format(
+        "; a run repeats its cell for at least {} s, its figures the mean over the repeats (peak "
+        "memory growth: the largest)",
+        md_escape(*min_time));
+  if (const auto warm = r.value(ctx::warm_up)) md += fmt::format(". Warm-up: {}", md_escape(*warm));
+  return md + ".\n\n";
+}
+
+// What ⚠ means in this run: a fixed threshold, or one set by the machine's noise floor.
+std::string noisy_mark(const results& r) {
+  const double above = noisy_threshold(r);
+  const auto floor = noise_floor_cv(r);
+  if (!floor)
+    return fmt::format("⚠ CV above {:.0f} %: the cell's runs disagree, its figures are noisy",
+                       above * 100);
+  return fmt::format(
+      "⚠ CV above {:.1f} %, twice the machine's noise floor ({:.1f} %, the CV of a fixed loop of "
+      "{} timed once per round) or {:.0f} %, whichever is larger: the cell varies more than the "
+      "machine does",
+      above * 100, *floor * 100,
+      md_escape(r.value(vocabulary::context::noise_floor_loop).value_or("?")), noisy_cv * 100);
 }
 
 }  // namespace
@@ -120,9 +142,9 @@ std::string efficiency_with_interval(double ideal_s, const stats::summary& time)
   return fmt::format("{} [{}–{}]{}", x[1], x[0], x[2], shortfall(time.median_ci, false));
 }
 
-std::string cv_text(const stats::summary& s) {
+std::string cv_text(const stats::summary& s, double noisy_above) {
   if (s.n < 2 || !std::isfinite(s.cv)) return "–";
-  return fmt::format("{:.1f} %{}", s.cv * 100, s.cv > noisy_cv ? " ⚠" : "");
+  return fmt::format("{:.1f} %{}", s.cv * 100, s.cv > noisy_above ? " ⚠" : "");
 }
 
 std::string plot_links(const workload_cells& w, const std::string& plot_dir) {
@@ -170,10 +192,10 @@ std::string methods(const results& r) {
       "seed), marked ᵇ. Where a ratio's interval contains 1, the table says **no difference "
       "resolved** instead of naming a winner. *Efficiency* is the model's ideal time over its "
       "median time (1.0 = as fast as the model allows), its interval the time's, inverted.\n\n"
-      "Marks: ⚠ CV above {:.0f} %: the cell's runs disagree, its figures are noisy. † an "
+      "Marks: {}. † an "
       "interval short of 95 % (too few runs), with its actual coverage (a bootstrap interval: "
       "unknown). ᵇ unpaired (bootstrap).\n\n{}",
-      pairing_sentence(how), noisy_cv * 100, how == schedule::rounds ? rounds_paragraph(r) : "");
+      pairing_sentence(how), noisy_mark(r), how == schedule::rounds ? rounds_paragraph(r) : "");
 }
 
 }  // namespace concur::report::detail

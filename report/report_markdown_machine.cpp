@@ -50,8 +50,11 @@ std::string test_hook_warning(const results& r) {
       md_escape(*hook));
 }
 
-// How many timed cells are noisy: the reader learns at the top how much of the report to trust.
-std::string noisy_cells_line(const std::vector<workload_cells>& workloads) {
+}  // namespace
+
+// How many timed cells are noisier than the machine, and the machine's own noise floor: the reader
+// learns at the top how much of the report to trust.
+std::string noise_line(const results& r, const std::vector<workload_cells>& workloads) {
   std::size_t timed = 0, noisy = 0;
   for (const auto& w : workloads)
     for (const auto& [key, cell] : w.cells) {
@@ -60,10 +63,20 @@ std::string noisy_cells_line(const std::vector<workload_cells>& workloads) {
       ++timed;
       noisy += cell.noisy() ? 1 : 0;
     }
-  if (timed == 0) return "";
-  return fmt::format("{} of {} cells timed more than once have a CV above {:.0f} %{}.\n", noisy,
-                     timed, noisy_cv * 100, noisy ? " (⚠ in the tables)" : "");
+  const auto floor = noise_floor_cv(r);
+  const std::string floor_text =
+      floor
+          ? fmt::format("Noise floor: a fixed loop timed once per round varied by {:.1f} % (CV). ",
+                        *floor * 100)
+          : "";
+  if (timed == 0) return floor_text.empty() ? "" : floor_text + "\n\n";
+  return fmt::format("{}{} of {} cells timed more than once have a CV above {:.1f} %{}{}.\n\n",
+                     floor_text, noisy, timed, noisy_threshold(r) * 100,
+                     floor ? fmt::format(" (twice the floor, or {:.0f} %)", noisy_cv * 100) : "",
+                     noisy ? ", marked ⚠" : "");
 }
+
+namespace {
 
 // Google Benchmark's own load_avg: [1 min, 5 min, 15 min], read before the first cell.
 std::string old_load_average(const results& r) {
@@ -196,10 +209,10 @@ std::string machine_warnings(const results& r) {
   return cut_short_warning(r) + busy_warning(r) + test_hook_warning(r);
 }
 
-std::string machine_during_run(const results& r, const std::vector<workload_cells>& workloads) {
+std::string machine_during_run(const results& r) {
   std::string md = "## Machine during the run\n\n";
   md += r.value(keys::noise_busy) ? machine_state(r) : no_machine_state(r);
-  return md + "\n" + noisy_cells_line(workloads) + "\n" + allocator_line(r);
+  return md + "\n" + allocator_line(r);
 }
 
 std::string calibration(const results& r) {

@@ -125,7 +125,32 @@ std::optional<stats::summary> summary::time_stats() const {
 
 bool summary::noisy() const {
   const auto s = time_stats();
-  return s && s->n > 1 && s->cv > noisy_cv;  // NaN (one run) compares false
+  return s && s->n > 1 && s->cv > noisy_above;  // NaN (one run) compares false
+}
+
+std::vector<double> noise_floor_runs(const results& r) {
+  std::vector<double> out;
+  const std::string text = r.value(vocabulary::context::noise_floor_runs_s).value_or("");
+  for (std::size_t at = 0; at < text.size();) {
+    const auto end = std::min(text.find(';', at), text.size());
+    try {
+      out.push_back(std::stod(text.substr(at, end - at)));
+    } catch (const std::exception&) {
+      return {};  // not ours: no floor rather than a wrong one
+    }
+    at = end + 1;
+  }
+  return out;
+}
+
+std::optional<double> noise_floor_cv(const results& r) {
+  const auto runs = noise_floor_runs(r);
+  if (runs.size() < 2) return std::nullopt;
+  return stats::describe(runs).cv;
+}
+
+double noisy_threshold(const results& r) {
+  return std::max(noisy_cv, 2 * noise_floor_cv(r).value_or(0));
 }
 
 std::optional<double> summary::median_of(std::optional<double> row::*field) const {
@@ -181,7 +206,11 @@ std::vector<workload_cells> by_workload(const results& r) {
     for (const auto& [k, v] : x.metrics) add_unique(w->metrics, k);
     w->cells[{x.model, x.case_name}].reps.push_back(&x);
   }
-  for (auto& w : out) in_matrix_order(w);
+  const double noisy_above = noisy_threshold(r);
+  for (auto& w : out) {
+    in_matrix_order(w);
+    for (auto& [key, cell] : w.cells) cell.noisy_above = noisy_above;
+  }
   // The workloads too, or each run's report would list them in its first round's shuffled order.
   const auto first = [](const workload_cells& w) {
     return first_index(w, [](auto&) { return true; });

@@ -30,7 +30,8 @@ struct summary {
   by_repetition metric_values(const std::string& name) const;
   // The wall times described: median, its order-statistic interval, n, CV, min; none untimed.
   std::optional<stats::summary> time_stats() const;
-  bool noisy() const;  // CV of the wall time above noisy_cv
+  bool noisy() const;             // CV of the wall time above noisy_above
+  double noisy_above = noisy_cv;  // the run's threshold (noisy_threshold)
 
   std::optional<double> median_of(std::optional<double> row::*field) const;
   std::optional<double> median_metric(const std::string& name) const;
@@ -58,6 +59,15 @@ struct ratio_estimate {
 // None when a side is empty or a denominator is not positive.
 std::optional<ratio_estimate> ratio_of(const by_repetition& numerator,
                                        const by_repetition& denominator);
+
+// The noise floor's seconds, one per round (vocabulary::context::noise_floor_runs_s); empty in a
+// file without them.
+std::vector<double> noise_floor_runs(const results& r);
+// The noise floor's CV; none with fewer than two runs.
+std::optional<double> noise_floor_cv(const results& r);
+// The CV above which a cell is noisier than the machine: twice the noise floor's CV, or noisy_cv,
+// whichever is larger (noisy_cv alone without a floor).
+double noisy_threshold(const results& r);
 
 // How the repetitions of the run were scheduled, from its context: interleaved rounds (the
 // repetition index is the round; concur-bench records the rounds' seed) or back to back (each
