@@ -29,8 +29,9 @@ void add_rounds_context(const timing_options& o, double share_s) {
   add_context(keys::rounds_cell_share_s, fmt::format("{:.3f}", share_s));
   add_context(keys::rounds_min_time_s, fmt::format("{:g}", s.min_time_s));
   add_context(keys::warm_up,
-              "one untimed run of each cell (after its untimed step, if any) before its first "
-              "timed run, in its place in the round's order");
+              "each cell verified in its place in the first round's order, just before its first "
+              "timed run: the verification (a run of the cell and the check of its answer, "
+              "untimed) is its warm-up");
   add_context(keys::test_slowdown, o.hook.text());
 }
 

@@ -20,9 +20,10 @@
 namespace concur::bench {
 namespace {
 
-// Registers one cell for this round. Its first call warms it (one untimed run in its place in
-// the round's order). After its first round a cell keeps the iteration count Google Benchmark
-// chose then, which skips the ramp-up (runs of 1, 10, ... iterations).
+// Registers one cell for this round. Its first call warms it: its verification, or one untimed
+// run when it was verified before (runner::time), in its place in the round's order. After its
+// first round a cell keeps the iteration count Google Benchmark chose then, which skips the ramp-up
+// (runs of 1, 10, ... iterations).
 void register_cell(runner& r, cell& c, rounds::progress& p, double slowdown) {
   auto* b = benchmark::RegisterBenchmark(
       c.name().c_str(), [&r, &c, &p, slowdown](benchmark::State& state) {
@@ -86,7 +87,8 @@ rounds_driver::rounds_driver(runner& r, const timing_options& opts)
     const cell& c = r.cells()[i];
     index.emplace(c.name(), i);
     slots_.push_back({.disturbs = static_cast<bool>(c.prepare), .active = true});
-    if (r.verify(c).kind == verdict_kind::pass) ++timed_cells_;
+    // Verified in the first round, in its place: the cells that will run, for the budget's share.
+    if (c.skip_reason.empty()) ++timed_cells_;
   }
   reporter_.emplace(
       opts.benchmark_display ? *benchmark::CreateDefaultDisplayReporter() : cell_display_,
@@ -234,7 +236,8 @@ void warn_if_loaded(const machine::snapshot& start) {
 
 int time_cells(runner& r, const timing_options& opts, const options& matrix_opts,
                const machine::snapshot& start) {
-  for (const auto& c : r.cells()) r.verify(c);
+  // Each cell is verified in its place in the first round, just before its first timed run: the
+  // verification is its warm-up, and no other cell runs between them.
   rounds_driver driver(r, opts);
   add_start_context(opts, driver.share_s(), r.cells(), matrix_opts);
   std::fprintf(stderr, "concur-bench: seed %llu (replay the order with --seed=%llu)\n",

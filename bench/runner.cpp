@@ -76,12 +76,14 @@ const verdict& runner::verify(const cell& c) {
 }
 
 void runner::time(benchmark::State& state, const cell& c, double slowdown, bool warm_up) {
+  const bool verified_before = verdicts_.contains(c.name());
   const verdict& v = verify(c);
   label(state, c, v);
   if (v.kind != verdict_kind::pass) return state.SkipWithError(skip_message(v).c_str());
   // Untimed, before the timed loop and the memory probe: the first run of a cell pays for cold
-  // code, a fresh allocator arena and first-touched caches, which no later run does.
-  if (warm_up) try {
+  // code, a fresh allocator arena and first-touched caches, which no later run does. A
+  // verification made just now, in the cell's place in the round, was that run already.
+  if (warm_up && verified_before) try {
       if (c.prepare) c.prepare();
       c.run();
     } catch (const std::exception& e) {
