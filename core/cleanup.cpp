@@ -177,12 +177,12 @@ std::string temp_base() {
   return dir && *dir ? dir : "/tmp";
 }
 
-std::size_t remove_stale(std::string_view stem) {
+std::size_t remove_stale(std::string_view stem, const std::string& base) {
   namespace fs = std::filesystem;
   const std::string prefix = std::string(stem) + "-";
   std::size_t removed = 0;
   std::error_code ec;
-  for (fs::directory_iterator it(temp_base(), ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(base, ec), end; !ec && it != end; it.increment(ec)) {
     const auto name = it->path().filename().string();
     if (!name.starts_with(prefix) || !it->is_directory(ec) || it->is_symlink(ec)) continue;
     struct stat st {};
@@ -194,15 +194,20 @@ std::size_t remove_stale(std::string_view stem) {
   return removed;
 }
 
-owned_temp_dir::owned_temp_dir(std::string_view stem) {
-  remove_stale(stem);
+owned_temp_dir::owned_temp_dir(std::string_view stem) : owned_temp_dir(stem, temp_base()) {}
+
+owned_temp_dir::owned_temp_dir(std::string_view stem, const std::string& base) {
+  remove_stale(stem, base);
   const char* tmpdir = std::getenv("TMPDIR");
-  const std::string base = temp_base();
   std::string pattern = fmt::format("{}/{}-XXXXXX", base, stem);
-  if (!::mkdtemp(pattern.data()))
+  if (!::mkdtemp(pattern.data())) {
+    const int error = errno;
+    const char* whence = base != temp_base() ? "asked for"
+                         : tmpdir && *tmpdir ? "from TMPDIR"
+                                             : "TMPDIR unset";
     throw fixture_unavailable(fmt::format("cannot make a temporary directory in {} ({}): {}", base,
-                                          tmpdir && *tmpdir ? "from TMPDIR" : "TMPDIR unset",
-                                          std::strerror(errno)));
+                                          whence, std::strerror(error)));
+  }
   path_ = pattern;
   on_signal_.emplace(path_);
   std::ofstream lock(path_ + "/" + std::string(lock_file));
@@ -211,8 +216,7 @@ owned_temp_dir::owned_temp_dir(std::string_view stem) {
   if (!lock) {
     on_signal_.reset();
     remove_at(AT_FDCWD, path_.c_str());
-    throw fixture_unavailable(
-        fmt::format("cannot write in the temporary directory {} (TMPDIR {})", path_, base));
+    throw fixture_unavailable(fmt::format("cannot write in the temporary directory {}", path_));
   }
 }
 

@@ -27,12 +27,13 @@ class removed_on_signal {
   int slot_ = -1;
 };
 
-// A fresh directory $TMPDIR/<stem>-XXXXXX (TMPDIR unset: /tmp) holding the lock file, removed
-// with this object. Stale directories of the same stem are removed first. Throws
-// fixture_unavailable (core/workload.hpp), naming TMPDIR, when it cannot be made.
+// A fresh directory <base>/<stem>-XXXXXX (base: temp_base() unless given) holding the lock file,
+// removed with this object. Stale directories of the same stem in base are removed first. Throws
+// fixture_unavailable (core/workload.hpp), naming base (and TMPDIR), when it cannot be made.
 class owned_temp_dir {
  public:
   explicit owned_temp_dir(std::string_view stem);
+  owned_temp_dir(std::string_view stem, const std::string& base);
   ~owned_temp_dir();
   owned_temp_dir(const owned_temp_dir&) = delete;
   owned_temp_dir& operator=(const owned_temp_dir&) = delete;
@@ -52,8 +53,8 @@ bool owner_tag_alive(std::string_view tag);
 // The directory temporary files go to: $TMPDIR, or /tmp.
 std::string temp_base();
 
-// Removes stale directories <stem>-* in temp_base() (their owner is dead); returns how many.
-std::size_t remove_stale(std::string_view stem);
+// Removes stale directories <stem>-* in base (their owner is dead); returns how many.
+std::size_t remove_stale(std::string_view stem, const std::string& base = temp_base());
 
 // The name of the lock file inside an owned directory: "<pid> <start time>" of its owner.
 inline constexpr std::string_view lock_file = "owner.pid";

@@ -27,7 +27,10 @@ class nginx_server {
   // next start, SIGKILL.
 
   // Serves the files `write(root)` puts into a fresh directory, each as text/html (whatever its
-  // name); an exception from `write` is a fixture_unavailable.
+  // name); an exception from `write` is a fixture_unavailable. With TMPDIR unset the directory is
+  // in memory (/dev/shm, a tmpfs) when the files fit there, else in /tmp (`write` is called
+  // again); with TMPDIR set, in $TMPDIR. In memory, no run waits for nginx to read them from disk
+  // after the page cache was emptied.
   struct html_directory {
     std::function<void(const std::string& root)> write;
   };
@@ -55,19 +58,23 @@ class nginx_server {
   pid_t pid() const { return pid_; }
   double cpu_seconds() const;  // CPU time nginx (one process: no master) has used so far
   const std::string& directory() const { return dir_->path(); }
+  // Whether the directory is on a file system in memory (tmpfs), which no drop of the page cache
+  // or reclaim of idle pages empties.
+  bool in_memory() const { return in_memory_; }
   // "http://127.0.0.1:port" + target.
   std::string url(const std::string& target) const {
     return "http://127.0.0.1:" + std::to_string(port_) + target;
   }
 
  private:
-  void make_directory();
+  void make_directory(const std::string& base = cleanup::temp_base());
   void start(const custom_config& c);  // throws as the constructor
   void start_static(const std::string& root, const std::string& types);
 
   std::unique_ptr<cleanup::owned_temp_dir> dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+  bool in_memory_ = false;
 };
 
 }  // namespace concur::net
