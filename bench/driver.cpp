@@ -60,6 +60,7 @@ class rounds_driver {
   void stop(std::size_t i, std::string_view why);
   void finish_rounds(std::size_t round, std::string_view why, double elapsed);
   std::size_t active_cells() const;
+  std::size_t active_cells(bool disturbing) const;  // of one phase
   double next_round_s() const;
   void print_progress(std::size_t round, double elapsed) const;
   void write_file() const;
@@ -78,6 +79,8 @@ class rounds_driver {
   std::size_t rounds_done_ = 0;
   double timing_s_ = 0;
   std::string_view stopped_by_;
+  bool cold_phase_ = false;      // the page-cache droppers' rounds (rounds::order)
+  std::size_t phase_start_ = 0;  // the phase's first round
 };
 
 rounds_driver::rounds_driver(runner& r, const timing_options& opts)
@@ -98,12 +101,22 @@ rounds_driver::rounds_driver(runner& r, const timing_options& opts)
 
 void rounds_driver::run() {
   const stopwatch watch;
+  cold_phase_ = active_cells(false) == 0;
   for (std::size_t round = 0;; ++round) {
     const double elapsed = watch.seconds();
     if (round > 0) {
-      const auto stop =
-          rounds::stop_rounds(opts_.settings, round, active_cells(), elapsed, next_round_s());
-      if (!stop.empty()) return finish_rounds(round, stop, elapsed);
+      const auto why = rounds::stop_rounds(opts_.settings, round - phase_start_,
+                                           active_cells(cold_phase_), elapsed, next_round_s());
+      if (!why.empty()) {
+        if (cold_phase_ || active_cells(true) == 0) return finish_rounds(round, why, elapsed);
+        // The warm cells are done: the page-cache droppers' rounds begin.
+        for (std::size_t i = 0; i < slots_.size(); ++i)
+          if (slots_[i].active && !slots_[i].disturbs) stop(i, why);
+        cold_phase_ = true;
+        phase_start_ = round;
+        std::fprintf(stderr,
+                     "concur-bench: the cells that drop the page cache, in rounds of their own\n");
+      }
     }
     print_progress(round, elapsed);
     run_round(round);
@@ -127,7 +140,7 @@ void rounds_driver::finish(const key_values& late_context) {
 
 void rounds_driver::run_round(std::size_t round) {
   benchmark::ClearRegisteredBenchmarks();
-  for (const std::size_t i : rounds::order(opts_.settings.seed, round, slots_)) {
+  for (const std::size_t i : rounds::order(opts_.settings.seed, round, slots_, cold_phase_)) {
     cell& c = runner_.cells()[i];
     register_cell(runner_, c, progress_[i], opts_.hook.factor_for(c.model));
   }
@@ -174,8 +187,12 @@ void rounds_driver::finish_rounds(std::size_t round, std::string_view why, doubl
 }
 
 std::size_t rounds_driver::active_cells() const {
+  return active_cells(false) + active_cells(true);
+}
+
+std::size_t rounds_driver::active_cells(bool disturbing) const {
   std::size_t n = 0;
-  for (const auto& s : slots_) n += s.active ? 1 : 0;
+  for (const auto& s : slots_) n += s.active && s.disturbs == disturbing ? 1 : 0;
   return n;
 }
 

@@ -56,13 +56,11 @@ std::string_view to_string(preset p) {
 }
 
 std::vector<std::size_t> order(std::uint64_t seed, std::size_t round,
-                               const std::vector<slot>& cells) {
+                               const std::vector<slot>& cells, bool disturbing_phase) {
   std::mt19937_64 rng(mix(seed ^ mix(round)));
-  const std::vector<std::size_t> all = shuffled(cells.size(), rng);
   std::vector<std::size_t> out;
-  for (const bool disturbing_block : {false, true})
-    for (const std::size_t i : all)
-      if (cells[i].active && cells[i].disturbs == disturbing_block) out.push_back(i);
+  for (const std::size_t i : shuffled(cells.size(), rng))
+    if (cells[i].active && cells[i].disturbs == disturbing_phase) out.push_back(i);
   return out;
 }
 
@@ -90,11 +88,12 @@ std::string_view stop_rounds(const settings& s, std::size_t round, std::size_t a
 
 std::string rule_text(const settings& s) {
   return fmt::format(
-      "interleaved rounds in a seeded random order (page-cache droppers last); each cell at "
+      "interleaved rounds in a seeded random order (the cells that drop the page cache in "
+      "rounds of their own, after all the others'); each cell at "
       "least {} rounds, then until the median's 95 % CI half-width is within {:g} % of the "
       "median (order statistics), or its share of the time budget (budget / timed cells) is "
-      "spent, or {} rounds; beyond the first {} rounds, no round starts that would overrun the "
-      "{:g} s time budget",
+      "spent, or {} rounds; beyond the first {} rounds of each phase, no round starts that would "
+      "overrun the {:g} s time budget",
       s.min_rounds, s.target_ci * 100, s.max_rounds, s.min_rounds, s.time_budget_s);
 }
 

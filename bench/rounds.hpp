@@ -1,6 +1,7 @@
 #pragma once
 // Interleaved rounds: the order of the cells in a round, and when a cell,
-// or the whole run, has had enough.
+// or the whole run, has had enough. The rounds come in two phases: every cell that leaves the
+// machine as it found it, then the cells that drop the page cache.
 //
 // Each round times every still-active cell once, in an order drawn from (seed, round), so slow
 // drift of the machine falls on every cell alike instead of on whichever ran last; the runs of one
@@ -44,13 +45,15 @@ struct slot {
   bool active = true;
 };
 
-// The order of a round: the active cells that do not disturb the machine, then those that do, so
-// that a warm cell is never timed right after a cache drop; each block in a random order. Every
-// cell's place comes from one shuffle of all the cells (Fisher-Yates on std::mt19937_64, both fully
-// specified, so the order is the same on any standard library), so the order of two cells does
-// not depend on which others are still active: --seed replays it.
+// The order of a round: the active cells of its phase (those that disturb the machine, or those
+// that do not) in a random order. The cells that drop the page cache have rounds of their own,
+// after every other cell has had all of its: a drop evicts what every warm cell's next run relies
+// on (a tree's inodes, a site's pages, the code), and whichever ran first after it paid for the
+// re-reads. Every cell's place comes from one shuffle of all the cells (Fisher-Yates on
+// std::mt19937_64, both fully specified, so the order is the same on any standard library), so the
+// order of two cells does not depend on which others are still active: --seed replays it.
 std::vector<std::size_t> order(std::uint64_t seed, std::size_t round,
-                               const std::vector<slot>& cells);
+                               const std::vector<slot>& cells, bool disturbing_phase);
 
 // One cell's timing so far.
 struct progress {
@@ -69,8 +72,9 @@ double cell_share_s(const settings& s, std::size_t timed_cells);
 // After a round in which the cell was timed: why it has had enough, or empty to go on.
 std::string_view enough(const progress& cell, const settings& s, double share_s);
 
-// Before round `round` (> 0): why the rounds stop here, or empty to go on. next_round_s is what
-// the active cells' last calls took together. The budget stops no round below min_rounds.
+// Before round `round` (> 0) of a phase (counted from the phase's first): why the phase's rounds
+// stop here, or empty to go on. next_round_s is what the active cells' last calls took together.
+// The budget stops no round below min_rounds, in either phase.
 std::string_view stop_rounds(const settings& s, std::size_t round, std::size_t active_cells,
                              double elapsed_s, double next_round_s);
 
