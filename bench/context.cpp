@@ -50,6 +50,21 @@ void add_case_kinds_context(const std::vector<cell>& cells) {
     if (!names[kind].empty()) add_context(key, fmt::format("{}", fmt::join(names[kind], ",")));
 }
 
+// The workloads whose runs are longer than the run's minimum (their own, has_min_run_time).
+void add_min_time_context(const rounds::settings& s, const std::vector<cell>& cells) {
+  std::map<std::string, double> longer;  // by workload
+  for (const auto& c : cells)
+    if (const double t = rounds::min_run_time(s, c.min_run_s); t > s.min_time_s)
+      longer[c.workload] = std::max(longer[c.workload], t);
+  std::vector<std::string> parts;
+  for (const auto& [workload, t] : longer) parts.push_back(fmt::format("{} {:g} s", workload, t));
+  if (!parts.empty())
+    add_context(keys::rounds_min_time_longer,
+                fmt::format("{} (their runs compute; a case with an untimed step keeps the "
+                            "run's minimum)",
+                            fmt::join(parts, ", ")));
+}
+
 }  // namespace
 
 void add_context(std::string_view key, const std::string& value) {
@@ -64,6 +79,7 @@ void add_start_context(const timing_options& opts, double share_s, const std::ve
                        const options& matrix_opts) {
   add_context(describe_environment(matrix_opts.config, matrix_opts.budget_seconds));
   add_rounds_context(opts, share_s);
+  add_min_time_context(opts.settings, cells);
   add_case_kinds_context(cells);
   // The report's column order and colours: it knows the models only from the file.
   add_context(keys::model_order, fmt::format("{}", fmt::join(models::names(), ",")));

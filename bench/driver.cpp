@@ -24,7 +24,8 @@ namespace {
 // run when it was verified before (runner::time), in its place in the round's order. After its
 // first round a cell keeps the iteration count Google Benchmark chose then, which skips the ramp-up
 // (runs of 1, 10, ... iterations).
-void register_cell(runner& r, cell& c, rounds::progress& p, double slowdown) {
+void register_cell(runner& r, cell& c, rounds::progress& p, double slowdown,
+                   const rounds::settings& s) {
   auto* b = benchmark::RegisterBenchmark(
       c.name().c_str(), [&r, &c, &p, slowdown](benchmark::State& state) {
         const stopwatch watch;
@@ -39,7 +40,12 @@ void register_cell(runner& r, cell& c, rounds::progress& p, double slowdown) {
     return;
   }
   b->UseRealTime();
-  if (p.iterations > 0) b->Iterations(p.iterations);
+  // Google Benchmark's --benchmark_min_time is the run's; a cell of its own (longer) minimum says
+  // so, which also puts it in the cell's name for its first round.
+  if (p.iterations > 0)
+    b->Iterations(p.iterations);
+  else if (const double t = rounds::min_run_time(s, c.min_run_s); t != s.min_time_s)
+    b->MinTime(t);
 }
 
 class rounds_driver {
@@ -142,7 +148,7 @@ void rounds_driver::run_round(std::size_t round) {
   benchmark::ClearRegisteredBenchmarks();
   for (const std::size_t i : rounds::order(opts_.settings.seed, round, slots_, cold_phase_)) {
     cell& c = runner_.cells()[i];
-    register_cell(runner_, c, progress_[i], opts_.hook.factor_for(c.model));
+    register_cell(runner_, c, progress_[i], opts_.hook.factor_for(c.model), opts_.settings);
   }
   reporter_->start_round(round);
   floor_runs_.push_back(floor_.run());

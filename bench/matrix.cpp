@@ -133,6 +133,8 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
            .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(config)),
            .items = W::items(c.params),
            .ladder = c.ladder};
+  if constexpr (has_min_run_time<W>)
+    if (!c.prepare) out.min_run_s = W::min_run_seconds;
   if constexpr (declines<W, M>) {
     return mark_unsupported(out, std::string(W::unsupported(M{})));
   } else {

@@ -46,6 +46,9 @@ struct cell {
   double ideal_seconds;     // what the model could reach at best (e.g. the delay for sleep)
   double items;             // tasks, entries, requests: what items/s counts
   std::optional<ladder_point> ladder;  // the case's rung on its size ladder, if any
+  // The workload's own minimum run time (has_min_run_time), 0 for the run's; 0 too for a case
+  // with an untimed step, which would repeat with every iteration (a cache drop).
+  double min_run_s = 0;
 
   // Runs the cell once and compares its result with the oracle (skips over-budget cells).
   std::function<verdict()> verify;

@@ -188,6 +188,7 @@ rounds::settings rounds_settings(const command_line& o) {
   // The sweep's rungs get time of their own, so that they leave the default cells' share as it was.
   s.time_budget_s = o.time_budget.value_or(s.time_budget_s + (o.sweep ? sweep_time_budget_s : 0));
   s.min_time_s = o.min_time.value_or(s.min_time_s);
+  s.min_time_given = o.min_time.has_value();
   s.seed = o.seed.value_or(rounds::seed_from_clock());
   return s;
 }

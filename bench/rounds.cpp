@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <numeric>
 #include <random>
@@ -62,6 +63,10 @@ std::vector<std::size_t> order(std::uint64_t seed, std::size_t round,
   for (const std::size_t i : shuffled(cells.size(), rng))
     if (cells[i].active && cells[i].disturbs == disturbing_phase) out.push_back(i);
   return out;
+}
+
+double min_run_time(const settings& s, double cell_min_s) {
+  return s.min_time_given ? s.min_time_s : std::max(s.min_time_s, cell_min_s);
 }
 
 double cell_share_s(const settings& s, std::size_t timed_cells) {

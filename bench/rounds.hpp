@@ -31,6 +31,8 @@ struct settings {
   // Google Benchmark's --benchmark_min_time, per timed run: short, as the rounds, not long runs,
   // are what averages out the machine's drift.
   double min_time_s = 0.1;
+  // --min-run-time was given: min_time_s for every cell, the workloads' own minimums included.
+  bool min_time_given = false;
   std::uint64_t seed = 0;
 };
 
@@ -65,6 +67,10 @@ struct progress {
   bool active = true;
   std::string_view stopped;  // why it is no longer active (vocabulary::rounds_stop)
 };
+
+// A cell's minimum run time: --min-run-time when given, else the longer of the preset's and the
+// cell's own (cell_min_s, its workload's: cell::min_run_s).
+double min_run_time(const settings& s, double cell_min_s);
 
 // A cell's time share: the budget split evenly between the cells that are timed.
 double cell_share_s(const settings& s, std::size_t timed_cells);

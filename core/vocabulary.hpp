@@ -87,6 +87,9 @@ inline constexpr std::string_view rounds_target_ci = "rounds_target_ci";  // fra
 inline constexpr std::string_view rounds_time_budget_s = "rounds_time_budget_s";
 inline constexpr std::string_view rounds_cell_share_s = "rounds_cell_share_s";
 inline constexpr std::string_view rounds_min_time_s = "rounds_min_time_s";  // per timed run
+// The workloads whose cells run longer than rounds_min_time_s, in words ("dirsearch 0.5 s, ..."):
+// absent when none does.
+inline constexpr std::string_view rounds_min_time_longer = "rounds_min_time_longer";
 // How each cell was warmed before its first timed run, in words.
 inline constexpr std::string_view warm_up = "warm_up";
 // The noise floor: a fixed loop (described in noise_floor_loop) timed once per round, its

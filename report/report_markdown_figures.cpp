@@ -95,9 +95,12 @@ std::string rounds_paragraph(const results& r) {
   md += ". Each cell's number of runs is its n";
   if (const auto min_time = r.value(ctx::rounds_min_time_s))
     md += fmt::format(
-        "; a run repeats its cell for at least {} s, its figures the mean over the repeats (peak "
+        "; a run repeats its cell for at least {} s{}, its figures the mean over the repeats (peak "
         "memory growth: the largest)",
-        md_escape(*min_time));
+        md_escape(*min_time),
+        r.value(ctx::rounds_min_time_longer)
+            ? fmt::format(" ({})", md_escape(*r.value(ctx::rounds_min_time_longer)))
+            : "");
   if (const auto warm = r.value(ctx::warm_up)) md += fmt::format(". Warm-up: {}", md_escape(*warm));
   return md + ".\n\n";
 }
