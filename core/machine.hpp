@@ -105,7 +105,7 @@ struct calibration {
 };
 calibration calibrate();  // all probes, well under a second in all
 
-// The noise floor: a fixed memory-bound loop (sums over a buffer larger than the caches), sized
+// The noise floor: a fixed loop (sums over a buffer that stays in the caches), sized
 // on its first run to about target_s and the same from then on, timed once per round of the
 // bench. The machine alone varies its time; a cell that varies no more than it is as precise as
 // the machine allows.
@@ -113,7 +113,7 @@ class noise_floor_loop {
  public:
   explicit noise_floor_loop(double target_s = 0.2) : target_s_(target_s) {}
   double run();                  // seconds of its passes (the buffer's first touch untimed)
-  std::string describe() const;  // "30 passes summing 64 MiB (about 0.2 s)"
+  std::string describe() const;  // "1900 passes summing 1 MiB, cache-resident (about 0.2 s)"
 
  private:
   double target_s_;
