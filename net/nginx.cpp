@@ -100,7 +100,6 @@ nginx_server::nginx_server(const html_directory& d) {
           fmt::format("cannot write nginx's files in {}: {}", dir_->path(), e.what()));
     }
   }
-  in_memory_ = on_tmpfs(dir_->path());
   start_static(site(), "types { }\n  default_type text/html;\n");
 }
 
@@ -116,6 +115,10 @@ nginx_server::nginx_server(const existing_directory& d) {
 nginx_server::nginx_server(const custom_config& c) {
   make_directory();
   start(c);
+}
+
+bool nginx_server::in_memory() const {
+  return on_tmpfs(dir_->path());
 }
 
 void nginx_server::make_directory(const std::string& base) {

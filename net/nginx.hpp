@@ -60,7 +60,7 @@ class nginx_server {
   const std::string& directory() const { return dir_->path(); }
   // Whether the directory is on a file system in memory (tmpfs), which no drop of the page cache
   // or reclaim of idle pages empties.
-  bool in_memory() const { return in_memory_; }
+  bool in_memory() const;
   // "http://127.0.0.1:port" + target.
   std::string url(const std::string& target) const {
     return "http://127.0.0.1:" + std::to_string(port_) + target;
@@ -74,7 +74,6 @@ class nginx_server {
   std::unique_ptr<cleanup::owned_temp_dir> dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
-  bool in_memory_ = false;
 };
 
 }  // namespace concur::net

@@ -59,6 +59,9 @@ struct results {
   std::optional<std::string> value(std::string_view key) const;
 };
 
+// The items of a list a context value holds ("a,b,c"), empty ones left out.
+std::vector<std::string> split_list(const std::string& text, char separator = ',');
+
 // Throws report::error with a readable message when the JSON is not concur-bench output.
 results parse(const nlohmann::json& doc);
 results load(const std::string& path);

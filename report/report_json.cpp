@@ -122,14 +122,6 @@ void add_older_counterparts(std::vector<row>& rows) {
       if (r.counterpart.empty() && r.model == cell) r.counterpart = model;
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string name; std::getline(ss, name, ',');)
-    if (!name.empty()) out.push_back(name);
-  return out;
-}
-
 // An older file's model order: the names that are neither an external program nor a Python cell
 // as the matrix first lists them (by family_index; concur-bench lists the models in their order
 // in every workload, the Python cells and the programs after them).
@@ -150,6 +142,14 @@ std::vector<std::string> models_by_first_place(const std::vector<row>& rows) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, separator);)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
 
 std::optional<std::string> results::value(std::string_view key) const {
   for (const auto* kvs : {&after, &context})

@@ -386,18 +386,6 @@ const char* const summary_key =
     "ranked; **–** no such figure; *k of n* the cases covered. The lines quote the table's "
     "ratios without their intervals. [The rule in full](#how-to-read-the-figures).\n\n";
 
-// The "workload/case" names a context key lists, comma-separated.
-std::vector<std::string> listed_cases(const results& r, std::string_view key) {
-  std::vector<std::string> out;
-  std::string text = r.value(key).value_or("");
-  for (std::size_t at = 0; at < text.size();) {
-    const auto comma = std::min(text.find(',', at), text.size());
-    out.push_back(text.substr(at, comma - at));
-    at = comma + 1;
-  }
-  return out;
-}
-
 // The workload with the default run's cases only: without the test cases and the sweep's rungs,
 // unless those are all it has.
 workload_cells default_run_cases(workload_cells w, const std::vector<std::string>& others) {
@@ -412,8 +400,9 @@ workload_cells default_run_cases(workload_cells w, const std::vector<std::string
 }  // namespace
 
 std::string summary_section(const results& r, const std::vector<workload_cells>& workloads) {
-  auto others = listed_cases(r, vocabulary::context::test_cases);
-  for (auto& c : listed_cases(r, vocabulary::context::sweep_cases)) others.push_back(std::move(c));
+  auto others = split_list(r.value(vocabulary::context::test_cases).value_or(""));
+  for (auto& c : split_list(r.value(vocabulary::context::sweep_cases).value_or("")))
+    others.push_back(std::move(c));
   std::vector<answered> all;
   for (const auto& w : workloads) {
     const auto d = merit_of(r, w.name);

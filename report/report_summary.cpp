@@ -130,15 +130,13 @@ bool summary::noisy() const {
 
 std::vector<double> noise_floor_runs(const results& r) {
   std::vector<double> out;
-  const std::string text = r.value(vocabulary::context::noise_floor_runs_s).value_or("");
-  for (std::size_t at = 0; at < text.size();) {
-    const auto end = std::min(text.find(';', at), text.size());
+  for (const auto& run :
+       split_list(r.value(vocabulary::context::noise_floor_runs_s).value_or(""), ';')) {
     try {
-      out.push_back(std::stod(text.substr(at, end - at)));
+      out.push_back(std::stod(run));
     } catch (const std::exception&) {
       return {};  // not ours: no floor rather than a wrong one
     }
-    at = end + 1;
   }
   return out;
 }
