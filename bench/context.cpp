@@ -98,6 +98,7 @@ void add_end_context(const rounds_outcome& outcome) {
   add_context(keys::rounds_stopped_by, std::string(outcome.stopped_by));
   add_context(keys::rounds_timing_s, fmt::format("{:.1f}", outcome.timing_s));
   add_context(keys::rounds_cell_stops, outcome.cell_stops);
+  add_context(keys::rounds_spent_by_workload_s, outcome.spent_by_workload);
 }
 
 }  // namespace concur::bench

@@ -25,7 +25,8 @@ struct rounds_outcome {
   std::size_t rounds_done = 0;
   std::string_view stopped_by;
   double timing_s = 0;
-  std::string cell_stops;  // "why n; why n" over the cells
+  std::string cell_stops;         // "why n; why n" over the cells
+  std::string spent_by_workload;  // "workload seconds; ..." (rounds_spent_by_workload_s)
 };
 void add_end_context(const rounds_outcome& outcome);
 

@@ -21,9 +21,10 @@ namespace concur::bench {
 namespace {
 
 // Registers one cell for this round. Its first call warms it: its verification, or one untimed
-// run when it was verified before (runner::time), in its place in the round's order. After its
-// first round a cell keeps the iteration count Google Benchmark chose then, which skips the ramp-up
-// (runs of 1, 10, ... iterations).
+// run when it was verified before (runner::time), in its place in the round's order. In its first
+// round Google Benchmark finds the iterations that reach the minimum run time (a probe of one,
+// then enough); after it, the cell runs the fewest that do at the time it measured
+// (rounds::iterations_for), with no probe.
 void register_cell(runner& r, cell& c, rounds::progress& p, double slowdown,
                    const rounds::settings& s) {
   auto* b = benchmark::RegisterBenchmark(
@@ -71,6 +72,7 @@ class rounds_driver {
   void print_progress(std::size_t round, double elapsed) const;
   void write_file() const;
   std::string cell_stops() const;
+  std::string spent_by_workload() const;
 
   runner& runner_;
   const timing_options& opts_;
@@ -139,7 +141,8 @@ void rounds_driver::finish(const key_values& late_context) {
   add_end_context({.rounds_done = rounds_done_,
                    .stopped_by = stopped_by_,
                    .timing_s = timing_s_,
-                   .cell_stops = cell_stops()});
+                   .cell_stops = cell_stops(),
+                   .spent_by_workload = spent_by_workload()});
   if (!opts_.out_path.empty()) write_file();
   reporter_->finish();
 }
@@ -167,8 +170,11 @@ void rounds_driver::absorb(std::size_t round) {
       stop(i, vocabulary::rounds_stop::not_timed);
       continue;
     }
-    if (p.iterations == 0) p.iterations = run.iterations;
-    p.times.push_back(run.real_accumulated_time / static_cast<double>(run.iterations));
+    const double per_iteration = run.real_accumulated_time / static_cast<double>(run.iterations);
+    if (p.iterations == 0)
+      p.iterations = rounds::iterations_for(
+          rounds::min_run_time(opts_.settings, runner_.cells()[i].min_run_s), per_iteration);
+    p.times.push_back(per_iteration);
     if (const auto why = rounds::enough(p, opts_.settings, share_s_); !why.empty()) stop(i, why);
   }
 }
@@ -185,6 +191,8 @@ void rounds_driver::finish_rounds(std::size_t round, std::string_view why, doubl
     if (progress_[i].active) stop(i, why);
   std::fprintf(stderr, "concur-bench: %zu rounds in %.0f s, stopped by: %.*s\n", round, timing_s_,
                static_cast<int>(why.size()), why.data());
+  std::fprintf(stderr, "concur-bench: seconds spent by workload: %s\n",
+               spent_by_workload().c_str());
   if (timing_s_ > opts_.settings.time_budget_s)
     std::fprintf(stderr,
                  "concur-bench: note: the rounds took %.0f s, over the %.0f s time budget (the "
@@ -232,6 +240,19 @@ std::string rounds_driver::cell_stops() const {
   for (const auto& p : progress_) ++count[p.stopped];
   std::string out;
   for (const auto& [why, n] : count) out += fmt::format("{}{} {}", out.empty() ? "" : "; ", why, n);
+  return out;
+}
+
+// In the order the cells were made (the workloads' order), so the line reads as --list does.
+std::string rounds_driver::spent_by_workload() const {
+  std::vector<std::pair<std::string_view, double>> spent;
+  for (std::size_t i = 0; i < progress_.size(); ++i) {
+    const std::string_view w = runner_.cells()[i].workload;
+    if (spent.empty() || spent.back().first != w) spent.emplace_back(w, 0.0);
+    spent.back().second += progress_[i].spent_s;
+  }
+  std::string out;
+  for (const auto& [w, s] : spent) out += fmt::format("{}{} {:.1f}", out.empty() ? "" : "; ", w, s);
   return out;
 }
 

@@ -102,6 +102,9 @@ inline constexpr std::string_view rounds_stopped_by = "rounds_stopped_by";
 inline constexpr std::string_view rounds_timing_s = "rounds_timing_s";  // wall time of the rounds
 // How many cells stopped for each reason: "precise 40; share spent 60; ..."
 inline constexpr std::string_view rounds_cell_stops = "rounds_cell_stops";
+// Where the run's time went: each workload's seconds over all of its cells' calls (verification,
+// warm-up and ramp-up included), in the workloads' order: "sleep 31.2; dirsearch 80.4; ...".
+inline constexpr std::string_view rounds_spent_by_workload_s = "rounds_spent_by_workload_s";
 
 // A workload's figures of merit (merit::to_text), one key per workload: merit_prefix + its name.
 inline constexpr std::string_view merit_prefix = "merit.";

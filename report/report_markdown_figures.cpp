@@ -92,10 +92,14 @@ std::string rounds_paragraph(const results& r) {
   if (r.value(ctx::rounds_done))
     md += fmt::format("; {} rounds, ended by: {}; cells stopped by: {}", v(ctx::rounds_done),
                       v(ctx::rounds_stopped_by), v(ctx::rounds_cell_stops));
+  if (r.value(ctx::rounds_spent_by_workload_s))
+    md += fmt::format("; seconds spent by workload (verification and warm-up included): {}",
+                      v(ctx::rounds_spent_by_workload_s));
   md += ". Each cell's number of runs is its n";
   if (const auto min_time = r.value(ctx::rounds_min_time_s))
     md += fmt::format(
-        "; a run repeats its cell for at least {} s{}, its figures the mean over the repeats (peak "
+        "; a run repeats its cell for at least {} s{} (from the second round on, the fewest "
+        "repeats that reach it at the first round's time), its figures the mean over them (peak "
         "memory growth: the largest)",
         md_escape(*min_time),
         r.value(ctx::rounds_min_time_longer)

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "bench/rounds.hpp"
 #include "core/machine.hpp"
 #include "core/page_cache.hpp"
 #include "core/vocabulary.hpp"
@@ -199,11 +200,28 @@ TEST(bench_cli, rounds_give_each_cell_one_run_per_round_and_the_context_says_how
     std::sort(rounds.begin(), rounds.end());
     EXPECT_EQ(rounds, (std::vector<int>{0, 1, 2})) << model;
   }
+  // After the first round a cell runs the fewest iterations that reach the minimum run time
+  // (sleep_cells': 0.01 s) at the time its first round measured, the same in every later round.
+  std::map<std::string, const concur::report::row*> first;
+  for (const auto& row : results.rows)
+    if (row.repetition == 0) first[row.model] = &row;
+  for (const auto& row : results.rows) {
+    if (row.repetition == 0) continue;
+    const auto want =
+        concur::bench::rounds::iterations_for(0.01, first.at(row.model)->real_s.value());
+    EXPECT_NEAR(static_cast<double>(row.iterations), static_cast<double>(want), 1.0)
+        << row.model << " round " << row.repetition;
+  }
   EXPECT_EQ(context_value(results, context::rounds_seed), "7");
   EXPECT_EQ(context_value(results, context::rounds_done), "3");
   EXPECT_EQ(context_value(results, context::rounds_stopped_by),
             concur::vocabulary::rounds_stop::max_rounds);
   EXPECT_EQ(context_value(results, context::test_slowdown), context::test_slowdown_off);
+  // Only sleep's cells ran: the run's time is all theirs, and more than nothing.
+  const auto spent = context_value(results, context::rounds_spent_by_workload_s);
+  ASSERT_TRUE(spent.starts_with("sleep ")) << spent;
+  EXPECT_GT(std::stod(spent.substr(6)), 0.0) << spent;
+  EXPECT_EQ(spent.find(';'), std::string::npos) << spent;
   for (const auto key : concur::machine::keys::all)
     EXPECT_NE(context_value(results, key), "<absent>") << key;
 }
