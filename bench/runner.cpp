@@ -66,11 +66,14 @@ const verdict& runner::verify(const cell& c) {
   if (it != verdicts_.end()) return it->second;
   std::fprintf(stderr, "verify %-45s ", c.name().c_str());
   std::fflush(stderr);
+  // Its time too (the oracle's, when this cell computes it first): where a long first round goes.
+  const stopwatch took;
   verdict v = c.verify();
   if (v.kind == verdict_kind::fail) ++failed_;
-  const std::string outcome = v.kind == verdict_kind::pass
-                                  ? fmt::format("{} (against {})", to_string(v.kind), v.oracle)
-                                  : skip_message(v);
+  const std::string outcome =
+      v.kind == verdict_kind::pass
+          ? fmt::format("{} (against {}) in {:.2f} s", to_string(v.kind), v.oracle, took.seconds())
+          : skip_message(v);
   std::fprintf(stderr, "%s\n", outcome.c_str());
   return verdicts_.emplace(c.name(), std::move(v)).first->second;
 }
