@@ -9,12 +9,36 @@
 
 #include "baselines/python/baselines.hpp"
 #include "baselines/python/counterparts.hpp"
+#include "core/diff.hpp"
 #include "core/process.hpp"
 
 #include "workloads/workloads.hpp"
 
 namespace concur::bench {
 namespace {
+
+// What the case's sequential result is audited against (W::audit_source), empty when nothing.
+template <class W>
+std::string audit_source_of(const typename W::params_type& p) {
+  if constexpr (has_audit<W>) return std::string(W::audit_source(p));
+  return "";
+}
+
+// What that source finds wrong with `r`; empty when it agrees (or there is none).
+template <class W>
+std::string audit_problems(const typename W::params_type& p, const typename W::result_type& r) {
+  if constexpr (has_audit<W>) return W::audit(p, r);
+  return "";
+}
+
+// The workload's reference result for the case, when it has one: an audited case has none (a
+// real site's answer is known only by crawling it).
+template <class W>
+std::optional<typename W::result_type> reference_of(const typename W::params_type& p) {
+  if constexpr (has_reference<W>)
+    if (audit_source_of<W>(p).empty()) return W::reference(p);
+  return std::nullopt;
+}
 
 // The expected result of one case: the sequential run when it fits the budget, else the
 // workload's reference result. Computed once, on first use; the harness is single-threaded.
@@ -31,13 +55,12 @@ class oracle {
       try {
         if (sequential_runs_) {
           accept_sequential(W::run(models::sequential_model{}, params_, config_));
-        } else if constexpr (has_reference<W>) {
-          result_ = W::reference(params_);
+        } else if (const auto reference = reference_of<W>(params_)) {
+          result_ = *reference;
           source_ = "reference";
         } else {
           error_ =
-              "no oracle: the sequential cell is over budget and the workload has no reference "
-              "result";
+              "no oracle: the sequential cell is over budget and the case has no reference result";
         }
       } catch (const std::exception& e) {
         error_ = fmt::format("the oracle (sequential) failed: {}", e.what());
@@ -61,10 +84,10 @@ class oracle {
  private:
   // A sequential run is the oracle only once it agrees with the workload's independent audit.
   void accept_sequential(result_type r) {
-    if constexpr (has_audit<W>) {
-      if (auto problems = W::audit(params_, r); !problems.empty()) {
-        error_ = fmt::format("the sequential result, the oracle, differs from {}:\n{}",
-                             W::audit_source, problems);
+    if (const auto source = audit_source_of<W>(params_); !source.empty()) {
+      if (auto problems = audit_problems<W>(params_, r); !problems.empty()) {
+        error_ = fmt::format("the sequential result, the oracle, differs from {}:\n{}", source,
+                             problems);
         return;
       }
     }
@@ -143,17 +166,17 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
     const auto params = c.params;
     const auto name = out.name();
     auto check = [expected, name](const result_type& actual) -> verdict {
-      if constexpr (std::is_same_v<M, models::sequential_model> && has_audit<W>) {
-        const std::string source(W::audit_source);
-        if (auto problems = W::audit(expected->params(), actual); !problems.empty())
-          return {verdict_kind::fail,
-                  fmt::format("{} differs from {}:\n{}", name, source, problems), source};
+      if constexpr (std::is_same_v<M, models::sequential_model>) {
+        if (const auto source = audit_source_of<W>(expected->params()); !source.empty()) {
+          if (auto problems = audit_problems<W>(expected->params(), actual); !problems.empty())
+            return {verdict_kind::fail,
+                    fmt::format("{} differs from {}:\n{}", name, source, problems), source};
+          expected->adopt(actual);
+          return {verdict_kind::pass, "", source};
+        }
         expected->adopt(actual);
-        return {verdict_kind::pass, "", source};
-      } else if constexpr (std::is_same_v<M, models::sequential_model>) {
-        expected->adopt(actual);
-        if constexpr (has_reference<W>)
-          return compare<W>(name, W::reference(expected->params()), actual, "reference");
+        if (const auto reference = reference_of<W>(expected->params()))
+          return compare<W>(name, *reference, actual, "reference");
       }
       const result_type* want = expected->get();
       if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected->error()), ""};
@@ -239,6 +262,31 @@ cell make_script_cell(const case_def<typename W::params_type>& c,
   return out;
 }
 
+bool exited_well(const baseline& b, int status) {
+  return std::find(b.ok_statuses.begin(), b.ok_statuses.end(), status) != b.ok_statuses.end();
+}
+
+// A listed program's verification: the records its last run left against the oracle's, as sets.
+template <class W>
+verdict check_listing(oracle<W>& expected, const baseline& b, const std::string& name) {
+  if constexpr (has_baseline_listing<W>) {
+    const auto* want = expected.get();
+    if (!want) return {verdict_kind::fail, fmt::format("{}: {}", name, expected.error()), ""};
+    const std::string source = fmt::format("{} (its records)", expected.source());
+    const auto problems = diff{}
+                              .sorted_set("records", W::baseline_listing(*want), b.listing(),
+                                          [](const std::string& s) { return s; })
+                              .str();
+    if (problems.empty()) return {verdict_kind::pass, "", source};
+    return {verdict_kind::fail,
+            fmt::format("{}'s records differ from the {} result's:\n{}", name, expected.source(),
+                        problems),
+            source};
+  } else {
+    return {verdict_kind::fail, fmt::format("{}: {} gives no listing to check", name, W::name), ""};
+  }
+}
+
 // A counted program's verification: the records it prints against the count the oracle implies.
 template <class W>
 verdict check_record_count(oracle<W>& expected, const baseline& b, const std::string& name) {
@@ -248,7 +296,7 @@ verdict check_record_count(oracle<W>& expected, const baseline& b, const std::st
   const auto records =
       static_cast<std::size_t>(std::count(got.out.begin(), got.out.end(), b.record_separator));
   const std::size_t wanted = static_cast<std::size_t>(W::baseline_records(*want)) + b.extra_records;
-  if (got.status > 1)
+  if (!exited_well(b, got.status))
     return {verdict_kind::fail, fmt::format("{} exited with status {}", b.name, got.status), ""};
   if (records != wanted)
     return {verdict_kind::fail,
@@ -260,8 +308,9 @@ verdict check_record_count(oracle<W>& expected, const baseline& b, const std::st
 
 // An external program beside the models. A counted one is timed with its output discarded and
 // verified by the count of records it prints against the oracle's (the answer itself stays the
-// oracle's business); a self-timed one (wrk) reports its own time and is verified by its own
-// error counts.
+// oracle's business); a listed one (wget) is timed the same way and each run verified by the
+// records it left against the oracle's; a self-timed one (wrk) reports its own time and is
+// verified by its own error counts.
 template <class W>
 cell make_baseline_cell(const case_def<typename W::params_type>& c,
                         std::shared_ptr<oracle<W>> expected, const baseline& b,
@@ -301,12 +350,19 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
     return out;
   }
 
-  // Exit status 1 is find's "finished, with errors on the way" (an unreadable directory).
-  out.run = [argv = b.timed_argv, name = b.name]() -> std::any {
-    if (const int status = process::run_quiet(argv()); status > 1)
-      throw std::runtime_error(fmt::format("{} exited with status {}", name, status));
+  out.run = [b]() -> std::any {
+    if (const int status = process::run_quiet(b.timed_argv()); !exited_well(b, status))
+      throw std::runtime_error(fmt::format("{} exited with status {}", b.name, status));
     return {};
   };
+  if (b.listing) {
+    // Its timed runs are checked too, each by the records it left.
+    out.check = [expected, b, name = out.name()](const std::any&) {
+      return check_listing(*expected, b, name);
+    };
+    out.verify = verify_by_running(out);
+    return out;
+  }
   out.check = [](const std::any&) { return verdict{verdict_kind::pass, "", "record count"}; };
   // The oracle is made before the preparation: its own run would undo it (warm a dropped cache).
   const auto oracle_then_prepare = [expected, prepare = c.prepare] {

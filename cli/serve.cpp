@@ -1,4 +1,5 @@
-// concur serve: the seeded site on a port of its own until SIGINT or SIGTERM.
+// concur serve: the seeded site on a port of its own until SIGINT or SIGTERM; or, with
+// --nginx-root, nginx serving an existing directory (a real site, as the bench's real-site crawl).
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <memory>
 #include <stdexcept>
@@ -17,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/site_options.hpp"
+#include "net/nginx.hpp"
 #include "workloads/http/server.hpp"
 
 namespace concur::cli {
@@ -43,8 +46,12 @@ void flush_or_throw() {
                   errno != 0 ? std::strerror(errno) : "an earlier write failed"));
 }
 
-// Serves until SIGINT or SIGTERM; returns that signal.
-int serve(const http::site_spec& spec, const http::server_options& options) {
+// What to do when the stop signal comes (the server it holds stops when it goes).
+using on_stop = std::function<void(int signal)>;
+
+// Serves what `start` starts (it prints the address line) until SIGINT or SIGTERM; returns that
+// signal.
+int serve(const std::function<on_stop()>& start) {
   // The stop signals are blocked in every thread (the server's inherit the mask) and taken by a
   // waiter thread: before the server is up (the site build can take seconds) a signal ends the
   // process at once; after, it stops the server and is reported.
@@ -66,16 +73,32 @@ int serve(const http::site_spec& spec, const http::server_options& options) {
       return;
     }
   });
-  http::site_server server(spec, options);
+  const on_stop stopped = start();
   serving.store(true);
-  fmt::print("listening on {} ({} pages, root {}, dead port {})\n", server.address(), spec.pages,
-             server.root_url(), server.site().dead_port());
   flush_or_throw();  // the server and the waiter stop on the way out
   const int signal = stop.get_future().get();
-  server.stop();
-  fmt::print("stopped on signal {} after {} requests\n", signal, server.requests_served());
+  stopped(signal);
   flush_or_throw();
   return signal;
+}
+
+on_stop start_site(const http::site_spec& spec, const http::server_options& options) {
+  auto server = std::make_shared<http::site_server>(spec, options);
+  fmt::print("listening on {} ({} pages, root {}, dead port {})\n", server->address(), spec.pages,
+             server->root_url(), server->site().dead_port());
+  return [server](int signal) {
+    server->stop();
+    fmt::print("stopped on signal {} after {} requests\n", signal, server->requests_served());
+  };
+}
+
+// nginx's port is its own choice; the address line gives it, as the seeded site's does.
+on_stop start_nginx(const std::string& root) {
+  auto nginx = std::make_shared<net::nginx_server>(net::nginx_server::existing_directory{root});
+  fmt::print("listening on {} (nginx, serving {} read-only)\n", nginx->url("/"), root);
+  return [nginx](int signal) {  // holds nginx: it stops when this goes
+    fmt::print("stopped on signal {}\n", signal);
+  };
 }
 
 }  // namespace
@@ -103,10 +126,16 @@ void add_serve(CLI::App& app, int& /*exit_code: serve ends by its signal*/) {
       ->check(whole_in(1u, 256u))
       ->capture_default_str();
   add_site_options(*cmd, *spec);
-  cmd->callback([spec, options] {
-    check_site_size(*spec);
+  auto nginx_root = std::make_shared<std::string>();
+  cmd->add_option("--nginx-root", *nginx_root,
+                  "serve this existing directory with nginx instead (read-only, each file typed "
+                  "by nginx's mime.types; the site options do not apply)")
+      ->check(CLI::ExistingDirectory);
+  cmd->callback([spec, options, nginx_root] {
     // Stopped cleanly, it still ends by the signal (128 + N), as its caller expects of a signal.
-    die_by(serve(*spec, *options));
+    if (!nginx_root->empty()) die_by(serve([&] { return start_nginx(*nginx_root); }));
+    check_site_size(*spec);
+    die_by(serve([&] { return start_site(*spec, *options); }));
   });
 }
 

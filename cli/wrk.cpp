@@ -55,7 +55,7 @@ client_run run_model(const args& a, const std::vector<std::string>& urls,
                      const http::site_server& server, const server_cpu& server_used) {
   http::client_tally tally;
   const double server_start = server_used();
-  const http::client_cpu cpu(server);
+  const http::client_cpu cpu(&server);
   const stopwatch elapsed;
   const auto result = http::fetch(http::make_getter(a.against, {.concurrency = a.connections},
                                                     models::config::defaults(), tally),

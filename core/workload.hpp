@@ -12,10 +12,12 @@
 //   W::run(Model{}, params, config) -> result_type       for each model it implements
 //   W::unsupported(Model{})         -> std::string_view  for each model it cannot do, with why
 //   W::reference(params)            -> result_type        optional: an oracle that needs no run
-//   W::audit(params, result)        -> std::string        optional, with W::audit_source: checks
-//                                      the sequential result (every model's oracle) against a
-//                                      source that shares no code with the models; empty when
-//                                      it agrees, else what differs
+//   W::audit(params, result)        -> std::string        optional, with W::audit_source(params):
+//                                      checks the sequential result (every model's oracle)
+//                                      against a source that shares no code with the models;
+//                                      empty when it agrees, else what differs. A case whose
+//                                      audit_source is empty has none (its oracle is as without);
+//                                      an audited case's oracle is never W::reference
 //   W::metrics(result)              -> concur::metrics    optional: measured figures a result
 //                                      carries beside its answer (latencies, high-water marks);
 //                                      reported as benchmark counters, never compared
@@ -23,7 +25,9 @@
 //   W::baseline_records(result)     -> std::size_t        external programs (find, fd, wrk) timed
 //                                      beside the models on the same case: counted ones are
 //                                      checked by the records they print against the oracle's
-//                                      count, self-timed ones (wrk) by their own error counts
+//                                      count, listed ones (wget) by the records themselves against
+//                                      W::baseline_listing(result), self-timed ones (wrk) by their
+//                                      own error counts
 // Scripts that print a whole answer (the course's Python) are attached above the workloads, by
 // the matrix, from the case's params; they are verified like a model.
 #include <any>
@@ -116,6 +120,13 @@ struct baseline {
   std::function<std::vector<std::string>()> count_argv;  // run once, untimed; its records counted
   char record_separator = '\n';
   std::size_t extra_records = 0;  // records it prints beyond W::baseline_records (e.g. the roots)
+  // Set for a program checked by what it lists rather than by a count: the records its last
+  // timed run left (wget's URLs, from the log it writes), sorted, compared as a set with
+  // W::baseline_listing(oracle). Such a program has no count_argv.
+  std::function<std::vector<std::string>()> listing = {};
+  // Exit statuses of a timed run that still count (find: 1 is "finished, with errors on the way";
+  // wget: 8 is "some link was broken").
+  std::vector<int> ok_statuses = {0, 1};
   std::function<baseline_run()> self_timed;  // set for a self-timed baseline
   // How it runs, for the report; "<vocabulary::external_program>: NAME" when empty.
   std::string settings = {};
@@ -173,7 +184,7 @@ concept has_reference = requires(const typename W::params_type& p) {
 template <class W>
 concept has_audit = requires(const typename W::params_type& p, const typename W::result_type& r) {
   { W::audit(p, r) } -> std::same_as<std::string>;
-  { W::audit_source } -> std::convertible_to<std::string_view>;
+  { W::audit_source(p) } -> std::convertible_to<std::string>;
 };
 
 template <class W>
@@ -181,6 +192,11 @@ concept has_baselines = requires(const typename W::params_type& p,
                                  const typename W::result_type& r) {
   { W::baselines(p) } -> std::same_as<std::vector<baseline>>;
   { W::baseline_records(r) } -> std::convertible_to<std::size_t>;
+};
+
+template <class W>
+concept has_baseline_listing = requires(const typename W::result_type& r) {
+  { W::baseline_listing(r) } -> std::same_as<std::vector<std::string>>;
 };
 
 }  // namespace concur

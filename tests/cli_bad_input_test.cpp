@@ -153,6 +153,7 @@ TEST_F(bad_input, numeric_options_are_range_checked_at_parse_time) {
       {"serve --port 70000", "--port: 70000 is not a whole number from 0 to 65535"},
       {"serve --pages 10000000 --fanout 1000", "is over 20000000 links"},
       {"serve --body-bytes 99999999999", "--body-bytes: 99999999999 is not"},
+      {"serve --nginx-root /nonexistent/concur", "--nginx-root: Directory does not exist"},
       {"site export ''", "the directory name is empty"},
       {"wrk -c 0", "--connections: 0 is not"},
       {"wrk -t 8 -c 2", "--threads 8 is over --connections 2"},

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 
@@ -22,26 +21,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* doc_root = "/usr/share/doc/libxslt1-dev/html";
 constexpr std::size_t depth = 3;
-
-// The URLs wget's --no-verbose log names, normalised as the crawler's: "... URL:http://... [n/n]
-// -> ...", "... URL: http://... 200 OK", and "http://...:" before "broken link!!!".
-std::set<std::string> urls_in_wget_log(const std::filesystem::path& log) {
-  std::set<std::string> out;
-  std::ifstream in(log);
-  for (std::string line; std::getline(in, line);) {
-    std::string text;
-    if (const auto at = line.find(" URL:"); at != std::string::npos) {
-      const auto start = line.find_first_not_of(' ', at + 5);
-      text = line.substr(start, line.find(' ', start) - start);
-    } else if (line.starts_with("http://") && line.ends_with(":")) {
-      text = line.substr(0, line.size() - 1);
-    }
-    if (text.empty()) continue;
-    const auto u = parse_url(text);
-    out.insert(u ? u->str() : "unparsed: " + text);
-  }
-  return out;
-}
 
 std::string listed(const std::set<std::string>& urls) {
   std::string out;
@@ -62,25 +41,18 @@ TEST(crawl_real, a_debian_doc_tree_gives_the_urls_wget_requests_in_every_model) 
   const testing::temp_dir scratch("concur-crawl-real");
   const auto log = scratch.path() / "wget.log";
   // Exit status 8 means some link was broken, as some are here; the log is what counts.
-  // --no-config and --no-proxy: no user's wgetrc or proxy between wget and the loopback server.
-  process::run_quiet({*wget, "--no-config", "--no-proxy", "--recursive",
-                      "--level=" + std::to_string(depth), "--spider", "--no-verbose", "-e",
-                      "robots=off", "--follow-tags=a,area",
-                      "--directory-prefix=" + (scratch.path() / "files").string(),
-                      "--output-file=" + log.string(), root});
-  const auto want = urls_in_wget_log(log);
+  process::run_quiet(
+      wget_argv(*wget, root, depth, (scratch.path() / "files").string(), log.string()));
+  const auto logged = urls_in_wget_log(log.string());
+  const std::set<std::string> want(logged.begin(), logged.end());
   ASSERT_GT(want.size(), 50u) << "wget's log names too few URLs:" << listed(want);
 
   testing::for_each_model([&]<class M>(M m) {
     client_tally tally;
     const auto get = make_getter(m, {.concurrency = 8, .timeout = 5s, .keep_bodies = true},
                                  models::config::defaults(), tally);
-    const auto result = crawl(get, root, depth, tally);
-    std::set<std::string> got;
-    for (const auto& v : result.visited) {
-      got.insert(v.url);
-      if (!v.final_url.empty()) got.insert(v.final_url);
-    }
+    const auto visited = crawl_workload::baseline_listing(crawl(get, root, depth, tally));
+    const std::set<std::string> got(visited.begin(), visited.end());
     std::set<std::string> missing, extra;
     std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
                         std::inserter(missing, missing.end()));

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -528,6 +529,35 @@ TEST(http_cli, serve_prints_its_address_serves_fetch_and_crawl_and_stops_on_sigt
   ::waitpid(serve.pid, &status, 0);
   std::fclose(serve.out);
   // Stopped cleanly, it still ends by the signal (128 + 15 to a shell), as the README promises.
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
+}
+
+// nginx on an existing directory, read-only: the address line, a page of it crawled, and the stop.
+TEST(http_cli, serve_nginx_root_serves_a_directory_and_stops_on_sigterm) {
+  if (!net::nginx_server::binary()) GTEST_SKIP() << "nginx is not installed";
+  const testing::temp_dir site("concur-serve-root");
+  std::ofstream(site.path() / "index.html")
+      << "<a href=\"b.html\">b</a><a href=\"gone.html\">x</a>";
+  std::ofstream(site.path() / "b.html") << "<p>b</p>";
+  child serve = spawn({CONCUR_CLI, "serve", "--nginx-root", site.path().string()});
+  ASSERT_GT(serve.pid, 0);
+  const std::string first = line_of(serve.out);
+  ASSERT_TRUE(first.starts_with("listening on http://127.0.0.1:")) << first;
+  const auto base = first.substr(13, first.find(' ', 13) - 13);
+
+  child crawl = spawn({CONCUR_CLI, "crawl", "--depth", "1", base + "index.html"});
+  std::string output, line;
+  while (!(line = line_of(crawl.out)).empty()) output += line;
+  int status = 0;
+  ::waitpid(crawl.pid, &status, 0);
+  std::fclose(crawl.out);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);  // gone.html: 404
+  EXPECT_NE(output.find("1 200 8 bytes " + base + "b.html"), std::string::npos) << output;
+  EXPECT_NE(output.find("1 404 "), std::string::npos) << output;
+
+  ::kill(serve.pid, SIGTERM);
+  ::waitpid(serve.pid, &status, 0);
+  std::fclose(serve.out);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
 }
 

@@ -190,7 +190,7 @@ TEST(verification, the_dirsearch_oracle_is_audited_by_find) {
   auto result = std::any_cast<dirsearch::result>(c.run());
   const verdict good = c.check(result);
   EXPECT_EQ(good.kind, verdict_kind::pass) << good.detail;
-  EXPECT_EQ(good.oracle, dirsearch::workload::audit_source);
+  EXPECT_EQ(good.oracle, "find -printf '%P %y'");
   auto& entries = result.roots.at(0).entries;
   const auto missed = std::find_if(entries.begin(), entries.end(),
                                    [](const dirsearch::entry& e) { return e.path == "notes.txt"; });

@@ -14,7 +14,7 @@ bytes received).
 """
 import asyncio
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 import fetch
 import harness
@@ -30,11 +30,17 @@ class LinkParser(HTMLParser):
             self.hrefs += [value for name, value in attrs if name == "href" and value is not None]
 
 
+def with_path(link):
+    """An empty path is "/" (RFC 3986 6.2.3), as the C++ crawler has it: http://h is http://h/."""
+    parts = urlsplit(link)
+    return link if parts.path else urlunsplit(parts._replace(path="/"))
+
+
 def find_links(body, base):
     parser = LinkParser()
     parser.feed(body.decode("utf-8", errors="replace"))
     parser.close()
-    links = (urldefrag(urljoin(base, href.strip()))[0] for href in parser.hrefs)
+    links = (with_path(urldefrag(urljoin(base, href.strip()))[0]) for href in parser.hrefs)
     return [link for link in links if urlsplit(link).scheme == "http"]
 
 

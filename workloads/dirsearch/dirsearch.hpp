@@ -76,7 +76,7 @@ struct workload : workload_base<params, result> {
   static std::size_t baseline_records(const result& r);
   static std::string audit(const params& p, const result& r);
   // find's listing: every entry and its type (with -L, those below PATH_MAX).
-  static constexpr std::string_view audit_source = "find -printf '%P %y'";
+  static std::string audit_source(const params&) { return "find -printf '%P %y'"; }
 
   // One per model, each an explicit specialization in the model's own file (threads.cpp, ...).
   template <models::model M>

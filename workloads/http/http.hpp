@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "core/workload.hpp"
 #include "models/models.hpp"
 #include "workloads/http/client.hpp"
+#include "workloads/http/real_site.hpp"
 #include "workloads/http/site.hpp"
 
 namespace concur::http {
@@ -133,14 +135,14 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
 class site_server;
 
 // The client's CPU since construction: the process's, less what the embedded server's threads
-// used (the server may share the process).
+// used (the server may share the process; none for nginx, a process of its own).
 class client_cpu {
  public:
-  explicit client_cpu(const site_server& server);
+  explicit client_cpu(const site_server* server);
   double seconds() const;
 
  private:
-  const site_server& server_;
+  const site_server* server_;
   double process_, server_start_;
 };
 
@@ -173,7 +175,14 @@ struct crawl_params {
   client_options client;
   // Time the course's Python (baselines/python/crawl.py) beside the models on this case.
   bool python_baselines = false;
+  // Crawl this real site (served by nginx) instead of `site`, with wget beside the models and its
+  // URL set as the oracle's audit.
+  std::optional<real_site> real = {};
 };
+
+// Where the case's crawl starts: page 0 of the embedded server, or the real site's root page on
+// nginx (started at first use).
+std::string crawl_root(const crawl_params& p);
 
 // A fetch or a crawl of the embedded server (or nginx) with the getter `make` gives.
 using getter_maker =
@@ -249,6 +258,14 @@ struct crawl_workload : workload_base<crawl_params, crawl_result> {
   static concur::metrics metrics(const result_type& r) {
     return measures_metrics(r.measured, r.requests_sent);
   }
+  // A real site's crawl answers to wget's, which shares no code with ours: the URLs wget requests
+  // are those the crawl visited, with where their redirects ended (README.md: the differences).
+  static std::string audit(const params_type& p, const result_type& r);
+  static std::string audit_source(const params_type& p);
+  // wget beside the models on a real site, checked by the URLs its log names.
+  static std::vector<baseline> baselines(const params_type& p);
+  static std::size_t baseline_records(const result_type& r) { return r.visited.size(); }
+  static std::vector<std::string> baseline_listing(const result_type& r);
 
   template <models::model M>
   static result_type run(M, const params_type& p, const models::config& c) {
