@@ -131,6 +131,7 @@ struct link_reader::impl {
   }
 
   void push(std::string_view piece, bool last) {
+    silence_this_thread();  // a reader may move between threads (a fiber that migrates)
     // htmlParseChunk takes an int: a piece past 1 GiB goes in several.
     constexpr std::size_t most = 1 << 30;
     do {
