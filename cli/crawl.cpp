@@ -33,9 +33,8 @@ void add_crawl(CLI::App& app, int& exit_code) {
       ->check(whole_in<std::size_t>(1, std::numeric_limits<std::size_t>::max()));
   cmd->add_option("URL", *root, "where to start")->required();
   cmd->callback([a, root, depth, rules, &exit_code] {
-    a->client.keep_bodies = true;  // the crawl reads the links in the bodies
     http::client_tally tally;
-    const auto get = http::make_getter(a->model, a->client, a->config, tally);
+    const auto get = http::make_getter(a->model, http::crawl_options(a->client), a->config, tally);
     http::resolve_hosts({*root});  // before the stopwatch: the timed region resolves nothing
     // A line per page as each level is answered: a long crawl shows its progress, and what was
     // printed stays when it is interrupted.

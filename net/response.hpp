@@ -5,6 +5,8 @@
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -35,12 +37,27 @@ bool is_out_of_descriptors(const boost::system::error_code& ec);  // EMFILE or E
 // request is sent once more on a fresh connection, within its deadline. Timeouts are not stale.
 bool stale_keep_alive(const boost::system::error_code& ec);
 
+// Reads a body as it streams in, in the thread that receives it, instead of the body being kept:
+// a crawl's link reader (workloads/http), so that pages are read while others are still in
+// flight and none is held whole.
+class body_reader {
+ public:
+  virtual ~body_reader() = default;
+  virtual void feed(std::string_view piece) = 0;
+  virtual void finish() = 0;  // the whole body was fed
+};
+// Makes the reader of a 200 answer's body, given the URL that answered (where its links are
+// resolved); nothing when there is nothing to read.
+using body_reading = std::function<std::unique_ptr<body_reader>(std::string_view url)>;
+
 struct response {
   int status = 0;  // 0 when there is no complete response
   std::size_t body_bytes = 0;
   std::uint64_t body_hash = 0;  // body_hash() of the body, whether or not it is kept
   std::string body;             // only when the client keeps bodies (client_options::keep_bodies)
   std::string location;         // the Location field of a 3xx response, as sent
+  // What read the body of a complete 200 answer, when the client was given a body_reading.
+  std::unique_ptr<body_reader> reader;
   error_kind error = error_kind::none;
   bool sent = false;  // the request was written
 };

@@ -57,7 +57,13 @@ class streaming_hash {
 
 class response_parser : public boost::beast::http::basic_parser<false> {
  public:
-  response_parser(std::size_t limit, bool keep_body) : keep_body_(keep_body) { body_limit(limit); }
+  // A 200 answer's body goes to a reader `reading` makes for `url` (both outlive the parser),
+  // when given.
+  response_parser(std::size_t limit, bool keep_body, const body_reading* reading = nullptr,
+                  std::string_view url = {})
+      : keep_body_(keep_body), reading_(reading && *reading ? reading : nullptr), url_(url) {
+    body_limit(limit);
+  }
 
   int status() const { return status_; }
   // An interim response (100 Continue, 103 Early Hints): the real one follows on the connection.
@@ -70,6 +76,7 @@ class response_parser : public boost::beast::http::basic_parser<false> {
     out.body_bytes = bytes_;
     out.body_hash = hash_.digest();
     out.body = std::move(body_);
+    out.reader = std::move(reader_);
     if (status_ / 100 == 3) out.location = std::move(location_);
   }
 
@@ -84,7 +91,9 @@ class response_parser : public boost::beast::http::basic_parser<false> {
                      error_code&) override {
     if (name == boost::beast::http::field::location) location_.assign(value.data(), value.size());
   }
-  void on_header_impl(error_code&) override {}
+  void on_header_impl(error_code&) override {
+    if (reading_ && status_ == 200) reader_ = (*reading_)(url_);
+  }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
     if (!length) return;
     hash_.expect(*length);
@@ -95,16 +104,22 @@ class response_parser : public boost::beast::http::basic_parser<false> {
   std::size_t on_chunk_body_impl(std::uint64_t, string_view s, error_code&) override {
     return take(s);
   }
-  void on_finish_impl(error_code&) override {}
+  void on_finish_impl(error_code&) override {
+    if (reader_) reader_->finish();
+  }
 
   std::size_t take(string_view s) {
     hash_.update({s.data(), s.size()});
     bytes_ += s.size();
     if (keep_body_) body_.append(s.data(), s.size());
+    if (reader_) reader_->feed({s.data(), s.size()});
     return s.size();
   }
 
   bool keep_body_;
+  const body_reading* reading_;
+  std::string_view url_;
+  std::unique_ptr<body_reader> reader_;  // of a 200 answer's body
   int status_ = 0;
   std::size_t bytes_ = 0;
   streaming_hash hash_;

@@ -49,7 +49,7 @@ TEST(crawl_real, a_debian_doc_tree_gives_the_urls_wget_requests_in_every_model) 
 
   testing::for_each_model([&]<class M>(M m) {
     client_tally tally;
-    const auto get = make_getter(m, {.concurrency = 8, .timeout = 5s, .keep_bodies = true},
+    const auto get = make_getter(m, crawl_options({.concurrency = 8, .timeout = 5s}),
                                  models::config::defaults(), tally);
     const auto visited = crawl_workload::baseline_listing(crawl(get, root, depth, tally));
     const std::set<std::string> got(visited.begin(), visited.end());

@@ -169,7 +169,7 @@ class blocking_client::impl {
         return out;
       }
       bool answered_some = false;
-      ec = exchange(req, deadline, out, answered_some);
+      ec = exchange(req, text, deadline, out, answered_some);
       if (!ec) break;
       close();
       if (reused && !answered_some && stale_keep_alive(ec)) continue;
@@ -184,10 +184,10 @@ class blocking_client::impl {
   }
 
  private:
-  // Writes the request and reads the response on the open connection, past any interim (1xx)
-  // responses; `answered_some` says whether any byte of a response arrived.
-  beast::error_code exchange(const std::string& req, clock_type::time_point deadline, response& out,
-                             bool& answered_some) {
+  // Writes the request for `url` and reads the response on the open connection, past any interim
+  // (1xx) responses; `answered_some` says whether any byte of a response arrived.
+  beast::error_code exchange(const std::string& req, std::string_view url,
+                             clock_type::time_point deadline, response& out, bool& answered_some) {
     deadline_stream stream(fd_, deadline);
     beast::error_code ec;
     out.sent = false;
@@ -195,7 +195,7 @@ class blocking_client::impl {
     if (ec) return ec;
     out.sent = true;
     for (;;) {
-      response_parser parser(options_.body_limit, options_.keep_bodies);
+      response_parser parser(options_.body_limit, options_.keep_bodies, &options_.read_bodies, url);
       bhttp::read(stream, buffer_, parser, ec);
       answered_some = answered_some || parser.got_some() || buffer_.size() > 0;
       if (ec) return ec;

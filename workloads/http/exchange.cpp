@@ -12,7 +12,7 @@ using boost::system::error_code;
 
 exchange::exchange(connection& c, std::string_view url, const client_options& options,
                    client_tally& tally)
-    : c_(c), options_(options), tally_(tally) {
+    : c_(c), url_(url), options_(options), tally_(tally) {
   if (const auto e = c.requests.build(url, c.request); e != error_kind::none) {
     out_.error = e;
     return;
@@ -104,7 +104,7 @@ void exchange::send_done(const error_code& ec) {
 }
 
 void exchange::read_next() {
-  parser_.emplace(options_.body_limit, options_.keep_bodies);
+  parser_.emplace(options_.body_limit, options_.keep_bodies, &options_.read_bodies, url_);
   wait_ = wait::read;
 }
 

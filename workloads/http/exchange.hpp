@@ -38,7 +38,7 @@ class exchange {
   };
 
   // Builds the request and starts the deadline (connect, write and read together); a URL that
-  // does not parse or resolve ends the exchange at once.
+  // does not parse or resolve ends the exchange at once. The URL outlives the exchange.
   exchange(connection& c, std::string_view url, const client_options& options, client_tally& tally);
 
   wait next() const { return wait_; }
@@ -64,6 +64,7 @@ class exchange {
   void finish();
 
   connection& c_;
+  std::string_view url_;  // where a 200 answer's body reader resolves its links
   const client_options& options_;
   client_tally& tally_;
   response out_;

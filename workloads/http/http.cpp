@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_set>
 
 #include "core/cpu_time.hpp"
 #include "core/diff.hpp"
@@ -168,6 +169,46 @@ crawl_result crawl_result_of(std::map<std::string, visit>& seen,
   return out;
 }
 
+// Where a page's links lead, each once, in the order of their first appearance (the links, then
+// the bad ones): a repeat adds no edge and no visit, so the crawl's driver is spared it.
+struct link_target {
+  std::string to;
+  std::optional<std::string> host;
+};
+std::vector<link_target> targets_of(page_links&& page) {
+  std::vector<link_target> out;
+  std::unordered_set<std::string> seen;
+  const auto add = [&](std::string to, std::optional<std::string> host) {
+    if (seen.insert(to).second) out.push_back({std::move(to), std::move(host)});
+  };
+  for (auto& link : page.links) {
+    auto to = link.str();  // before the host is moved out
+    add(std::move(to), std::move(link.host));
+  }
+  // Followed as written, a bad link is the error `bad url` a fetch of it gives, not dropped.
+  for (auto& b : page.bad) add(std::move(b.text), std::move(b.host));
+  return out;
+}
+
+// A 200 answer's links, read in the thread that received it as its body streamed in.
+class link_body_reader final : public body_reader {
+ public:
+  explicit link_body_reader(url page) : reader_(std::move(page), link_reader::repeats::dropped) {}
+  void feed(std::string_view piece) override { reader_.feed(piece); }
+  void finish() override { targets_ = targets_of(reader_.finish()); }
+  std::vector<link_target> take() { return std::move(targets_); }
+
+ private:
+  link_reader reader_;
+  std::vector<link_target> targets_;
+};
+
+// Where a 200 answer's links lead: read as its body arrived (crawl_options), or from its body.
+std::vector<link_target> targets_of(response& r, const url& base) {
+  if (auto* read = dynamic_cast<link_body_reader*>(r.reader.get())) return read->take();
+  return targets_of(extract_page_links(r.body, base));
+}
+
 // A level's visits (its pages and where their redirects ended) to on_visit, by URL.
 void report_level(std::vector<const visit*>& visits,
                   const std::function<void(const visit&)>& on_visit) {
@@ -176,6 +217,16 @@ void report_level(std::vector<const visit*>& visits,
 }
 
 }  // namespace
+
+client_options crawl_options(client_options options) {
+  options.keep_bodies = false;
+  options.read_bodies = [](std::string_view at) -> std::unique_ptr<body_reader> {
+    auto page = parse_url(at);
+    if (!page) return nullptr;
+    return std::make_unique<link_body_reader>(std::move(*page));
+  };
+  return options;
+}
 
 crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
                    const client_tally& tally, const crawl_rules& rules) {
@@ -214,7 +265,7 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
       // Off-host pages (a redirect took us there) are not read, as links to them are not.
       if (!bases[i] || (!rules.span_hosts && start && bases[i]->host != start->host)) continue;
       const auto& from = answers[i].redirects ? answers[i].final_url : level[i];
-      auto [links, bad] = extract_page_links(answers[i].answer.body, *bases[i]);
+      auto targets = targets_of(answers[i].answer, *bases[i]);
       const auto follow = [&](std::string to, const std::optional<std::string>& host) {
         edges.emplace(from, to);
         if (d < depth && seen.size() < rules.max_pages && !seen.contains(to) &&
@@ -223,9 +274,7 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
           next.push_back(std::move(to));
         }
       };
-      for (auto& link : links) follow(link.str(), link.host);
-      // Followed as written, a bad link is the error `bad url` a fetch of it gives, not dropped.
-      for (auto& b : bad) follow(std::move(b.text), b.host);
+      for (auto& t : targets) follow(std::move(t.to), t.host);
     }
     level = std::move(next);
   }
@@ -361,9 +410,7 @@ crawl_result run_crawl(const crawl_params& p, const models::config& config,
   const std::string root = crawl_root(p);
   client_tally tally;
   const client_cpu cpu(p.real ? nullptr : &embedded_server(p.site));
-  auto options = p.client;
-  options.keep_bodies = true;
-  crawl_result out = crawl(make(options, config, tally), root, p.depth, tally);
+  crawl_result out = crawl(make(crawl_options(p.client), config, tally), root, p.depth, tally);
   out.measured.client_cpu_seconds = cpu.seconds();
   return out;
 }

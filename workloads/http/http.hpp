@@ -28,11 +28,18 @@
 namespace concur::http {
 
 struct client_options {
-  std::size_t concurrency = 64;             // C: requests in flight, and keep-alive connections
-  std::chrono::milliseconds timeout{5000};  // per request: connect, write and read together
-  bool keep_bodies = false;  // a crawl reads the pages' links; a fetch needs only length and hash
+  std::size_t concurrency = 64;               // C: requests in flight, and keep-alive connections
+  std::chrono::milliseconds timeout{5000};    // per request: connect, write and read together
+  bool keep_bodies = false;                   // a fetch needs only length and hash
   std::size_t body_limit = http::body_limit;  // a longer body is a body_over_limit error
+  // Reads each 200 answer's body as it streams in, in the model's own threads (a crawl's links,
+  // crawl_options), instead of keeping it.
+  body_reading read_bodies = {};
 };
+
+// The options of a crawl's getter: each page's links are read as its body arrives, where the
+// model runs its requests (so that reading overlaps fetching), and no body is kept.
+client_options crawl_options(client_options options);
 
 // GETs every URL with at most C in flight; responses in URL order. Made once per run.
 using getter = std::function<std::vector<response>(const std::vector<std::string>& urls)>;
@@ -126,7 +133,8 @@ struct crawl_rules {
 };
 
 // The workloads over any model's getter (what the CLI runs against any server). URLs are sent
-// normalised (url.hpp); the crawl's getter must keep bodies (client_options::keep_bodies).
+// normalised (url.hpp); the crawl's getter must read links (crawl_options) or keep bodies
+// (client_options::keep_bodies).
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
                    const client_tally& tally, std::size_t max_redirects = default_max_redirects);
 crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
