@@ -117,9 +117,9 @@ std::string noisy_mark(const results& r) {
     return fmt::format("⚠ CV above {:.0f} %: the cell's runs disagree, its figures are noisy",
                        above * 100);
   return fmt::format(
-      "⚠ CV above {:.1f} %, twice the machine's noise floor ({:.1f} %, the CV of a fixed loop of "
-      "{} timed once per round) or {:.0f} %, whichever is larger: the cell varies more than the "
-      "machine does",
+      "⚠ CV above {:.1f} %, twice the machine's noise floor ({:.1f} %, the robust CV of a fixed "
+      "loop of {} timed once per round) or {:.0f} %, whichever is larger: the cell varies more "
+      "than the machine does",
       above * 100, *floor * 100,
       md_escape(r.value(vocabulary::context::noise_floor_loop).value_or("?")), noisy_cv * 100);
 }

@@ -65,10 +65,11 @@ std::string noise_line(const results& r, const std::vector<workload_cells>& work
     }
   const auto floor = noise_floor_cv(r);
   const std::string floor_text =
-      floor
-          ? fmt::format("Noise floor: a fixed loop timed once per round varied by {:.1f} % (CV). ",
-                        *floor * 100)
-          : "";
+      floor ? fmt::format(
+                  "Noise floor: a fixed loop timed once per round varied by {:.1f} % "
+                  "(robust CV, 1.4826 × MAD / median; CV {:.1f} %). ",
+                  *floor * 100, stats::describe(noise_floor_runs(r)).cv * 100)
+            : "";
   if (timed == 0) return floor_text.empty() ? "" : floor_text + "\n\n";
   return fmt::format("{}{} of {} cells timed more than once have a CV above {:.1f} %{}{}.\n\n",
                      floor_text, noisy, timed, noisy_threshold(r) * 100,

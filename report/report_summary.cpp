@@ -144,7 +144,9 @@ std::vector<double> noise_floor_runs(const results& r) {
 std::optional<double> noise_floor_cv(const results& r) {
   const auto runs = noise_floor_runs(r);
   if (runs.size() < 2) return std::nullopt;
-  return stats::describe(runs).cv;
+  // Robust: one round in which the machine stalled would otherwise raise the threshold for every
+  // cell (a floor of 16 % from one slow run of six, and no cell marked).
+  return stats::describe(runs).robust_cv;
 }
 
 double noisy_threshold(const results& r) {

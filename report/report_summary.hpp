@@ -63,7 +63,7 @@ std::optional<ratio_estimate> ratio_of(const by_repetition& numerator,
 // The noise floor's seconds, one per round (vocabulary::context::noise_floor_runs_s); empty in a
 // file without them.
 std::vector<double> noise_floor_runs(const results& r);
-// The noise floor's CV; none with fewer than two runs.
+// The noise floor's robust CV (stats::summary::robust_cv); none with fewer than two runs.
 std::optional<double> noise_floor_cv(const results& r);
 // The CV above which a cell is noisier than the machine: twice the noise floor's CV, or noisy_cv,
 // whichever is larger (noisy_cv alone without a floor).

@@ -134,6 +134,13 @@ summary describe(std::span<const double> sample, double level) {
   // The sample (n - 1) standard deviation: one value says nothing about the spread.
   s.cv = n > 1 ? std::sqrt(squares / static_cast<double>(n - 1)) / s.mean
                : std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> deviations(n);
+  std::transform(sorted.begin(), sorted.end(), deviations.begin(),
+                 [&](double x) { return std::abs(x - s.median); });
+  std::sort(deviations.begin(), deviations.end());
+  // 1.4826 = 1 / Phi^-1(3/4): the MAD of normal data is 0.6745 standard deviations.
+  s.robust_cv = n > 1 ? 1.4826 * median_of_sorted(deviations) / s.median
+                      : std::numeric_limits<double>::quiet_NaN();
   s.ranks = median_ranks(n, level);
   s.median_ci = {sorted[s.ranks.lower - 1], sorted[s.ranks.upper - 1], s.ranks.coverage,
                  s.ranks.below_level};

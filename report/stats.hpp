@@ -53,7 +53,11 @@ struct summary {
   double min = 0;
   double max = 0;
   double mean = 0;
-  double cv = 0;        // sample standard deviation (n - 1) / mean; NaN when n == 1
+  double cv = 0;  // sample standard deviation (n - 1) / mean; NaN when n == 1
+  // 1.4826 * the median absolute deviation / the median: the CV of normal data, but moved by a
+  // single outlier no more than by any other run (one stalled run of five cannot double it, as it
+  // can the CV). NaN when n == 1.
+  double robust_cv = 0;
   interval median_ci;   // from order statistics (median_ranks), distribution-free
   rank_interval ranks;  // which order statistics median_ci is
 };

@@ -93,8 +93,10 @@ TEST(stats_describe, ten_values) {
   EXPECT_DOUBLE_EQ(s.max, 10);
   EXPECT_DOUBLE_EQ(s.mean, 5.5);
   EXPECT_NEAR(s.cv, std::sqrt(82.5 / 9) / 5.5, 1e-12);  // sum of squares 82.5, n - 1 = 9
-  EXPECT_DOUBLE_EQ(s.median_ci.lo, 2);                  // x_(2)
-  EXPECT_DOUBLE_EQ(s.median_ci.hi, 9);                  // x_(9)
+  // |x - 5.5| is 0.5, 0.5, 1.5, 1.5, ..., 4.5, 4.5: its median is 2.5.
+  EXPECT_NEAR(s.robust_cv, 1.4826 * 2.5 / 5.5, 1e-12);
+  EXPECT_DOUBLE_EQ(s.median_ci.lo, 2);  // x_(2)
+  EXPECT_DOUBLE_EQ(s.median_ci.hi, 9);  // x_(9)
   EXPECT_DOUBLE_EQ(s.median_ci.coverage, 0.978515625);
   EXPECT_FALSE(s.median_ci.below_level);
 }
@@ -109,11 +111,25 @@ TEST(stats_describe, five_values_say_they_fall_short) {
   EXPECT_TRUE(s.median_ci.below_level);
 }
 
+// One stalled run of six multiplies the CV by ten and the robust CV by 1.5.
+TEST(stats_describe, the_robust_cv_ignores_one_outlier) {
+  const std::vector<double> quiet{1.00, 1.01, 0.99, 1.00, 1.02, 0.98};
+  std::vector<double> stalled = quiet;
+  stalled[3] = 2.0;
+  const auto q = describe(quiet), s = describe(stalled);
+  EXPECT_GT(s.cv, 10 * q.cv);
+  EXPECT_NEAR(q.robust_cv, 1.4826 * 0.01, 1e-9);  // deviations 0, 0, .01, .01, .02, .02
+  // Median 1.005: the deviations .005, .005, .015, .015, .025, .995 have the median .015.
+  EXPECT_NEAR(s.robust_cv, 1.4826 * 0.015 / 1.005, 1e-9);
+  EXPECT_LT(s.robust_cv, 1.5 * q.robust_cv);
+}
+
 TEST(stats_describe, one_value_has_no_spread) {
   const std::vector<double> x{3.5};
   const auto s = describe(x);
   EXPECT_DOUBLE_EQ(s.median, 3.5);
   EXPECT_TRUE(std::isnan(s.cv));
+  EXPECT_TRUE(std::isnan(s.robust_cv));
   EXPECT_TRUE(s.median_ci.below_level);
   EXPECT_THROW(describe(std::vector<double>{}), std::invalid_argument);
 }
