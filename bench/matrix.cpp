@@ -306,6 +306,23 @@ verdict check_record_count(oracle<W>& expected, const baseline& b, const std::st
   return {verdict_kind::pass, "", expected.source() + " (record count)"};
 }
 
+// A counted or listed program's memory: its peak resident set in one more run, untimed, after it
+// passed verification (process::peak_rss_of says why not in its timed runs).
+cell with_peak_rss(cell out, const baseline& b) {
+  auto peak = std::make_shared<std::optional<double>>();
+  out.verify = [verify = std::move(out.verify), b, peak] {
+    verdict v = verify();
+    if (v.kind == verdict_kind::pass) *peak = process::peak_rss_of(b.timed_argv(), b.ok_statuses);
+    return v;
+  };
+  out.metrics = [peak](const std::any&) {
+    concur::metrics m;
+    if (*peak) m.emplace_back(std::string(vocabulary::counters::program_peak_rss), **peak);
+    return m;
+  };
+  return out;
+}
+
 // An external program beside the models. A counted one is timed with its output discarded and
 // verified by the count of records it prints against the oracle's (the answer itself stays the
 // oracle's business); a listed one (wget) is timed the same way and each run verified by the
@@ -361,7 +378,7 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
       return check_listing(*expected, b, name);
     };
     out.verify = verify_by_running(out);
-    return out;
+    return with_peak_rss(std::move(out), b);
   }
   out.check = [](const std::any&) { return verdict{verdict_kind::pass, "", "record count"}; };
   // The oracle is made before the preparation: its own run would undo it (warm a dropped cache).
@@ -372,7 +389,7 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
   out.verify = verifier(out.skip_reason, oracle_then_prepare, [expected, b, name = out.name()] {
     return check_record_count(*expected, b, name);
   });
-  return out;
+  return with_peak_rss(std::move(out), b);
 }
 
 // The default run times the course's Python on each workload's first bench case where it runs

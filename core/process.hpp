@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
 #include <optional>
@@ -162,14 +163,18 @@ struct captured {
   double cpu_seconds = 0;  // the program's user + system time
 };
 
-// Runs argv and returns what it wrote on stdout (and stderr, when `merge_stderr`), its exit status
-// and its CPU time.
-inline captured capture(const std::vector<std::string>& argv, bool merge_stderr = false) {
+// Which of a program's outputs capture reads; the others go to /dev/null.
+enum class streams { out, out_and_err, err };
+
+// Runs argv and returns what it wrote on the streams `which` names, its exit status and its CPU
+// time.
+inline captured capture(const std::vector<std::string>& argv, streams which) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe");
   pid_t pid = -1;
   try {
-    pid = detail::spawn(argv, fds[1], merge_stderr ? fds[1] : detail::to_null);
+    pid = detail::spawn(argv, which == streams::err ? detail::to_null : fds[1],
+                        which == streams::out ? detail::to_null : fds[1]);
   } catch (...) {
     ::close(fds[0]);
     ::close(fds[1]);
@@ -188,6 +193,35 @@ inline captured capture(const std::vector<std::string>& argv, bool merge_stderr 
   ::close(fds[0]);
   r.status = detail::wait_for(pid, &r.cpu_seconds);
   return r;
+}
+
+// What it wrote on stdout (and stderr, when `merge_stderr`).
+inline captured capture(const std::vector<std::string>& argv, bool merge_stderr = false) {
+  return capture(argv, merge_stderr ? streams::out_and_err : streams::out);
+}
+
+// The peak resident set of a run of argv (its output discarded), in bytes, as GNU time reports
+// it; none without GNU time, or when the program's exit status is not in `ok_statuses`. Not wait4's
+// ru_maxrss of our own child: a child started by vfork (or fork) begins in this process's memory
+// and the kernel keeps the larger peak across exec, so a small program started by a large process
+// would read as large. time is small (about 1 MB), and its child's peak is the program's own.
+inline std::optional<double> peak_rss_of(const std::vector<std::string>& argv,
+                                         const std::vector<int>& ok_statuses = {0}) {
+  const auto time = find_program("time");
+  if (!time || argv.empty()) return std::nullopt;
+  std::vector<std::string> timed{*time, "--quiet", "--format=%x %M"};
+  timed.insert(timed.end(), argv.begin(), argv.end());
+  const auto run = capture(timed, streams::err);
+  // time's line is the last: the program's own stderr comes before it.
+  std::string_view last = run.out;
+  while (last.ends_with('\n')) last.remove_suffix(1);
+  last.remove_prefix(last.rfind('\n') == std::string_view::npos ? 0 : last.rfind('\n') + 1);
+  int status = -1;
+  long kib = -1;
+  if (std::sscanf(std::string(last).c_str(), "%d %ld", &status, &kib) != 2 || kib < 0 ||
+      std::find(ok_statuses.begin(), ok_statuses.end(), status) == ok_statuses.end())
+    return std::nullopt;
+  return static_cast<double>(kib) * 1024;
 }
 
 // A child to talk to: its stdin, stdout and stderr are one end of a UNIX stream socket pair, `fd`

@@ -258,7 +258,9 @@ std::string measured(const workload_cells& w) {
       md += fmt::format("| {} | {} |", c, m);
       for (const auto& k : w.metrics) {
         const auto v = s->median_metric(k);
-        md += v ? fmt::format(" {:.6g} |", *v) : std::string(" – |");
+        md += !v                                            ? std::string(" – |")
+              : k == vocabulary::counters::program_peak_rss ? " " + human_bytes(*v) + " |"
+                                                            : fmt::format(" {:.6g} |", *v);
       }
       md += "\n";
     }

@@ -12,6 +12,7 @@
 
 #include "bench/matrix.hpp"
 #include "core/process.hpp"
+#include "core/vocabulary.hpp"
 #include "net/nginx.hpp"
 #include "tests/support.hpp"
 #include "workloads/http/http.hpp"
@@ -100,6 +101,13 @@ TEST(real_site_crawl, every_model_and_wget_visit_the_urls_wget_requests) {
     EXPECT_EQ(v.kind, verdict_kind::pass) << program << ": " << v.detail;
     EXPECT_TRUE(v.oracle.starts_with("sequential")) << program << ": " << v.oracle;
   }
+  // wget's memory is its process's peak resident set (a few MB; 13 MB on this site here).
+  const cell& wget = cell_of(cells, "wget");
+  const auto measured = wget.metrics(wget.run());
+  ASSERT_EQ(measured.size(), 1u);
+  EXPECT_EQ(measured[0].first, vocabulary::counters::program_peak_rss);
+  EXPECT_GT(measured[0].second, 1024 * 1024.0);
+  EXPECT_LT(measured[0].second, 1024 * 1024 * 1024.0);
   // The case's items are the pages a crawl visits: the figure it declares is wget's count here
   // (a new version of the package may move it: update python_docs() in http.cpp).
   const auto& urls = http::wget_urls(*real_params().real, real_params().depth);

@@ -10,11 +10,13 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <set>
 
 #include "bench/matrix.hpp"
+#include "core/process.hpp"
 #include "tests/support.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 #include "workloads/sleep/sleep.hpp"
@@ -199,6 +201,27 @@ TEST(verification, the_dirsearch_oracle_is_audited_by_find) {
   const verdict bad = c.check(result);
   EXPECT_EQ(bad.kind, verdict_kind::fail);
   EXPECT_NE(bad.detail.find("1 missing: notes.txt (file)"), std::string::npos) << bad.detail;
+}
+
+// An external program's memory is its own process's peak resident set, which GNU time reports
+// (a model's is the growth of this process's peak). A program that touches 64 MiB shows them;
+// one that touches nothing, started from this test's larger process, does not read as its size.
+TEST(process, the_peak_resident_set_of_a_program_is_its_own) {
+  if (!process::find_program("time")) GTEST_SKIP() << "GNU time is not installed";
+  std::vector<std::unique_ptr<char[]>> ballast;  // this process grows past 100 MiB first
+  for (int i = 0; i < 100; ++i) {
+    ballast.emplace_back(new char[1 << 20]);
+    std::fill_n(ballast.back().get(), 1 << 20, 'x');
+  }
+  const auto large = process::peak_rss_of({"python3", "-c", "b = bytearray(64 << 20)"});
+  ASSERT_TRUE(large);
+  EXPECT_GT(*large, 64.0 * 1024 * 1024);
+  EXPECT_LT(*large, 100.0 * 1024 * 1024);
+  const auto small = process::peak_rss_of({"true"});
+  ASSERT_TRUE(small);
+  EXPECT_LT(*small, 16.0 * 1024 * 1024);
+  EXPECT_FALSE(process::peak_rss_of({"false"}));  // its status is not among the good ones
+  EXPECT_TRUE(process::peak_rss_of({"false"}, {0, 1}));
 }
 
 TEST(verification, catches_a_wrong_result_with_a_readable_diff) {
