@@ -60,8 +60,8 @@ void add_min_time_context(const rounds::settings& s, const std::vector<cell>& ce
   for (const auto& [workload, t] : longer) parts.push_back(fmt::format("{} {:g} s", workload, t));
   if (!parts.empty())
     add_context(keys::rounds_min_time_longer,
-                fmt::format("{} (their runs compute; a case with an untimed step keeps the "
-                            "run's minimum)",
+                fmt::format("{} (their runs compute; a case that waits on latency or has an "
+                            "untimed step keeps the run's minimum)",
                             fmt::join(parts, ", ")));
 }
 

@@ -157,7 +157,7 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
            .items = W::items(c.params),
            .ladder = c.ladder};
   if constexpr (has_min_run_time<W>)
-    if (!c.prepare) out.min_run_s = W::min_run_seconds;
+    if (!c.prepare) out.min_run_s = W::min_run_seconds(c.params);
   if constexpr (declines<W, M>) {
     return mark_unsupported(out, std::string(W::unsupported(M{})));
   } else {

@@ -163,12 +163,12 @@ concept has_merit = requires {
   { W::merit() } -> std::same_as<merit::declaration>;
 };
 
-// A workload whose runs compute rather than wait declares a longer minimum run (seconds): a run
-// then repeats a short cell until it lasts that long, its figures the mean, as its single runs vary
-// by 5-15 % on a shared VM where waits vary by 1 %.
+// A workload whose runs compute rather than wait declares a longer minimum run (seconds) for a
+// case: a run then repeats a short cell until it lasts that long, its figures the mean, as its
+// single runs vary by 5-15 % on a shared VM where waits vary by 1 % (0: the run's minimum).
 template <class W>
-concept has_min_run_time = requires {
-  { W::min_run_seconds } -> std::convertible_to<double>;
+concept has_min_run_time = requires(const typename W::params_type& p) {
+  { W::min_run_seconds(p) } -> std::convertible_to<double>;
 };
 
 template <class W>

@@ -101,6 +101,19 @@ TEST(matrix, has_every_workload_in_every_model_for_every_case) {
 
 // A ladder's rungs are cases of one workload at three sizes or more, in the default run or the
 // sweep, never among the tests' small cases.
+// A run repeats a cell that computes until it lasts the workload's minimum; a case that waits on
+// latency, or drops the page cache before each run, keeps the run's.
+TEST(matrix, a_case_that_computes_runs_the_workloads_minimum_and_one_that_waits_the_runs) {
+  const auto cells = make_cells({});
+  const auto min_run = [&](const std::string& name) { return find_cell(cells, name).min_run_s; };
+  EXPECT_EQ(min_run("fetch/coroutines/n10000_c64"), 0.5);
+  EXPECT_EQ(min_run("fetch/coroutines/lat20ms_n640_c64"), 0);
+  EXPECT_EQ(min_run("dirsearch/threads/tree_200k"), 0.5);
+  EXPECT_EQ(min_run("dirsearch/threads/cold_200k"), 0);
+  EXPECT_EQ(min_run("prodcons/fibers/p4_c4_k16_n20000"), 0.5);
+  EXPECT_EQ(min_run("sleep/fibers/n1000_d100ms"), 0);
+}
+
 TEST(matrix, every_ladder_has_rungs_of_distinct_sizes_in_one_workload) {
   struct ladder {
     std::set<std::string> workloads;
