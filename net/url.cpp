@@ -212,22 +212,28 @@ bool plain_target(std::string_view t) {
 
 }  // namespace
 
-std::vector<std::string> normalise_urls(const std::vector<std::string>& urls) {
-  std::vector<std::string> out;
-  out.reserve(urls.size());
+std::vector<std::pair<std::size_t, std::string>> url_changes(const std::vector<std::string>& urls) {
+  std::vector<std::pair<std::size_t, std::string>> out;
   std::string origin;  // "http://authority" of the last URL parse_url gave back unchanged
-  for (const auto& text : urls) {
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    const std::string_view text = urls[i];
     const auto slash = text.find('/', std::string_view("http://").size());
-    const std::string_view head = std::string_view(text).substr(0, slash);
+    const std::string_view head = text.substr(0, slash);
     if (!origin.empty() && head == origin && slash != std::string::npos &&
-        plain_target(std::string_view(text).substr(slash))) {
-      out.push_back(text);
+        plain_target(text.substr(slash)))
       continue;
-    }
     const auto u = parse_url(text);
-    out.push_back(u ? u->str() : text);
-    origin = u && out.back() == text && slash != std::string::npos ? std::string(head) : "";
+    auto normal = u ? u->str() : std::string(text);
+    const bool same = normal == text;
+    origin = u && same && slash != std::string::npos ? std::string(head) : "";
+    if (!same) out.emplace_back(i, std::move(normal));
   }
+  return out;
+}
+
+std::vector<std::string> normalise_urls(const std::vector<std::string>& urls) {
+  std::vector<std::string> out = urls;
+  for (auto& [i, normal] : url_changes(urls)) out[i] = std::move(normal);
   return out;
 }
 

@@ -2,7 +2,6 @@
 // is a poll() bounded by the request's deadline (Asio's synchronous calls have no timeout).
 #include "workloads/http/client.hpp"
 
-#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -17,7 +16,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cerrno>
+#include <utility>
 
+#include "net/request.hpp"
 #include "net/resolve.hpp"
 #include "net/response_parser.hpp"
 #include "workloads/http/http.hpp"
@@ -65,13 +66,18 @@ class deadline_stream {
 
   template <class Buffers>
   std::size_t read_some(const Buffers& buffers, beast::error_code& ec) {
+    // Right after a request the answer cannot have come yet: a read tried first would nearly
+    // always find nothing (EAGAIN), a system call per request spent for nothing.
+    if (std::exchange(sent_, false) && !wait_ready(fd_, POLLIN, deadline_, ec)) return 0;
     return transfer(buffers, POLLIN, ec, [](int fd, msghdr& m) { return ::recvmsg(fd, &m, 0); });
   }
   template <class Buffers>
   std::size_t write_some(const Buffers& buffers, beast::error_code& ec) {
     // MSG_NOSIGNAL: a peer that closed gives EPIPE, not SIGPIPE.
-    return transfer(buffers, POLLOUT, ec,
-                    [](int fd, msghdr& m) { return ::sendmsg(fd, &m, MSG_NOSIGNAL); });
+    const auto n = transfer(buffers, POLLOUT, ec,
+                            [](int fd, msghdr& m) { return ::sendmsg(fd, &m, MSG_NOSIGNAL); });
+    sent_ = n > 0;
+    return n;
   }
   template <class Buffers>
   std::size_t read_some(const Buffers& buffers) {
@@ -125,6 +131,7 @@ class deadline_stream {
 
   int fd_;
   clock_type::time_point deadline_;
+  bool sent_ = false;  // the last call wrote: the next read waits for the answer first
 };
 
 }  // namespace
@@ -140,36 +147,26 @@ class blocking_client::impl {
 
   response get(std::string_view text) {
     response out;
-    const auto target = parse_url(text);
-    if (!target) {
-      out.error = error_kind::bad_url;
+    // Most requests go to the origin of the last: parsed and looked up again only for another
+    // (or after a failure that was not cached).
+    if (const auto e = requests_.build(text, request_); e != error_kind::none) {
+      out.error = e;
       return out;
     }
-    // Most requests go to the host of the last: looked up again only for another (or after a
-    // failure that was not cached).
-    if (!host_ || host_->error != error_kind::none || target->host != host_name_) {
-      host_ = resolve(target->host);
-      host_name_ = target->host;
-    }
-    if (host_->error != error_kind::none) {
-      out.error = host_->error;
-      return out;
-    }
+    const auto& host = requests_.host;
+    const auto port = requests_.port;
     const auto deadline = clock_type::now() + options_.timeout;
-    std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: concur\r\n\r\n",
-                                  target->target, target->authority());
     // A reused connection may have been closed by the server while it sat idle: then the request
     // is sent once more on a fresh one, within the same deadline (see stale_keep_alive).
-    for (bool reused = fd_ >= 0 && peer_host_ == host_ && peer_port_ == target->port;;
-         reused = false) {
+    for (bool reused = fd_ >= 0 && peer_host_ == host && peer_port_ == port;; reused = false) {
       beast::error_code ec;
-      if (!reused && !connect(host_, target->port, deadline, ec)) {
+      if (!reused && !connect(host, port, deadline, ec)) {
         close();
         out.error = classify(ec);
         return out;
       }
       bool answered_some = false;
-      ec = exchange(req, text, deadline, out, answered_some);
+      ec = exchange(request_, text, deadline, out, answered_some);
       if (!ec) break;
       close();
       if (reused && !answered_some && stale_keep_alive(ec)) continue;
@@ -260,9 +257,9 @@ class blocking_client::impl {
 
   const client_options options_;
   client_tally& tally_;
-  std::string host_name_;
-  std::shared_ptr<const resolved_host> host_;  // of host_name_
-  int fd_ = -1;                                // the connection, to one of peer_host_'s addresses
+  request_builder requests_;
+  std::string request_;  // the request's bytes, rebuilt in place for each request
+  int fd_ = -1;          // the connection, to one of peer_host_'s addresses
   std::shared_ptr<const resolved_host> peer_host_;
   std::uint16_t peer_port_ = 0;
   beast::flat_buffer buffer_;

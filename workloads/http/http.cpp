@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/cpu_time.hpp"
@@ -34,58 +35,70 @@ bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// A response after its redirects: the last hop's answer, and where it came from when redirects
-// led there (final_url is empty without one).
-struct followed {
-  response answer;
-  std::string final_url;
-  std::size_t redirects = 0;
+// The answers to a batch after their redirects: the last hop's answer per URL, and for a URL
+// that was redirected, where it ended and its chain. A URL without a redirect costs its answer
+// alone (a fetch of 10,000 pages copies none of their URLs and holds each answer once).
+struct following {
+  struct hops {
+    std::vector<std::string> chain;  // the URLs asked for, the first and the final one included
+    std::size_t redirects() const { return chain.size() - 1; }
+    const std::string& final_url() const { return chain.back(); }
+  };
+  std::vector<response> answers;
+  std::unordered_map<std::size_t, hops> redirected;
+
+  std::size_t redirects(std::size_t i) const {
+    const auto h = redirected.find(i);
+    return h == redirected.end() ? 0 : h->second.redirects();
+  }
+  // Empty without a redirect.
+  const std::string& final_url(std::size_t i) const {
+    static const std::string none;
+    const auto h = redirected.find(i);
+    return h == redirected.end() ? none : h->second.final_url();
+  }
 };
 
 // GETs every URL, then the Location of every redirect among the answers, a gather per hop, until
 // no answer is a redirect; a chain that returns to one of its URLs, has more than
-// `max_redirects` hops, or whose Location is no http URL ends with an error. Only redirected
-// URLs cost more than their answer: a fetch of 10,000 pages copies none of their URLs.
-std::vector<followed> get_following(const getter& get, const std::vector<std::string>& urls,
-                                    std::size_t max_redirects) {
-  std::vector<followed> out(urls.size());
-  std::vector<std::vector<std::string>> chains(urls.size());  // empty until a redirect
-  std::vector<std::size_t> pending, next_pending;             // batch[k] is for out[pending[k]]
+// `max_redirects` hops, or whose Location is no http URL ends with an error.
+following get_following(const getter& get, const std::vector<std::string>& urls,
+                        std::size_t max_redirects) {
+  following out{.answers = get(urls)};
+  std::vector<std::size_t> pending, next_pending;  // batch[k] is for out.answers[pending[k]]
   std::vector<std::string> batch, next_batch;
-  // Takes the answer to a GET of `from` for out[i]; queues the next hop of a redirect.
-  const auto settle = [&](std::size_t i, response&& answer, const std::string& from) {
-    auto& f = out[i];
-    f.answer = std::move(answer);
-    auto& r = f.answer;
+  // Looks at the answer out.answers[i] to a GET of `from`; queues the next hop of a redirect.
+  const auto settle = [&](std::size_t i, const std::string& from) {
+    auto& r = out.answers[i];
     if (r.error != error_kind::none || !is_redirect(r.status) || r.location.empty()) return;
     const auto here = parse_url(from);
     const auto to = here ? resolve_url(*here, r.location) : std::nullopt;
-    auto& chain = chains[i];
+    auto& chain = out.redirected[i].chain;
     if (chain.empty()) chain.push_back(from);
     if (!to) {
       r.error = error_kind::bad_url;
     } else if (std::find(chain.begin(), chain.end(), to->str()) != chain.end()) {
       r.error = error_kind::redirect_loop;
-    } else if (f.redirects == max_redirects) {
+    } else if (chain.size() - 1 == max_redirects) {
       r.error = error_kind::too_many_redirects;
     } else {
-      ++f.redirects;
-      f.final_url = to->str();
-      chain.push_back(f.final_url);
+      chain.push_back(to->str());
       next_pending.push_back(i);
-      next_batch.push_back(f.final_url);
+      next_batch.push_back(chain.back());
     }
+    if (chain.size() == 1) out.redirected.erase(i);  // no hop was followed
   };
-  auto answers = get(urls);
-  for (std::size_t i = 0; i < urls.size(); ++i) settle(i, std::move(answers[i]), urls[i]);
+  for (std::size_t i = 0; i < urls.size(); ++i) settle(i, urls[i]);
   while (!next_batch.empty()) {
     pending.swap(next_pending);
     batch.swap(next_batch);
     next_pending.clear();
     next_batch.clear();
-    answers = get(batch);
-    for (std::size_t k = 0; k < batch.size(); ++k)
-      settle(pending[k], std::move(answers[k]), batch[k]);
+    auto answers = get(batch);
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      out.answers[pending[k]] = std::move(answers[k]);
+      settle(pending[k], batch[k]);
+    }
   }
   return out;
 }
@@ -129,18 +142,24 @@ std::string describe(const visit& v) {
 
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
                    const client_tally& tally, std::size_t max_redirects) {
-  const auto answers = get_following(get, normalise_urls(urls), max_redirects);
+  auto changes = url_changes(urls);
+  std::vector<std::string> normalised;
+  if (!changes.empty()) {
+    normalised = urls;
+    for (auto& [i, normal] : changes) normalised[i] = std::move(normal);
+  }
+  const auto answers = get_following(get, changes.empty() ? urls : normalised, max_redirects);
   fetch_result out;
   out.pages.reserve(urls.size());
   for (std::size_t i = 0; i < urls.size(); ++i) {
-    const auto& [r, final_url, redirects] = answers[i];
+    const auto& r = answers.answers[i];
     out.pages.push_back({.url = urls[i],
                          .status = r.status,
                          .body_bytes = r.error == error_kind::none ? r.body_bytes : 0,
                          .body_hash = r.error == error_kind::none ? r.body_hash : 0,
                          .error = r.error,
-                         .redirects = redirects,
-                         .final_url = final_url});
+                         .redirects = answers.redirects(i),
+                         .final_url = answers.final_url(i)});
   }
   out.requests_sent = tally.requests_sent;
   out.bytes_received = tally.bytes_received;
@@ -242,7 +261,9 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
     std::vector<std::optional<url>> bases(level.size());
     std::vector<const visit*> visits;
     for (std::size_t i = 0; i < level.size(); ++i) {
-      const auto& [r, final_url, redirects] = answers[i];
+      const auto& r = answers.answers[i];
+      const auto redirects = answers.redirects(i);
+      const auto& final_url = answers.final_url(i);
       auto& v = seen.at(level[i]);
       visits.push_back(&v);
       v.status = r.status;
@@ -264,8 +285,8 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
     for (std::size_t i = 0; i < level.size(); ++i) {
       // Off-host pages (a redirect took us there) are not read, as links to them are not.
       if (!bases[i] || (!rules.span_hosts && start && bases[i]->host != start->host)) continue;
-      const auto& from = answers[i].redirects ? answers[i].final_url : level[i];
-      auto targets = targets_of(answers[i].answer, *bases[i]);
+      const auto& from = answers.redirects(i) ? answers.final_url(i) : level[i];
+      auto targets = targets_of(answers.answers[i], *bases[i]);
       const auto follow = [&](std::string to, const std::optional<std::string>& host) {
         edges.emplace(from, to);
         if (d < depth && seen.size() < rules.max_pages && !seen.contains(to) &&
