@@ -143,6 +143,15 @@ cell& mark_unsupported(cell& out, std::string reason) {
   return out;
 }
 
+// The case's minimum run when its workload computes (has_min_run_time), 0 for the run's; 0 too for
+// a case with an untimed step, which would repeat with every iteration (a cache drop).
+template <class W>
+double min_run_seconds(const case_def<typename W::params_type>& c) {
+  if constexpr (has_min_run_time<W>)
+    if (!c.prepare) return W::min_run_seconds(c.params);
+  return 0;
+}
+
 template <class W, class M>
 cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracle<W>> expected,
                const options& opts) {
@@ -155,9 +164,8 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
            .settings = M::settings(config),
            .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(config)),
            .items = W::items(c.params),
-           .ladder = c.ladder};
-  if constexpr (has_min_run_time<W>)
-    if (!c.prepare) out.min_run_s = W::min_run_seconds(c.params);
+           .ladder = c.ladder,
+           .min_run_s = min_run_seconds<W>(c)};
   if constexpr (declines<W, M>) {
     return mark_unsupported(out, std::string(W::unsupported(M{})));
   } else {
@@ -344,7 +352,10 @@ cell make_baseline_cell(const case_def<typename W::params_type>& c,
       .external = true,
       .ideal_seconds = W::ideal_seconds(c.params, models::sequential_model::max_in_flight(config)),
       .items = W::items(c.params),
-      .ladder = c.ladder};
+      .ladder = c.ladder,
+      // As the models' on the case: find's and fd's single runs varied by 6-28 % (a self-timed
+      // program, wrk, runs once for its own duration instead).
+      .min_run_s = min_run_seconds<W>(c)};
   out.metrics = [](const std::any&) { return concur::metrics{}; };
   if (!b.unavailable.empty()) return mark_unsupported(out, b.unavailable);
   out.skip_reason = skip_reason(c.unavailable, out.ideal_seconds, opts);

@@ -109,6 +109,8 @@ TEST(matrix, a_case_that_computes_runs_the_workloads_minimum_and_one_that_waits_
   EXPECT_EQ(min_run("fetch/coroutines/n10000_c64"), 0.5);
   EXPECT_EQ(min_run("fetch/coroutines/lat20ms_n640_c64"), 0);
   EXPECT_EQ(min_run("dirsearch/threads/tree_200k"), 0.5);
+  EXPECT_EQ(min_run("dirsearch/fdfind/tree_200k"), 0.5);  // a program that computes, as the models
+  EXPECT_EQ(min_run("dirsearch/find/cold_200k"), 0);
   EXPECT_EQ(min_run("dirsearch/threads/cold_200k"), 0);
   EXPECT_EQ(min_run("prodcons/fibers/p4_c4_k16_n20000"), 0.5);
   EXPECT_EQ(min_run("sleep/fibers/n1000_d100ms"), 0);
