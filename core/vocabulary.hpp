@@ -64,9 +64,9 @@ inline constexpr std::array harness = {ideal_s,         efficiency,     process_
 // A figure a workload measures beside its answer (a metric, not in `harness`) that the report
 // compares between the models and the external programs.
 inline constexpr std::string_view client_cpu_us_per_req = "client_cpu_us_per_req";
-// An external program's whole peak resident set, in bytes (wait4's ru_maxrss): its libraries and
-// start-up included, so not comparable with a model's peak_rss_growth, which counts only what the
-// run added to a process already running.
+// An external program's whole peak resident set, in bytes (process::peak_rss_of): its libraries
+// and start-up included, so not comparable with a model's peak_rss_growth, which counts only what
+// the run added to a process already running.
 inline constexpr std::string_view program_peak_rss = "program_peak_rss";
 // A course's Python cell: what a fresh `python3 SCRIPT` process would take, the interpreter's
 // start-up and imports (timed once, when its kept interpreter started) and the run's round trip;
