@@ -9,6 +9,8 @@
 #include <boost/url/url_view.hpp>
 #include <cctype>
 #include <charconv>
+#include <cstddef>
+#include <utility>
 
 namespace concur::http {
 namespace {
@@ -210,8 +212,7 @@ bool plain_target(std::string_view t) {
   return std::all_of(t.begin(), t.end(), plain_uri_char);
 }
 
-}  // namespace
-
+// What normalise_urls changes, by index.
 std::vector<std::pair<std::size_t, std::string>> url_changes(const std::vector<std::string>& urls) {
   std::vector<std::pair<std::size_t, std::string>> out;
   std::string origin;  // "http://authority" of the last URL parse_url gave back unchanged
@@ -231,9 +232,13 @@ std::vector<std::pair<std::size_t, std::string>> url_changes(const std::vector<s
   return out;
 }
 
-std::vector<std::string> normalise_urls(const std::vector<std::string>& urls) {
+}  // namespace
+
+std::optional<std::vector<std::string>> normalise_urls(const std::vector<std::string>& urls) {
+  auto changes = url_changes(urls);
+  if (changes.empty()) return std::nullopt;
   std::vector<std::string> out = urls;
-  for (auto& [i, normal] : url_changes(urls)) out[i] = std::move(normal);
+  for (auto& [i, normal] : changes) out[i] = std::move(normal);
   return out;
 }
 

@@ -1,12 +1,10 @@
 #pragma once
 // An absolute http URL split into what a client needs to send a request, and the resolution of a
 // page's links against it (RFC 3986, with Boost.URL in url.cpp). The rules are in README.md.
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace concur::http {
@@ -27,13 +25,11 @@ struct url {
 // byte past ASCII) percent-encoded. Nothing for another scheme, a user name, a bad host or port.
 std::optional<url> parse_url(std::string_view text);
 
-// Each URL as parse_url gives it (str()), or as given where it does not parse. A URL of the
+// Each URL as parse_url gives it (str()), or as given where it does not parse; none when that is
+// every URL as given (the common case, which then needs no copy of its URLs). A URL of the
 // previous one's origin whose target is plain (no escape, dot segment or fragment) is kept without
 // being parsed: 10,000 URLs of one origin took 1.5 µs each in Boost.URL, a tenth of a fetch.
-std::vector<std::string> normalise_urls(const std::vector<std::string>& urls);
-// What normalise_urls changes, by index: nothing for a batch already normal (the common case,
-// which then needs no copy of its URLs).
-std::vector<std::pair<std::size_t, std::string>> url_changes(const std::vector<std::string>& urls);
+std::optional<std::vector<std::string>> normalise_urls(const std::vector<std::string>& urls);
 
 // A reference as written in a page (`href`: relative, absolute, "?q", "#frag", "//host/x")
 // resolved against the page's URL per RFC 3986 and normalised as parse_url does. Nothing when the

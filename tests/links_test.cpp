@@ -62,7 +62,8 @@ TEST(url, many_urls_normalise_as_each_would_alone) {
       "http://h:80/p",         "http://h/p",        "http://h:8080"};
   std::vector<std::string> want;
   for (const auto& u : urls) want.push_back(parse_url(u) ? parse_url(u)->str() : u);
-  EXPECT_EQ(normalise_urls(urls), want);
+  EXPECT_EQ(normalise_urls(urls).value_or(urls), want);
+  EXPECT_FALSE(normalise_urls({"http://h:8080/a", "http://h:8080/b"}));  // normal already: no copy
 }
 
 // RFC 3986 section 5.4's examples, normal and abnormal, fragments dropped; "g:h" and "http:g"

@@ -142,13 +142,8 @@ std::string describe(const visit& v) {
 
 fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
                    const client_tally& tally, std::size_t max_redirects) {
-  auto changes = url_changes(urls);
-  std::vector<std::string> normalised;
-  if (!changes.empty()) {
-    normalised = urls;
-    for (auto& [i, normal] : changes) normalised[i] = std::move(normal);
-  }
-  const auto answers = get_following(get, changes.empty() ? urls : normalised, max_redirects);
+  const auto normalised = normalise_urls(urls);
+  const auto answers = get_following(get, normalised ? *normalised : urls, max_redirects);
   fetch_result out;
   out.pages.reserve(urls.size());
   for (std::size_t i = 0; i < urls.size(); ++i) {
