@@ -73,9 +73,11 @@ bool asks_for_benchmark_display(const std::vector<std::string>& rest) {
 // is a mistake, never an empty success ("verified").
 std::vector<bench::cell> select_cells(const bench::command_line& o) {
   const bench::name_filter filter(benchmark::GetBenchmarkFilter());
+  bench::options matrix = o.matrix;
+  std::erase_if(matrix.kinds, [&](case_kind kind) { return !bench::selected(o, kind); });
   std::vector<bench::cell> cells;
-  for (auto& c : bench::make_cells(o.matrix))
-    if (bench::selected(o, c.kind) && filter.matches(c)) cells.push_back(std::move(c));
+  for (auto& c : bench::make_cells(matrix))
+    if (filter.matches(c)) cells.push_back(std::move(c));
   if (cells.empty())
     throw cli::usage_error(fmt::format(
         "no cell matches --benchmark_filter=\"{}\"{} (--list shows them)", filter.text(),

@@ -450,6 +450,7 @@ std::vector<cell> make_cells(const options& opts) {
   for_each_type(workloads::all{}, [&]<class W>() {
     std::string first_python_case;  // the workload's first bench case whose Python runs
     for (const auto& c : W::cases()) {
+      if (std::find(opts.kinds.begin(), opts.kinds.end(), c.kind) == opts.kinds.end()) continue;
       const models::config config = c.config.value_or(opts.config);
       const bool sequential_runs =
           W::ideal_seconds(c.params, models::sequential_model::max_in_flight(config)) <=

@@ -34,6 +34,10 @@ struct options {
   // first bench case that has them, --python every case, --no-python none.
   python_cells python = python_cells::all;
   models::config config = models::config::defaults();
+  // The kinds of case whose cells are made. A case's ideal time can take a simulation or a whole
+  // site's link graph to compute (the sweep's largest rungs most), so a caller that wants only
+  // some kinds (the tests: their small cases) does not pay for the others.
+  std::vector<case_kind> kinds = {case_kind::test, case_kind::bench, case_kind::sweep};
 };
 
 struct cell {

@@ -85,8 +85,8 @@ TEST(http_site, bodies_link_as_the_graph_says) {
 // cases of each workload are cells in every model, none of them skipped or declined.
 TEST(http_matrix, every_test_case_is_a_cell_in_every_model) {
   std::size_t cells = 0;
-  for (const auto& c : bench::make_cells({})) {
-    if ((c.workload != "fetch" && c.workload != "crawl") || c.kind != case_kind::test) continue;
+  for (const auto& c : bench::make_cells({.kinds = {case_kind::test}})) {
+    if (c.workload != "fetch" && c.workload != "crawl") continue;
     ++cells;
     EXPECT_EQ(c.skip_reason, "") << c.name();
   }
