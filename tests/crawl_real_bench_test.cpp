@@ -33,7 +33,7 @@ const http::crawl_params& real_params() {
 
 std::vector<cell> real_cells() {
   std::vector<cell> out;
-  for (auto& c : make_cells({}))
+  for (auto& c : make_cells({.kinds = {case_kind::bench}}))
     if (c.workload == "crawl" && c.case_name == real_case) out.push_back(std::move(c));
   return out;
 }
@@ -115,6 +115,7 @@ TEST(real_site_crawl, every_model_and_wget_visit_the_urls_wget_requests) {
 }
 
 TEST(real_site_crawl, a_crawl_that_misses_a_page_fails_against_wgets_urls_readably) {
+  if (testing::built_with_tsan) GTEST_SKIP() << testing::one_thread_under_tsan;
   if (const auto why = missing_here(); !why.empty()) GTEST_SKIP() << why;
   const auto cells = real_cells();
   const cell& sequential = cell_of(cells, "sequential");
@@ -131,6 +132,7 @@ TEST(real_site_crawl, a_crawl_that_misses_a_page_fails_against_wgets_urls_readab
 }
 
 TEST(real_site_crawl, a_wget_run_that_names_another_url_fails_readably) {
+  if (testing::built_with_tsan) GTEST_SKIP() << testing::one_thread_under_tsan;
   if (const auto why = missing_here(); !why.empty()) GTEST_SKIP() << why;
   const auto cells = real_cells();
   const cell& wget = cell_of(cells, "wget");

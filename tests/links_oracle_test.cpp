@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/gumbo_links.hpp"
+#include "tests/support.hpp"
 #include "workloads/http/links.hpp"
 
 namespace concur::http {
@@ -46,6 +47,7 @@ constexpr std::array<std::size_t, 4> piece_sizes{7, 97, 1460, 16384};
 
 // Every *.html under the tree's root, the page's URL made of its path below the root.
 void expect_gumbo_links(const doc_tree& tree) {
+  if (concur::testing::built_with_tsan) GTEST_SKIP() << concur::testing::one_thread_under_tsan;
   if (!std::filesystem::exists(tree.root))
     GTEST_SKIP() << tree.root << " is missing (scripts/optional-packages: " << tree.package << ")";
   std::size_t pages = 0, links = 0, differing = 0;
