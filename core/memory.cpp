@@ -90,9 +90,14 @@ peak_rss_probe::peak_rss_probe() : reset_ok_(false), baseline_(0) {
 }
 
 peak_rss_probe peak_rss_probe::after_fork() {
-  if (!reset_peak_mark()) return {false, 0};
-  const std::int64_t baseline = current_rss_bytes();
-  return {peak_rss_bytes() <= baseline + 64 * 1024, baseline};
+  // The first reset may see counts the kernel has not yet brought up to date (it batches a
+  // thread's RSS changes); reading /proc/self/status brings them, so a second reset agrees.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (!reset_peak_mark()) break;
+    const std::int64_t baseline = current_rss_bytes();
+    if (peak_rss_bytes() <= baseline + 64 * 1024) return {true, baseline};
+  }
+  return {false, 0};
 }
 
 std::optional<std::int64_t> peak_rss_probe::growth() const {
