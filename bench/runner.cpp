@@ -10,6 +10,7 @@
 #include "core/cpu_time.hpp"
 #include "core/stopwatch.hpp"
 #include "core/vocabulary.hpp"
+#include "models/processes.hpp"
 
 namespace concur::bench {
 namespace {
@@ -59,6 +60,17 @@ void prepare(benchmark::State& state, const cell& c, double& untimed_wall, doubl
   state.ResumeTiming();
 }
 
+// The peak-RSS growth of the timed runs: this process's, plus, where the runs forked worker
+// processes (the processes model), the largest run's sum of the workers' own, which this
+// process's mark never sees. None when either could not be measured.
+std::optional<std::int64_t> peak_rss_growth(const peak_rss_probe& memory) {
+  const auto own = memory.growth();
+  const auto workers = processes::workers_memory_since_reset();
+  if (!workers.ran) return own;
+  if (!own || !workers.peak_growth) return std::nullopt;
+  return *own + *workers.peak_growth;
+}
+
 }  // namespace
 
 const verdict& runner::verify(const cell& c) {
@@ -93,6 +105,7 @@ void runner::time(benchmark::State& state, const cell& c, double slowdown, bool 
       return skip(state, verdict_of(e));
     }
   const peak_rss_probe memory;
+  processes::reset_workers_memory();
   measured m;
   run_iterations(state, c, slowdown, m);
   if (state.error_occurred()) return;
@@ -144,7 +157,7 @@ void runner::record(benchmark::State& state, const cell& c, const measured& m,
   set_counter(state, counters::process_cpu_s,
               benchmark::Counter(m.cpu, benchmark::Counter::kAvgIterations));
   set_counter(state, counters::cpu_util, m.cpu / m.wall);
-  if (const auto growth = c.external ? std::nullopt : memory.growth()) {
+  if (const auto growth = c.external ? std::nullopt : peak_rss_growth(memory)) {
     set_counter(state, counters::peak_rss_growth,
                 benchmark::Counter(static_cast<double>(*growth), benchmark::Counter::kDefaults,
                                    benchmark::Counter::kIs1024));

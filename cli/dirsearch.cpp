@@ -170,6 +170,7 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
     std::string model = "threads";
     bool print = false, print0 = false, sort = false, follow = false;
     unsigned threads = 0;
+    unsigned processes = models::config::defaults().worker_processes;
   };
   auto a = std::make_shared<args>();
   cmd->add_option("DIR", a->dirs, "directories to search (none: ask for them until `done`)");
@@ -183,11 +184,13 @@ void add_dirsearch(CLI::App& app, int& exit_code) {
   cmd->add_flag("--follow,-L", a->follow,
                 "follow symbolic links (loops are reported, not entered)");
   add_all_threads(*cmd, a->threads);
+  add_worker_processes(*cmd, a->processes);
   cmd->callback([a, &exit_code] {
     dirsearch::params p;
     p.opts.follow_symlinks = a->follow;
     p.roots = a->dirs;
-    const auto config = with_all_threads(models::config::defaults(), a->threads);
+    auto config = with_all_threads(models::config::defaults(), a->threads);
+    config.worker_processes = a->processes;
     if (!a->print && !a->print0 && !a->sort) {
       exit_code = lab(a->model, std::move(p), config);
       return;

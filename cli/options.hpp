@@ -113,7 +113,16 @@ inline CLI::Option* add_model(CLI::App& cmd, std::string& model) {
       ->capture_default_str();
 }
 
-// --pool-threads and --worker-threads.
+// --worker-processes: the processes model's workers, bounded as threads are (each is a process
+// the OS may refuse, which is reported as such).
+inline void add_worker_processes(CLI::App& cmd, unsigned& processes) {
+  cmd.add_option("--worker-processes", processes,
+                 "processes model: worker processes forked for a run (at most one per job)")
+      ->check(whole_in(1u, max_model_threads))
+      ->capture_default_str();
+}
+
+// --pool-threads, --worker-threads and --worker-processes.
 inline void add_model_threads(CLI::App& cmd, models::config& config) {
   cmd.add_option("--pool-threads", config.pool_threads, "executor model: pool size")
       ->check(whole_in(1u, max_model_threads))
@@ -122,6 +131,7 @@ inline void add_model_threads(CLI::App& cmd, models::config& config) {
                  "tbb model: arena size; threads model: dirsearch's walkers")
       ->check(whole_in(1u, max_model_threads))
       ->capture_default_str();
+  add_worker_processes(cmd, config.worker_processes);
 }
 
 // -j: every model's threads at once (0, the default, leaves each its own default).

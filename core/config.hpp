@@ -12,6 +12,8 @@ struct config {
   // tbb's arena, and the threads the threads model shares among the roots where it bounds its
   // fan-out (dirsearch's walkers): the cores.
   unsigned worker_threads;
+  // processes: the worker processes forked for a run (at most one per job): the cores.
+  unsigned worker_processes;
   static config defaults();
 };
 

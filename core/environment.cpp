@@ -44,6 +44,7 @@ key_values describe_environment(const concur::config& config, double budget_seco
       {"vm_max_map_count", proc_value("/proc/sys/vm/max_map_count")},
       {"executor_pool_threads", std::to_string(config.pool_threads)},
       {"worker_threads", std::to_string(config.worker_threads)},
+      {"worker_processes", std::to_string(config.worker_processes)},
       {"budget_seconds", fmt::format("{:g}", budget_seconds)},
   };
 }

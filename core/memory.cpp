@@ -1,22 +1,54 @@
 #include "core/memory.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
-#include <fstream>
-#include <string>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
 #include <thread>
 
 namespace concur {
 namespace {
 
-std::int64_t status_kib(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(key + ":", 0) == 0) return std::stoll(line.substr(key.size() + 1));
+// A "Key:   123 kB" line of /proc/self/status, in KiB; -1 when absent. Read with system calls into
+// a buffer on the stack: a forked worker reads it too (peak_rss_probe::after_fork).
+std::int64_t status_kib(std::string_view key) {
+  char text[8192];
+  const int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  std::size_t size = 0;
+  for (ssize_t n;
+       size + 1 < sizeof text && (n = ::read(fd, text + size, sizeof text - 1 - size));) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    size += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  text[size] = '\0';
+  for (const char* line = text; *line;) {
+    if (std::strncmp(line, key.data(), key.size()) == 0 && line[key.size()] == ':')
+      return std::strtoll(line + key.size() + 1, nullptr, 10);
+    const char* next = std::strchr(line, '\n');
+    if (!next) break;
+    line = next + 1;
+  }
   return -1;
+}
+
+// "5" resets VmHWM to the current RSS (Linux >= 4.0, see proc(5), clear_refs).
+bool reset_peak_mark() {
+  const int fd = ::open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool written = ::write(fd, "5", 1) == 1;
+  ::close(fd);
+  return written;
 }
 
 // Hands the heap's free pages back to the kernel, so that a run's peak RSS counts what it used
@@ -46,18 +78,26 @@ std::int64_t peak_rss_bytes() {
 
 peak_rss_probe::peak_rss_probe() : reset_ok_(false), baseline_(0) {
   release_free_heap();
-  // "5" resets VmHWM to the current RSS (Linux >= 4.0, see proc(5), clear_refs). RSS may still be
-  // falling just after earlier work (the kernel reclaiming what exited threads left, an
-  // allocator's purge), for longer on a busy machine, so the reset is confirmed against a fresh
-  // reading and retried until RSS has settled (a second at most, untimed).
+  // RSS may still be falling just after earlier work (the kernel reclaiming what exited threads
+  // left, an allocator's purge), for longer on a busy machine, so the reset is confirmed against a
+  // fresh reading and retried until RSS has settled (a second at most, untimed).
   for (int attempt = 0; attempt < 500 && !reset_ok_; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    std::ofstream clear("/proc/self/clear_refs");
-    clear << "5" << std::flush;
-    if (!clear) return;
+    if (!reset_peak_mark()) return;
     baseline_ = current_rss_bytes();
     reset_ok_ = peak_rss_bytes() <= baseline_ + 64 * 1024;
   }
+}
+
+peak_rss_probe peak_rss_probe::after_fork() {
+  // The first reset may see counts the kernel has not yet brought up to date (it batches a
+  // thread's RSS changes); reading /proc/self/status brings them, so a second reset agrees.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (!reset_peak_mark()) break;
+    const std::int64_t baseline = current_rss_bytes();
+    if (peak_rss_bytes() <= baseline + 64 * 1024) return {true, baseline};
+  }
+  return {false, 0};
 }
 
 std::optional<std::int64_t> peak_rss_probe::growth() const {

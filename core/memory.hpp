@@ -9,11 +9,17 @@ class peak_rss_probe {
  public:
   // Returns freed heap to the OS and resets the kernel's high-water mark to the current RSS.
   peak_rss_probe();
+  // For a process just forked (a worker of the processes model): resets the mark at once, with
+  // system calls only (no stream, no lock another thread of the parent may have held at the
+  // fork), and neither trims the heap nor waits for RSS to settle: a fresh child has nothing
+  // falling.
+  static peak_rss_probe after_fork();
   // Growth of the peak RSS since construction, in bytes; nullopt when the kernel would not reset
   // the mark (then a growth could belong to earlier work, and is not reported).
   std::optional<std::int64_t> growth() const;
 
  private:
+  peak_rss_probe(bool reset_ok, std::int64_t baseline) : reset_ok_(reset_ok), baseline_(baseline) {}
   bool reset_ok_;
   std::int64_t baseline_;
 };

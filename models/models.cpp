@@ -46,6 +46,18 @@ std::string fibers_model::settings(const config& c) {
       stack_bytes / 1024, c.pool_threads);
 }
 
+std::string processes_model::settings(const config& c) {
+  return fmt::format(
+      "{} worker processes at most (one per job when fewer), forked for each run, each an Asio "
+      "coroutine loop on its one thread; the parent's loop hands out the jobs and gathers the "
+      "answers over a UNIX socket pair per worker. A run's time includes the forks, the hand-out, "
+      "the gather and reaping the workers; its CPU the workers' (reaped: RUSAGE_CHILDREN); its "
+      "peak-RSS growth the parent's plus each worker's own from its fork (VmHWM reset there): "
+      "pages it touched anew, the program's code faulted in again included; pages shared with the "
+      "parent and copied on write are not counted",
+      c.worker_processes);
+}
+
 }  // namespace models
 
 namespace fibers {

@@ -69,8 +69,17 @@ struct fibers_model {
   static in_flight max_in_flight(const config&) { return std::nullopt; }
 };
 
+// Prefork worker processes (models/processes.hpp), shared-nothing, at most worker_processes, each
+// taking one job at a time on a coroutine loop of its own; the parent's loop hands the jobs out.
+// No bound on tasks in flight within a worker's loop; a job that blocks holds its worker.
+struct processes_model {
+  static constexpr std::string_view name = "processes";
+  static std::string settings(const config& c);
+  static in_flight max_in_flight(const config&) { return std::nullopt; }
+};
+
 using all = type_list<sequential_model, threads_model, executor_model, coroutines_model,
-                      coroutines_mt_model, tbb_model, fibers_model>;
+                      coroutines_mt_model, tbb_model, fibers_model, processes_model>;
 
 template <class M>
 concept model = requires(const config& c) {

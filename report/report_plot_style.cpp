@@ -16,9 +16,10 @@ namespace {
 // for a line on white: black, orange, sky blue, bluish green, blue, vermillion, reddish purple.
 constexpr const char* model_colours[] = {"#000000", "#e69f00", "#56b4e9", "#009e73",
                                          "#0072b2", "#d55e00", "#cc79a7"};
-// gnuplot's filled shapes (circle, square, triangle up, triangle down, diamond, pentagon) and a
-// star: a model's point by its place, as its colour is. × (2) marks a rung that was not timed.
-constexpr int model_points[] = {7, 5, 9, 11, 13, 15, 3};
+// gnuplot's filled shapes (circle, square, triangle up, triangle down, diamond, pentagon), a star
+// and a plus: a model's point by its place, as its colour is. × (2) marks a rung that was not
+// timed.
+constexpr int model_points[] = {7, 5, 9, 11, 13, 15, 3, 1};
 
 // The external programs: neutral colours none of the models has, their own points.
 constexpr const char* program_colours[] = {"#555555", "#997700", "#888888", "#663333"};

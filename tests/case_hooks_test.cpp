@@ -54,7 +54,8 @@ TEST(case_hooks, a_case_that_cannot_run_here_is_skipped_with_its_reason_in_every
 }
 
 TEST(case_hooks, a_case_may_set_the_models_threads) {
-  const auto cells = bench::make_cells({.config = {.pool_threads = 3, .worker_threads = 1}});
+  const auto cells = bench::make_cells(
+      {.config = {.pool_threads = 3, .worker_threads = 1, .worker_processes = 1}});
   EXPECT_EQ(find_cell(cells, "dirsearch/executor/cold_200k").settings, "1 loop thread + pool of 3");
   EXPECT_EQ(find_cell(cells, "dirsearch/executor/cold_200k_io16").settings,
             "1 loop thread + pool of 16");

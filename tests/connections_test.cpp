@@ -101,7 +101,7 @@ TEST(connections, descriptors_running_out_mid_run_is_a_refusal_in_every_model) {
   if (const auto why = too_few_descriptors(p.connections); !why.empty()) GTEST_SKIP() << why;
   // The server with this hold starts here, before the descriptors are taken.
   workload::run(models::coroutines_model{}, {10, p.hold}, models::config::defaults());
-  testing::for_each_model([&](auto model) {
+  testing::for_each_model<concur::connections::workload>([&](auto model) {
     SCOPED_TRACE(std::string(decltype(model)::name));
     {
       const lowered_descriptor_limit lowered(limit);

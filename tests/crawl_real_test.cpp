@@ -47,7 +47,7 @@ TEST(crawl_real, a_debian_doc_tree_gives_the_urls_wget_requests_in_every_model) 
   const std::set<std::string> want(logged.begin(), logged.end());
   ASSERT_GT(want.size(), 50u) << "wget's log names too few URLs:" << listed(want);
 
-  testing::for_each_model([&]<class M>(M m) {
+  testing::for_each_model<concur::http::crawl_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto get = make_getter(m, crawl_options({.concurrency = 8, .timeout = 5s}),
                                  models::config::defaults(), tally);

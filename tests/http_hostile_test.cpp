@@ -101,7 +101,7 @@ std::vector<response> get_with(auto model, const client_options& o,
 
 TEST(http_hostile, interim_responses_are_skipped_and_the_next_request_gets_its_own_answer) {
   auto& s = server();
-  for_each_model([&]<class M>(M m) {
+  for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto r = get_with(m, options, {s.url("/interim"), s.url("/second")}, tally);
     EXPECT_EQ(r[0].error, error_kind::none) << M::name;
@@ -116,7 +116,7 @@ TEST(http_hostile, interim_responses_are_skipped_and_the_next_request_gets_its_o
 
 TEST(http_hostile, a_redirect_records_its_location_as_sent) {
   auto& s = server();
-  for_each_model([&]<class M>(M m) {
+  for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto r =
         get_with(m, options,
@@ -136,7 +136,7 @@ TEST(http_hostile, bodies_are_hashed_as_they_stream_and_kept_only_when_asked) {
   for (const bool keep : {false, true}) {
     auto o = options;
     o.keep_bodies = keep;
-    for_each_model([&]<class M>(M m) {
+    for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
       client_tally tally;
       const auto r =
           get_with(m, o, {s.url("/big"), s.url("/big-chunked"), s.url("/second")}, tally);
@@ -163,7 +163,7 @@ TEST(http_hostile, limits_garbage_and_cut_bodies_are_clear_errors) {
   std::vector<std::string> urls;
   for (const auto& [path, kind] : cases) urls.push_back(s.url(path));
   urls.push_back(s.url("/second"));  // and the client still works after them
-  for_each_model([&]<class M>(M m) {
+  for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto r = get_with(m, options, urls, tally);
     for (std::size_t i = 0; i < cases.size(); ++i) {
@@ -180,7 +180,7 @@ TEST(http_hostile, names_and_ipv6_addresses_are_resolved_in_every_model) {
   std::vector<std::string> urls{s.url("/second", "localhost"), "http://no-such-host.invalid/",
                                 "http://NO.SUCH.HOST.INVALID:8080/x"};
   if (s.has_ipv6()) urls.push_back(s.url("/second", "[::1]"));
-  for_each_model([&]<class M>(M m) {
+  for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto r = get_with(m, {.concurrency = 2, .timeout = 2s, .keep_bodies = true}, urls, tally);
     EXPECT_EQ(r[0].body, "second") << M::name << " " << to_string(r[0].error);
@@ -207,7 +207,7 @@ TEST(http_hostile, running_out_of_descriptors_is_an_error_per_request_in_every_m
   constexpr std::size_t limit = 64, wide = 100;
   auto config = models::config::defaults();
   config.pool_threads = wide;
-  for_each_model([&]<class M>(M) {
+  for_each_model<concur::http::fetch_workload>([&]<class M>(M) {
     const auto bound = M::max_in_flight(config);
     const bool runs_out = !bound || *bound > limit;
     std::string urls;
@@ -247,7 +247,7 @@ TEST(http_hostile, the_body_limit_is_the_users_to_set) {
 TEST(http_hostile, a_crawl_reports_bad_links_of_its_host_as_bad_urls) {
   auto& s = server();
   std::optional<crawl_result> first;
-  for_each_model([&]<class M>(M m) {
+  for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto r = crawl(make_getter(m, options, models::config::defaults(), tally),
                          s.url("/bad-links"), 1, tally);

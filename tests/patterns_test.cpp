@@ -23,7 +23,7 @@ using testing::for_each_model;
 TEST(prodcons, queue_stays_within_capacity_and_consumers_end) {
   const prodcons::params p{.producers = 3, .consumers = 2, .capacity = 2, .items_per_producer = 50};
   const auto config = models::config::defaults();
-  for_each_model([&]<class M>(M m) {
+  for_each_model<concur::prodcons::workload>([&]<class M>(M m) {
     const auto r = prodcons::workload::run(m, p, config);
     EXPECT_LE(r.high_water, p.capacity) << M::name;
     EXPECT_GE(r.high_water, 1u) << M::name;
@@ -83,7 +83,7 @@ TEST(prodcons, empty_run_ends_cleanly) {
   const prodcons::params p{.producers = 2, .consumers = 3, .capacity = 1, .items_per_producer = 0};
   const auto config = models::config::defaults();
   const auto expected = prodcons::workload::reference(p);
-  for_each_model(
+  for_each_model<concur::prodcons::workload>(
       [&]<class M>(M m) { EXPECT_EQ(prodcons::workload::run(m, p, config), expected) << M::name; });
 }
 

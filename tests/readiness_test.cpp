@@ -23,7 +23,7 @@ TEST(readiness, every_model_gives_the_oracles_answer_on_the_test_cases) {
   for (const auto& p : {small, wide}) {
     if (const auto why = descriptors_unavailable(p.connections); !why.empty()) GTEST_SKIP() << why;
     const auto expected = readiness_workload::reference(p);
-    testing::for_each_model([&](auto model) {
+    testing::for_each_model<concur::connections::readiness_workload>([&](auto model) {
       SCOPED_TRACE(std::string(decltype(model)::name) + " n" + std::to_string(p.connections));
       const auto r = readiness_workload::run(model, p, models::config::defaults());
       EXPECT_EQ(r, expected) << readiness_workload::describe_diff(expected, r);

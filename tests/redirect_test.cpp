@@ -124,7 +124,7 @@ TEST(redirects, are_followed_to_the_limit_and_loops_stopped_in_every_model) {
   const std::vector<std::string> urls{server.url("/r/2"), server.url("/r/25"),
                                       server.url("/loop/a"), server.url("/self"),
                                       server.url("/rel#top")};
-  testing::for_each_model([&]<class M>(M m) {
+  testing::for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto get = make_getter(m, {.concurrency = 3, .timeout = 2s, .keep_bodies = true},
                                  models::config::defaults(), tally);
@@ -152,7 +152,7 @@ TEST(redirects, are_followed_to_the_limit_and_loops_stopped_in_every_model) {
 
 TEST(redirects, a_crawl_follows_them_and_fetches_each_page_once_in_every_model) {
   const redirect_server server;
-  testing::for_each_model([&]<class M>(M m) {
+  testing::for_each_model<concur::http::fetch_workload>([&]<class M>(M m) {
     client_tally tally;
     const auto get = make_getter(m, {.concurrency = 3, .timeout = 2s, .keep_bodies = true},
                                  models::config::defaults(), tally);

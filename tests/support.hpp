@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/workload.hpp"
 #include "models/models.hpp"
 
 namespace concur::testing {
@@ -73,10 +74,13 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-// Calls f(M{}) for each model M in models::all: a test written with it covers a new model as is.
-template <class F>
+// Calls f(M{}) for each model M in models::all that workload W does not decline: a test written
+// with it covers a new model as is.
+template <class W, class F>
 void for_each_model(F&& f) {
-  for_each_type(models::all{}, [&]<class M>() { f(M{}); });
+  for_each_type(models::all{}, [&]<class M>() {
+    if constexpr (!declines<W, M>) f(M{});
+  });
 }
 
 // Whether the process is gone (a zombie counts: whoever adopted it may never reap it).

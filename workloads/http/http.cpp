@@ -299,7 +299,12 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
 
 getter make_getter(std::string_view model, const client_options& options,
                    const models::config& config, client_tally& tally) {
-  return models::visit(model, [&]<class M>() { return make_getter(M{}, options, config, tally); });
+  return models::visit(model, [&]<class M>() -> getter {
+    if constexpr (declines<fetch_workload, M>)
+      throw std::invalid_argument(std::string(fetch_workload::unsupported(M{})));
+    else
+      return make_getter(M{}, options, config, tally);
+  });
 }
 
 client_cpu::client_cpu(const site_server* server)

@@ -1,0 +1,182 @@
+// The processes model's plumbing (models/processes.hpp): jobs handed to worker processes and
+// their answers gathered in order; a worker that dies, or a job that fails, is a clear error and
+// leaves no process behind; the workers' CPU and memory reach the parent's accounts.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/cpu_time.hpp"
+#include "models/processes.hpp"
+#include "tests/support.hpp"
+#include "workloads/sleep/sleep.hpp"
+
+namespace concur {
+namespace {
+
+using processes::message;
+using processes::message_reader;
+
+// True when `pid` is no child of ours any more, running or zombie: it was reaped.
+bool reaped(pid_t pid) {
+  return ::waitpid(pid, nullptr, WNOHANG) == -1 && errno == ECHILD;
+}
+
+// Answers job "n" with n * n and the worker's pid; "kill" raises SIGKILL on itself, "exit" exits
+// with status 3, "throw" fails the job.
+std::string square(std::string_view job) {
+  if (job == "kill") ::raise(SIGKILL);
+  if (job == "exit") ::_exit(3);
+  if (job == "throw") throw std::runtime_error("this job cannot be done");
+  const auto n = std::stoull(std::string(job));
+  return message{}.put(n * n).put(static_cast<std::uint64_t>(::getpid())).take();
+}
+
+// Hands out every job at once and gathers the answers in job order.
+std::vector<std::string> hand_out(processes::pool& workers, const std::vector<std::string>& jobs) {
+  return workers.run([&]() -> processes::task<std::vector<std::string>> {
+    std::vector<processes::task<std::string>> answers;
+    for (const auto& job : jobs) answers.push_back(workers.submit(job));
+    co_return co_await processes::gather(std::move(answers));
+  });
+}
+
+TEST(processes, answers_come_back_in_job_order_from_every_worker) {
+  processes::pool workers(3, square);
+  const auto pids = workers.pids();
+  std::vector<std::string> jobs;
+  for (int n = 0; n < 12; ++n) jobs.push_back(std::to_string(n));
+  const auto answers = hand_out(workers, jobs);
+  ASSERT_EQ(answers.size(), jobs.size());
+  std::set<std::uint64_t> answered_by;
+  for (std::uint64_t n = 0; n < answers.size(); ++n) {
+    message_reader answer(answers[n]);
+    EXPECT_EQ(answer.number(), n * n);
+    answered_by.insert(answer.number());
+  }
+  // The first three jobs go to the three idle workers at once: each answered some.
+  EXPECT_EQ(answered_by.size(), 3u);
+  EXPECT_FALSE(answered_by.contains(static_cast<std::uint64_t>(::getpid())));
+  for (const pid_t pid : pids) EXPECT_TRUE(reaped(pid)) << pid;
+}
+
+TEST(processes, the_sleep_workload_gathers_uneven_shares_in_task_order) {
+  auto config = models::config::defaults();
+  config.worker_processes = 3;
+  const sleep::params p{7, std::chrono::milliseconds(1)};
+  EXPECT_EQ(sleep::workload::run(models::processes_model{}, p, config),
+            sleep::workload::reference(p));
+}
+
+// Runs the jobs on a pool of `n` and returns what the run threw ("" when nothing), after checking
+// that every worker was reaped.
+std::string failure_of(std::size_t n, const std::vector<std::string>& jobs) {
+  std::vector<pid_t> pids;
+  std::string what;
+  try {
+    processes::pool workers(n, square);
+    pids = workers.pids();
+    hand_out(workers, jobs);
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  for (const pid_t pid : pids) EXPECT_TRUE(reaped(pid)) << "worker " << pid << " left behind";
+  return what;
+}
+
+TEST(processes, a_worker_killed_by_a_signal_is_named_and_reaped) {
+  const auto what = failure_of(2, {"1", "kill", "2", "3"});
+  EXPECT_NE(what.find("processes: worker "), std::string::npos) << what;
+  EXPECT_NE(what.find("was killed by signal 9"), std::string::npos) << what;
+  EXPECT_NE(what.find("before answering its job"), std::string::npos) << what;
+}
+
+TEST(processes, a_worker_that_exits_is_named_with_its_status_and_reaped) {
+  const auto what = failure_of(2, {"exit", "4"});
+  EXPECT_NE(what.find("exited with status 3"), std::string::npos) << what;
+}
+
+// With its only worker dead, the jobs still waiting for one fail at once: no hang.
+TEST(processes, jobs_left_without_a_worker_fail_rather_than_wait) {
+  const auto what = failure_of(1, {"kill", "5", "6"});
+  EXPECT_NE(what.find("was killed by signal 9"), std::string::npos) << what;
+}
+
+TEST(processes, a_failed_job_carries_its_message_and_the_worker_goes_on) {
+  processes::pool workers(1, square);
+  const auto pids = workers.pids();
+  std::string error;
+  const auto after = workers.run([&]() -> processes::task<std::string> {
+    try {
+      co_await workers.submit("throw");
+    } catch (const std::runtime_error& e) {
+      error = e.what();
+    }
+    co_return co_await workers.submit("7");
+  });
+  EXPECT_NE(error.find("this job cannot be done"), std::string::npos) << error;
+  EXPECT_EQ(message_reader(after).number(), 49u);
+  for (const pid_t pid : pids) EXPECT_TRUE(reaped(pid)) << pid;
+}
+
+// The workers are reaped inside the run, so their CPU is in RUSAGE_CHILDREN when it returns: the
+// harness's process CPU (bench/runner.cpp) adds that to its own.
+TEST(processes, the_workers_cpu_reaches_the_parents_account_of_its_children) {
+  const auto children_cpu = [] {
+    rusage u{};
+    ::getrusage(RUSAGE_CHILDREN, &u);
+    return cpu_time::of_usage(u);
+  };
+  const double before = children_cpu();
+  processes::pool workers(2, [](std::string_view) {
+    // Spins until this worker has used 50 ms of CPU, then says how much it used.
+    volatile std::uint64_t x = 0;
+    while (cpu_time::of_process() < 0.05) x = x + 1;
+    const double used = cpu_time::of_process();
+    return message{}.put(static_cast<std::uint64_t>(used * 1e9)).take();
+  });
+  double reported = 0;
+  for (const auto& answer : hand_out(workers, {"a", "b"}))
+    reported += static_cast<double>(message_reader(answer).number()) * 1e-9;
+  EXPECT_GE(reported, 0.1);
+  EXPECT_GE(children_cpu() - before, 0.9 * reported);
+}
+
+// Each worker measures its own peak-RSS growth from its fork and the run records the sum, which
+// the harness adds to the parent's own (bench/runner.cpp).
+TEST(processes, the_workers_peak_memory_is_recorded_for_the_harness) {
+  constexpr std::size_t touched = 32 << 20;
+  processes::reset_workers_memory();
+  EXPECT_FALSE(processes::workers_memory_since_reset().ran);
+  processes::pool workers(2, [](std::string_view) {
+    std::string block(touched, 'x');  // every page written: resident
+    return message{}.put(static_cast<std::uint64_t>(block[touched / 2])).take();
+  });
+  hand_out(workers, {"a", "b"});
+  const auto memory = processes::workers_memory_since_reset();
+  EXPECT_TRUE(memory.ran);
+  if (!memory.peak_growth) GTEST_SKIP() << "the kernel would not reset a worker's VmHWM";
+  EXPECT_GE(*memory.peak_growth, static_cast<std::int64_t>(2 * touched * 9 / 10));
+}
+
+TEST(processes, a_refused_fork_is_reported_refused_and_leaves_no_worker) {
+  const auto r = testing::run_command(CONCUR_PROBE_PROCESS_LIMIT);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("refused: the OS refused worker process"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("of 200 (fork: Resource temporarily unavailable)"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("ulimit -u 16"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("no worker left behind"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("after the refusal, 2 workers ran fine"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace concur
