@@ -79,7 +79,7 @@ TEST(http_nginx, no_run_of_the_nginx_case_waits_for_its_pages_to_be_read_from_di
   const auto before = storage_reads(nginx.pid());
   if (!before) GTEST_SKIP() << "the kernel does not account a process's reads (/proc/PID/io)";
 
-  const auto cells = bench::make_cells({.kinds = {case_kind::bench}});
+  const auto cells = bench::make_cells({.kinds = {case_kind::sweep}});
   const auto& cell = find_cell(cells, "fetch/coroutines/nginx_n10000_c64");
   ASSERT_EQ(cell.skip_reason, "");
   constexpr int runs = 10;
