@@ -86,6 +86,24 @@ TEST_P(every_cell, matches_its_oracle) {
 INSTANTIATE_TEST_SUITE_P(matrix, every_cell, ::testing::ValuesIn(test_cell_names()),
                          [](const auto& info) { return identifier(info.param); });
 
+// Asking for some kinds of case gives those cells, as they are among every kind's.
+TEST(matrix, the_kinds_asked_for_give_their_cells_and_no_others) {
+  const auto names_of = [](const std::vector<cell>& cells, const std::set<case_kind>& kinds) {
+    std::vector<std::string> names;
+    for (const auto& c : cells)
+      if (kinds.count(c.kind)) names.push_back(c.name() + " " + c.settings + " " + c.skip_reason);
+    return names;
+  };
+  const auto every = make_cells({});
+  for (const std::vector<case_kind>& kinds :
+       {std::vector{case_kind::test}, std::vector{case_kind::bench, case_kind::sweep}}) {
+    const std::set<case_kind> wanted(kinds.begin(), kinds.end());
+    const auto some = make_cells({.kinds = kinds});
+    EXPECT_EQ(names_of(some, wanted), names_of(every, wanted));
+    EXPECT_EQ(names_of(some, wanted).size(), some.size()) << "a cell of a kind not asked for";
+  }
+}
+
 TEST(matrix, has_every_workload_in_every_model_for_every_case) {
   const auto model_names = models::names();
   const std::set<std::string> every_model(model_names.begin(), model_names.end());
