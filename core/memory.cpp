@@ -67,6 +67,19 @@ void release_free_heap() {
     mi_collect(true);
 }
 
+// Resets the kernel's high-water mark and confirms the reset against a fresh RSS reading, up to
+// `attempts` times `pause` apart; the baseline RSS once the two agree, nullopt when they never do
+// or the kernel refuses the reset.
+std::optional<std::int64_t> settled_reset(int attempts, std::chrono::milliseconds pause) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt > 0 && pause.count() > 0) std::this_thread::sleep_for(pause);
+    if (!reset_peak_mark()) return std::nullopt;
+    const std::int64_t baseline = current_rss_bytes();
+    if (peak_rss_bytes() <= baseline + 64 * 1024) return baseline;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::int64_t current_rss_bytes() {
@@ -79,25 +92,19 @@ std::int64_t peak_rss_bytes() {
 peak_rss_probe::peak_rss_probe() : reset_ok_(false), baseline_(0) {
   release_free_heap();
   // RSS may still be falling just after earlier work (the kernel reclaiming what exited threads
-  // left, an allocator's purge), for longer on a busy machine, so the reset is confirmed against a
-  // fresh reading and retried until RSS has settled (a second at most, untimed).
-  for (int attempt = 0; attempt < 500 && !reset_ok_; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    if (!reset_peak_mark()) return;
-    baseline_ = current_rss_bytes();
-    reset_ok_ = peak_rss_bytes() <= baseline_ + 64 * 1024;
+  // left, an allocator's purge), for longer on a busy machine, so the reset is retried until RSS
+  // has settled (a second at most, untimed).
+  if (const auto baseline = settled_reset(500, std::chrono::milliseconds(2))) {
+    reset_ok_ = true;
+    baseline_ = *baseline;
   }
 }
 
 peak_rss_probe peak_rss_probe::after_fork() {
   // The first reset may see counts the kernel has not yet brought up to date (it batches a
   // thread's RSS changes); reading /proc/self/status brings them, so a second reset agrees.
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    if (!reset_peak_mark()) break;
-    const std::int64_t baseline = current_rss_bytes();
-    if (peak_rss_bytes() <= baseline + 64 * 1024) return {true, baseline};
-  }
-  return {false, 0};
+  const auto baseline = settled_reset(8, std::chrono::milliseconds(0));
+  return {baseline.has_value(), baseline.value_or(0)};
 }
 
 std::optional<std::int64_t> peak_rss_probe::growth() const {
