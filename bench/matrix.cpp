@@ -162,7 +162,7 @@ cell make_cell(const case_def<typename W::params_type>& c, std::shared_ptr<oracl
            .case_name = c.name,
            .kind = c.kind,
            .settings = M::settings(config),
-           .ideal_seconds = W::ideal_seconds(c.params, M::max_in_flight(config)),
+           .ideal_seconds = W::ideal_seconds(c.params, in_flight_of<W, M>(config)),
            .items = W::items(c.params),
            .ladder = c.ladder,
            .min_run_s = min_run_seconds<W>(c)};
@@ -233,7 +233,7 @@ cell make_script_cell(const case_def<typename W::params_type>& c,
            .counterpart = b.counterpart,
            .ideal_seconds = models::visit(
                b.counterpart,
-               [&]<class M>() { return W::ideal_seconds(c.params, M::max_in_flight(config)); }),
+               [&]<class M>() { return W::ideal_seconds(c.params, in_flight_of<W, M>(config)); }),
            .items = W::items(c.params),
            .ladder = c.ladder};
   out.metrics = [](const std::any&) { return concur::metrics{}; };

@@ -7,6 +7,8 @@
 //   W::cases()                      -> std::vector<case_def<params_type>>
 //   W::describe_diff(expected, got) -> std::string, a line per difference
 //   W::ideal_seconds(params, in_flight), W::items(params)
+//   W::in_flight(Model{}, config)   -> in_flight          optional: the tasks the model keeps in
+//                                      flight here, where it is not the model's own bound
 //   W::merit()                      -> merit::declaration: what answers its question, and
 //                                      the costs beside it (core/merit.hpp)
 //   W::run(Model{}, params, config) -> result_type       for each model it implements
@@ -156,6 +158,20 @@ template <class W, class M>
 concept declines = requires {
   { W::unsupported(M{}) } -> std::convertible_to<std::string_view>;
 };
+
+// The tasks model M keeps in flight in workload W, which its ideal time is made of: the model's
+// own bound, unless W states one for M (W::in_flight(M{}, config)). A processes worker runs a loop
+// with no bound, but a job that blocks holds its worker: where every task blocks, the workers are
+// the bound.
+template <class W, class M>
+in_flight in_flight_of(const config& c) {
+  if constexpr (requires {
+                  { W::in_flight(M{}, c) } -> std::same_as<in_flight>;
+                })
+    return W::in_flight(M{}, c);
+  else
+    return M::max_in_flight(c);
+}
 
 // Every workload declares its figures of merit (core/merit.hpp): the report ranks on them.
 template <class W>

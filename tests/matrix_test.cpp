@@ -374,6 +374,10 @@ TEST(ideal_time, follows_each_models_bound_on_tasks_in_flight) {
   EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/threads/n1000_d100ms").ideal_seconds, 0.1);
   EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/executor/n100_d100ms").ideal_seconds, 1.7);
   EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/tbb/n10_d100ms").ideal_seconds, 0.5);
+  // A worker process's loop has no bound, but a blocking call holds its worker: 64 calls of
+  // 10 ms on 2 workers take 32 waves.
+  EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/processes/n1000_d100ms").ideal_seconds, 0.1);
+  EXPECT_DOUBLE_EQ(find_cell(cells, "offload/processes/n64_d10ms").ideal_seconds, 0.32);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // returns a value from its argument) is called N times from the model's tasks. The executor model
 // is its home (loop.run_in_executor); the coroutines model has no executor, so calling it blocks
 // its one loop thread for every call: a heartbeat on the loop records how long the loop stalled.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +57,10 @@ struct workload : workload_base<params, result> {
   static std::string describe_diff(const result& expected, const result& actual);
   static result reference(const params& p);
   static double ideal_seconds(const params& p, models::in_flight limit);
+  // Each call blocks the worker process it is handed to: the workers are the bound.
+  static models::in_flight in_flight(models::processes_model, const models::config& c) {
+    return std::max(1u, c.worker_processes);
+  }
   static double items(const params& p) { return static_cast<double>(p.calls); }
   static concur::metrics metrics(const result& r) {
     if (r.loop_worst_gap_ms == 0) return {};
