@@ -6,7 +6,8 @@
 //   crawl: breadth-first from the root to depth D, each page once, at most C in flight; the
 //          visited set (depth, status), the edges seen, the errors.
 // Each model gives one thing: a `getter` that GETs a batch of URLs with at most C in flight over
-// keep-alive connections it keeps for the whole run (sequential.cpp ... tbb.cpp). The crawl is
+// keep-alive connections it keeps for the whole run (sequential.cpp ... tbb.cpp; processes.cpp's
+// deals each batch out to worker processes, and ends them inside a run: run_getter). The crawl is
 // level by level (a gather per level), so depths are exact whatever order pages complete in.
 #include <chrono>
 #include <cstddef>
