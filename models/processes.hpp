@@ -91,6 +91,17 @@ class pool {
     }
   }
 
+  // loop.run_until_complete: runs the coroutine make_main() returns on the parent's loop and
+  // returns its value, keeping the workers for the next (a driver that hands out its work in
+  // rounds, as a crawl its levels). end() or the destructor ends them.
+  template <class F>
+  auto run_until_complete(F make_main) {
+    return loop::run(ctx_, std::move(make_main));
+  }
+  // What run() does after its main, for a pool driven by run_until_complete: ends the workers,
+  // reaps them, and throws std::runtime_error naming any that did not exit cleanly. Once.
+  void end() { close(); }
+
   // loop.run_in_executor(process_pool, fn, job): waits for an idle worker, sends it the job and
   // awaits its answer; the loop runs other tasks meanwhile. A worker that dies before answering
   // (a signal, an exit, a short answer) is reaped, and std::runtime_error names it and how it

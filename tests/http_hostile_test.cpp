@@ -201,7 +201,8 @@ TEST(http_hostile, running_out_of_descriptors_is_an_error_per_request_in_every_m
   // others are answered, and nothing aborts. A model bounded to fewer tasks in flight than that
   // holds fewer connections: it must answer them all. (The tbb arena keeps its default size:
   // with more workers than cores, oneTBB's own start-up of them, uninstrumented, trips
-  // ThreadSanitizer in the child.)
+  // ThreadSanitizer in the child.) The processes model has one worker: each worker process has a
+  // descriptor limit of its own, so two would hold 50 connections each within theirs.
   if (testing::built_with_ubsan_vptr_check) GTEST_SKIP() << testing::no_descriptor_for_ubsan;
   auto& s = server();
   constexpr std::size_t limit = 64, wide = 100;
@@ -216,7 +217,8 @@ TEST(http_hostile, running_out_of_descriptors_is_an_error_per_request_in_every_m
     const auto r = concur::testing::run_command(
         "ulimit -n " + std::to_string(limit) +
         " && exec " CONCUR_CLI " fetch --timeout 10s --model " + std::string(M::name) + " -c " +
-        std::to_string(wide) + " --pool-threads " + std::to_string(wide) + urls);
+        std::to_string(wide) + " --pool-threads " + std::to_string(wide) + " --worker-processes 1" +
+        urls);
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << M::name << " exit " << r.exit_code << "\n"
                                                       << r.output;
     EXPECT_EQ(r.output.find("too many open files") != std::string::npos, runs_out)

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,10 +24,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "bench/matrix.hpp"
+#include "core/cpu_time.hpp"
+#include "models/processes.hpp"
 #include "tests/support.hpp"
 #include "workloads/http/http.hpp"
 #include "workloads/http/links.hpp"
@@ -392,6 +396,119 @@ TEST(http_crawl, max_pages_stops_the_visits_and_on_visit_sees_each_level_as_it_i
     EXPECT_EQ(v.depth, depth_of.at(v.url)) << v.url;
     EXPECT_NE(std::find(streamed.begin(), streamed.end(), v), streamed.end()) << v.url;
   }
+}
+
+// ---- the processes model's own failure modes
+
+// This process's children now, whichever thread forked them.
+std::set<pid_t> children() {
+  std::set<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    char state = '?';
+    long parent = 0;
+    if (rest >> state >> parent && parent == ::getpid()) out.insert(std::stoi(name));
+  }
+  return out;
+}
+
+bool reaped(pid_t pid) {
+  return ::waitpid(pid, nullptr, WNOHANG) == -1 && errno == ECHILD;
+}
+
+models::config two_workers() {
+  auto config = models::config::defaults();
+  config.worker_processes = 2;
+  return config;
+}
+
+TEST(http_processes, a_worker_killed_mid_crawl_fails_the_crawl_naming_it_and_leaves_no_process) {
+  // The latency keeps a level in flight while one of its workers is killed.
+  const auto& server = embedded_server({.pages = 60, .fanout = 4, .seed = 3, .latency = 100ms});
+  const auto before = children();
+  client_tally tally;
+  getter get = make_getter(models::processes_model{},
+                           crawl_options({.concurrency = 8, .timeout = 5s}), two_workers(), tally);
+  std::set<pid_t> workers;
+  pid_t victim = 0;
+  std::jthread killer;
+  std::size_t levels = 0;
+  const getter killing = [&](const std::vector<std::string>& urls) {
+    if (++levels == 2) {  // the workers were forked for the root's level
+      for (const pid_t pid : children())
+        if (!before.contains(pid)) workers.insert(pid);
+      if (!workers.empty()) victim = *workers.begin();
+      killer = std::jthread([victim] {
+        std::this_thread::sleep_for(30ms);
+        if (victim > 0) ::kill(victim, SIGKILL);
+      });
+    }
+    return get(urls);
+  };
+  try {
+    crawl(killing, server.root_url(), 3, tally);
+    ADD_FAILURE() << "the crawl ended as though no worker had died";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(fmt::format("(pid {}) was killed by signal 9", victim)),
+              std::string::npos)
+        << e.what();
+  }
+  killer = {};
+  get = nullptr;  // the getter's last copy: the other worker is ended
+  ASSERT_EQ(workers.size(), 2u);
+  for (const pid_t pid : workers) EXPECT_TRUE(reaped(pid)) << "worker " << pid << " was left";
+}
+
+TEST(http_processes, a_run_counts_its_workers_cpu_and_ends_them_cleanly) {
+  const fetch_params p{{.pages = 2000, .fanout = 4, .seed = 1, .body_bytes = 512},
+                       {.concurrency = 16, .timeout = 5s}};
+  const auto children_cpu = [] {
+    rusage u{};
+    ::getrusage(RUSAGE_CHILDREN, &u);
+    return cpu_time::of_usage(u);
+  };
+  fetch_workload::run(models::processes_model{}, p, two_workers());  // starts the server
+  processes::reset_workers_memory();
+  const double before = children_cpu();
+  const auto r = fetch_workload::run(models::processes_model{}, p, two_workers());
+  const double workers = children_cpu() - before;
+  EXPECT_EQ(r, fetch_workload::reference(p));
+  EXPECT_GT(workers, 0.0);
+  EXPECT_GE(r.measured.client_cpu_seconds, workers);
+  // Ended by end of file inside the run, not killed: the workers' memory was recorded.
+  EXPECT_TRUE(processes::workers_memory_since_reset().ran);
+}
+
+TEST(http_processes, a_server_that_refuses_gives_the_sequential_models_answers) {
+  auto& server = embedded_server(faulty_fetch().site);
+  std::vector<std::string> refused;
+  for (std::size_t i = 0; i < server.site().pages(); ++i)
+    if (server.site().fault_of(i) == fault::unreachable) refused.push_back(server.url_of(i));
+  ASSERT_FALSE(refused.empty());
+  refused.push_back(refused.front() + "?again");
+  const auto fetched = [&](auto m) {
+    client_tally tally;
+    return fetch(make_getter(m, {.concurrency = 4, .timeout = 2s}, two_workers(), tally), refused,
+                 tally);
+  };
+  const auto crawled = [&](auto m) {
+    client_tally tally;
+    return crawl(
+        make_getter(m, crawl_options({.concurrency = 4, .timeout = 2s}), two_workers(), tally),
+        refused.front(), 2, tally);
+  };
+  const auto want = fetched(models::sequential_model{});
+  for (const auto& page : want.pages) EXPECT_EQ(page.error, error_kind::refused) << page.url;
+  EXPECT_EQ(fetched(models::processes_model{}), want);
+  const auto want_crawl = crawled(models::sequential_model{});
+  EXPECT_EQ(want_crawl.errors.size(), 1u);
+  EXPECT_EQ(crawled(models::processes_model{}), want_crawl);
 }
 
 TEST(http_nginx, a_crawl_of_the_exported_site_reaches_the_same_pages_with_the_same_bodies) {

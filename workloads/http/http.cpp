@@ -1,6 +1,7 @@
 #include "workloads/http/http.hpp"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -185,10 +186,6 @@ crawl_result crawl_result_of(std::map<std::string, visit>& seen,
 
 // Where a page's links lead, each once, in the order of their first appearance (the links, then
 // the bad ones): a repeat adds no edge and no visit, so the crawl's driver is spared it.
-struct link_target {
-  std::string to;
-  std::optional<std::string> host;
-};
 std::vector<link_target> targets_of(page_links&& page) {
   std::vector<link_target> out;
   std::unordered_set<std::string> seen;
@@ -204,22 +201,32 @@ std::vector<link_target> targets_of(page_links&& page) {
   return out;
 }
 
+// A 200 answer's links once read: by a link_body_reader, or elsewhere (give_links).
+class links_read : public body_reader {
+ public:
+  explicit links_read(std::vector<link_target> targets = {}) : targets_(std::move(targets)) {}
+  void feed(std::string_view) override {}
+  void finish() override {}
+  std::vector<link_target> take() { return std::move(targets_); }
+
+ protected:
+  std::vector<link_target> targets_;
+};
+
 // A 200 answer's links, read in the thread that received it as its body streamed in.
-class link_body_reader final : public body_reader {
+class link_body_reader final : public links_read {
  public:
   explicit link_body_reader(url page) : reader_(std::move(page), link_reader::repeats::dropped) {}
   void feed(std::string_view piece) override { reader_.feed(piece); }
   void finish() override { targets_ = targets_of(reader_.finish()); }
-  std::vector<link_target> take() { return std::move(targets_); }
 
  private:
   link_reader reader_;
-  std::vector<link_target> targets_;
 };
 
 // Where a 200 answer's links lead: read as its body arrived (crawl_options), or from its body.
 std::vector<link_target> targets_of(response& r, const url& base) {
-  if (auto* read = dynamic_cast<link_body_reader*>(r.reader.get())) return read->take();
+  if (auto links = take_links(r)) return std::move(*links);
   return targets_of(extract_page_links(r.body, base));
 }
 
@@ -231,6 +238,15 @@ void report_level(std::vector<const visit*>& visits,
 }
 
 }  // namespace
+
+std::optional<std::vector<link_target>> take_links(response& r) {
+  if (auto* read = dynamic_cast<links_read*>(r.reader.get())) return read->take();
+  return std::nullopt;
+}
+
+void give_links(response& r, std::vector<link_target> links) {
+  r.reader = std::make_unique<links_read>(std::move(links));
+}
 
 client_options crawl_options(client_options options) {
   options.keep_bodies = false;
@@ -299,22 +315,29 @@ crawl_result crawl(const getter& get, const std::string& root, std::size_t depth
 
 getter make_getter(std::string_view model, const client_options& options,
                    const models::config& config, client_tally& tally) {
-  return models::visit(model, [&]<class M>() -> getter {
-    if constexpr (declines<fetch_workload, M>)
-      throw std::invalid_argument(std::string(fetch_workload::unsupported(M{})));
-    else
-      return make_getter(M{}, options, config, tally);
-  });
+  return models::visit(
+      model, [&]<class M>() -> getter { return make_getter(M{}, options, config, tally); });
 }
+
+namespace {
+
+double children_cpu() {
+  rusage children{};
+  ::getrusage(RUSAGE_CHILDREN, &children);
+  return cpu_time::of_usage(children);
+}
+
+}  // namespace
 
 client_cpu::client_cpu(const site_server* server)
     : server_(server),
       process_(cpu_time::of_process()),
+      children_(children_cpu()),
       server_start_(server ? server->cpu_seconds() : 0) {}
 
 double client_cpu::seconds() const {
   const double served = server_ ? server_->cpu_seconds() - server_start_ : 0;
-  return (cpu_time::of_process() - process_) - served;
+  return (cpu_time::of_process() - process_) + (children_cpu() - children_) - served;
 }
 
 concur::metrics measures_metrics(const run_measures& m, std::size_t requests) {
@@ -417,7 +440,9 @@ fetch_result run_fetch(const fetch_params& p, const models::config& config,
   const auto urls = fetch_urls(p).first;
   client_tally tally;
   const client_cpu cpu(&server);
-  fetch_result out = fetch(make(p.client, config, tally), urls, tally);
+  const auto client = make(p.client, config, tally);
+  fetch_result out = fetch(client.get, urls, tally);
+  if (client.end) client.end();
   out.measured.client_cpu_seconds = cpu.seconds();
   return out;
 }
@@ -431,7 +456,9 @@ crawl_result run_crawl(const crawl_params& p, const models::config& config,
   const std::string root = crawl_root(p);
   client_tally tally;
   const client_cpu cpu(p.real ? nullptr : &embedded_server(p.site));
-  crawl_result out = crawl(make(crawl_options(p.client), config, tally), root, p.depth, tally);
+  const auto client = make(crawl_options(p.client), config, tally);
+  crawl_result out = crawl(client.get, root, p.depth, tally);
+  if (client.end) client.end();
   out.measured.client_cpu_seconds = cpu.seconds();
   return out;
 }

@@ -6,7 +6,8 @@
 //   crawl: breadth-first from the root to depth D, each page once, at most C in flight; the
 //          visited set (depth, status), the edges seen, the errors.
 // Each model gives one thing: a `getter` that GETs a batch of URLs with at most C in flight over
-// keep-alive connections it keeps for the whole run (sequential.cpp ... tbb.cpp). The crawl is
+// keep-alive connections it keeps for the whole run (sequential.cpp ... tbb.cpp; processes.cpp's
+// deals each batch out to worker processes, and ends them inside a run: run_getter). The crawl is
 // level by level (a gather per level), so depths are exact whatever order pages complete in.
 #include <chrono>
 #include <cstddef>
@@ -66,7 +67,7 @@ std::string describe(const page_result& p);
 // where a pool of C needs C), reported as metrics.
 struct run_measures {
   std::size_t connections_opened = 0;
-  double client_cpu_seconds = 0;  // process CPU minus the embedded server's threads
+  double client_cpu_seconds = 0;  // client_cpu: the process's and its workers', less the server's
 };
 
 struct fetch_result {
@@ -140,10 +141,23 @@ fetch_result fetch(const getter& get, const std::vector<std::string>& urls,
 crawl_result crawl(const getter& get, const std::string& root, std::size_t depth,
                    const client_tally& tally, const crawl_rules& rules = {});
 
+// Where a 200 answer's links lead, as a crawl's getter read them (crawl_options): each once, in
+// the order of their first appearance. A link whose host is unknown (a bad url) has none.
+struct link_target {
+  std::string to;
+  std::optional<std::string> host;
+};
+// Takes the links read in answer `r`; none when nothing read it (no 200 answer, or a getter that
+// keeps bodies instead).
+std::optional<std::vector<link_target>> take_links(response& r);
+// Gives answer `r` the links read elsewhere (a worker process), as its own reader would have.
+void give_links(response& r, std::vector<link_target> links);
+
 class site_server;
 
-// The client's CPU since construction: the process's, less what the embedded server's threads
-// used (the server may share the process; none for nginx, a process of its own).
+// The client's CPU since construction: the process's and its reaped children's (the processes
+// model's workers, reaped inside the run), less what the embedded server's threads used (the
+// server may share the process; none for nginx, a process of its own, never reaped in a run).
 class client_cpu {
  public:
   explicit client_cpu(const site_server* server);
@@ -151,7 +165,7 @@ class client_cpu {
 
  private:
   const site_server* server_;
-  double process_, server_start_;
+  double process_, children_, server_start_;
 };
 
 // ---- the workloads, against the embedded server
@@ -192,13 +206,25 @@ struct crawl_params {
 // nginx (started at first use).
 std::string crawl_root(const crawl_params& p);
 
+// A model's getter for one run, and what ends it inside the run's measures: the processes
+// model's worker processes are reaped there (their CPU is then the run's), and one that did not
+// exit cleanly is thrown. Nothing for the other models: their getter ends with its last copy.
+struct run_getter {
+  getter get;
+  std::function<void()> end = {};
+};
+// The processes model's (processes.cpp); its plain getter (make_getter) kills and reaps its
+// workers when its last copy goes.
+run_getter make_run_getter(models::processes_model, const client_options&, const models::config&,
+                           client_tally&);
+
 // A fetch or a crawl of the embedded server (or nginx) with the getter `make` gives.
 using getter_maker =
-    std::function<getter(const client_options&, const models::config&, client_tally&)>;
+    std::function<run_getter(const client_options&, const models::config&, client_tally&)>;
 template <models::model M>
 getter_maker maker_of() {
   return [](const client_options& o, const models::config& c, client_tally& t) {
-    return make_getter(M{}, o, c, t);
+    return run_getter{make_getter(M{}, o, c, t)};
   };
 }
 fetch_result run_fetch(const fetch_params& p, const models::config& config,
@@ -219,11 +245,6 @@ inline merit::figure client_cpu_per_request() {
 
 struct fetch_workload : workload_base<fetch_params, fetch_result> {
   static constexpr std::string_view name = "fetch";
-  // Planned, not written yet: the report shows the cell as unsupported with this reason.
-  static std::string_view unsupported(models::processes_model) {
-    return "the processes version is not written yet (issue 26): URLs handed out to worker "
-           "processes, each with a client of its own, the answers gathered by the parent";
-  }
   // Its runs compute: short single runs vary by 5-15 % on a shared VM (has_min_run_time). Measured
   // on the nginx_n10000_c64 / tree_200k / p4_c4_k16_n20000 cells of every model, six rounds: a
   // minimum of 0.5 s took the median CV from 12.6 % to 4.6 %. Not a case that waits on the site's
@@ -257,11 +278,6 @@ struct fetch_workload : workload_base<fetch_params, fetch_result> {
 
 struct crawl_workload : workload_base<crawl_params, crawl_result> {
   static constexpr std::string_view name = "crawl";
-  // Planned, not written yet: the report shows the cell as unsupported with this reason.
-  static std::string_view unsupported(models::processes_model) {
-    return "the processes version is not written yet (issue 26): each level's URLs handed out to "
-           "worker processes, the visited set kept by the parent";
-  }
 
   static std::vector<case_def<params_type>> cases();
   // The question: how soon is the site crawled. The models' order differs between sizes, so
@@ -293,5 +309,13 @@ struct crawl_workload : workload_base<crawl_params, crawl_result> {
     return run_crawl(p, c, maker_of<M>());
   }
 };
+
+// The processes model runs its getter and ends its workers inside the run (processes.cpp).
+template <>
+fetch_result fetch_workload::run(models::processes_model, const fetch_params& p,
+                                 const models::config& c);
+template <>
+crawl_result crawl_workload::run(models::processes_model, const crawl_params& p,
+                                 const models::config& c);
 
 }  // namespace concur::http

@@ -107,4 +107,22 @@ loop::task<std::size_t> fetch(loop_client& s, std::size_t workers,
   co_return std::accumulate(fetched.begin(), fetched.end(), std::size_t{0});
 }
 
+// A client on a loop of its own, run for each batch: the coroutines model's (and each of the
+// processes model's workers', made after its fork).
+struct own_loop_client {
+  explicit own_loop_client(const client_options& options) : client(ctx.get_executor(), options) {}
+
+  // GETs urls[i] into the answer's [i], `workers` at a time, on as many connections of this loop.
+  std::vector<response> get(const std::vector<std::string>& urls, std::size_t workers,
+                            client_tally& tally) {
+    std::vector<response> out(urls.size());
+    std::size_t next = 0;  // one thread: no lock
+    loop::run(ctx, [&] { return fetch(client, workers, urls, next, out, tally); });
+    return out;
+  }
+
+  asio::io_context ctx{1};
+  loop_client client;  // C connections at most, kept across batches
+};
+
 }  // namespace concur::http::on_loop
