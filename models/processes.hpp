@@ -86,6 +86,7 @@ class pool {
   pool(std::size_t workers, job_handler handler);
   // The same, with `cancel_signal` kept blocked in every worker for its whole life: sent to a
   // worker (signal) it never kills it, it waits pending until a job takes it (wait_for_signal).
+  // One sent after its job ended waits for that worker's next job.
   pool(std::size_t workers, job_handler handler, int cancel_signal);
   // Kills (SIGKILL) and reaps every worker still there: a run that failed leaves no process.
   ~pool();

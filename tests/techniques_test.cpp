@@ -255,9 +255,10 @@ TYPED_TEST(techniques, nothing_left_behind) {
 // wait_for's deadline does the same; every worker is reaped by the end of the run.
 TEST(techniques_in_processes, a_cancelled_worker_cleans_up_and_says_so) {
   using namespace std::chrono_literals;
-  const techniques::params p{.rounds = 3, .cancel_after = 1ms, .timeout = 1ms, .poll_task = 5ms};
+  const concur::techniques::params p{
+      .rounds = 3, .cancel_after = 1ms, .timeout = 1ms, .poll_task = 5ms};
   const auto r =
-      techniques::workload::run(models::processes_model{}, p, models::config::defaults());
+      concur::techniques::workload::run(models::processes_model{}, p, models::config::defaults());
   EXPECT_EQ(r.cancelled, 3u);
   EXPECT_EQ(r.cleaned_up, 3u);
   EXPECT_EQ(r.timed_out, 3u);
