@@ -99,17 +99,19 @@ std::string answer(const job_handler& handler, std::string_view job, const peak_
 // dies with the thread that forked it (so a parent killed leaves no worker behind), and it holds
 // no socket of another worker's (a socket the parent closes must really close, or that worker
 // would wait for jobs forever). Other descriptors stay: a job may name one the parent opened
-// (dirsearch's directories).
-void become_worker(pid_t parent, const std::vector<int>& others) {
+// (dirsearch's directories). Signals stay blocked until here, `keep_blocked` (a pool's cancel
+// signal, 0 for none) for good: it must never find the worker unprepared.
+void become_worker(pid_t parent, const std::vector<int>& others, int keep_blocked) {
   struct sigaction action {};
   action.sa_handler = SIG_DFL;
   ::sigaction(SIGINT, &action, nullptr);
   ::sigaction(SIGTERM, &action, nullptr);
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
   for (const int fd : others) ::close(fd);
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  sigset_t mask;
+  ::sigemptyset(&mask);
+  if (keep_blocked != 0) ::sigaddset(&mask, keep_blocked);
+  ::sigprocmask(SIG_SETMASK, &mask, nullptr);
 }
 
 // The worker's whole life: a job, its answer, until the parent closes its end.
@@ -171,6 +173,26 @@ void record_workers_memory(std::optional<std::int64_t> sum) {
 
 }  // namespace
 
+job_failed::job_failed(std::size_t worker, std::string message)
+    : std::runtime_error(fmt::format("processes: worker {}: {}", worker, message)),
+      message_(std::move(message)) {}
+
+bool wait_for_signal(int signal, std::chrono::nanoseconds d) {
+  sigset_t one;
+  ::sigemptyset(&one);
+  ::sigaddset(&one, signal);
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (true) {  // again after an interruption by a handled signal (EINTR), for what is left
+    const auto left = std::max<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
+                                                         std::chrono::nanoseconds(0));
+    const auto s = std::chrono::floor<std::chrono::seconds>(left);
+    const timespec limit{.tv_sec = static_cast<time_t>(s.count()),
+                         .tv_nsec = static_cast<long>((left - s).count())};
+    if (::sigtimedwait(&one, nullptr, &limit) == signal) return true;
+    if (errno != EINTR) return false;  // EAGAIN: the time is up
+  }
+}
+
 message& message::put(std::uint64_t n) {
   bytes_.append(reinterpret_cast<const char*>(&n), sizeof n);
   return *this;
@@ -207,8 +229,10 @@ struct pool::worker {
   std::optional<std::int64_t> peak_growth = 0;  // as its last answer said; none: unknown
 };
 
-pool::pool(std::size_t workers, job_handler handler)
-    : handler_(std::move(handler)), freed_(ctx_, loop::steady_timer::time_point::max()) {
+pool::pool(std::size_t workers, job_handler handler, int cancel_signal)
+    : handler_(std::move(handler)),
+      cancel_signal_(cancel_signal),
+      freed_(ctx_, loop::steady_timer::time_point::max()) {
   workers_.reserve(workers);
   try {
     while (workers_.size() < workers) fork_worker(workers);
@@ -217,6 +241,8 @@ pool::pool(std::size_t workers, job_handler handler)
     throw;
   }
 }
+
+pool::pool(std::size_t workers, job_handler handler) : pool(workers, std::move(handler), 0) {}
 
 void pool::fork_worker(std::size_t wanted) {
   const std::size_t number = workers_.size() + 1;
@@ -238,7 +264,7 @@ void pool::fork_worker(std::size_t wanted) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(fds[0]);
-    become_worker(parent, others);
+    become_worker(parent, others, cancel_signal_);
     serve_jobs(fds[1], handler_);
   }
   const int fork_error = errno;
@@ -272,6 +298,11 @@ void pool::end_workers() noexcept {
     wait_for(w->pid);
     w->reaped = true;
   }
+}
+
+bool pool::signal(std::size_t index, int sig) {
+  auto& w = *workers_.at(index);
+  return !w.reaped && ::kill(w.pid, sig) == 0;
 }
 
 std::size_t pool::size() const {
@@ -344,8 +375,7 @@ task<std::string> pool::submit(std::string job) {
   const auto body = answer.text();
   if (how == outcome::refused)
     throw resource_exhausted(fmt::format("worker {}: {}", w->number, body));
-  if (how != outcome::answered)
-    throw std::runtime_error(fmt::format("processes: worker {}: {}", w->number, body));
+  if (how != outcome::answered) throw job_failed(w->number, std::string(body));
   co_return std::string(body);
 }
 

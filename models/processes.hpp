@@ -14,6 +14,7 @@
 
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,22 @@ using loop::task;
 // worker, after the fork; an exception it throws is carried back and rethrown by the parent's
 // submit (resource_exhausted as itself, any other as std::runtime_error with its message).
 using job_handler = std::function<std::string(std::string_view job)>;
+
+// What submit throws when a job's handler threw: what() names the worker, job_message() is the
+// handler's own message (as ProcessPoolExecutor re-raises the job's exception in the parent).
+class job_failed : public std::runtime_error {
+ public:
+  job_failed(std::size_t worker, std::string message);
+  const std::string& job_message() const { return message_; }
+
+ private:
+  std::string message_;
+};
+
+// In a job of a pool made with a cancel signal: waits up to `d` for that signal (sigtimedwait),
+// true when it came. A job's way to be cancelled by its parent (pool::signal), as
+// multiprocessing's Process.terminate() sends SIGTERM to a process that handles it.
+bool wait_for_signal(int signal, std::chrono::nanoseconds d);
 
 // The bytes of a job or an answer: numbers in host order (both ends are one machine), strings
 // with their length before them.
@@ -67,6 +84,10 @@ class pool {
   // (RLIMIT_NPROC, kernel.threads-max, memory) or a socket, throws resource_exhausted naming the
   // worker and the limits, once the workers already forked have been ended and reaped.
   pool(std::size_t workers, job_handler handler);
+  // The same, with `cancel_signal` kept blocked in every worker for its whole life: sent to a
+  // worker (signal) it never kills it, it waits pending until a job takes it (wait_for_signal).
+  // One sent after its job ended waits for that worker's next job.
+  pool(std::size_t workers, job_handler handler, int cancel_signal);
   // Kills (SIGKILL) and reaps every worker still there: a run that failed leaves no process.
   ~pool();
   pool(const pool&) = delete;
@@ -74,6 +95,8 @@ class pool {
 
   std::size_t size() const;
   std::vector<pid_t> pids() const;
+  // Sends `sig` to worker `index` (from 0, as pids()) unless it has been reaped: false then.
+  bool signal(std::size_t index, int sig);
 
   // asyncio.run on the parent's loop: runs the coroutine make_main() returns, which hands out
   // jobs with submit; then ends the workers (end of file on their sockets), reaps them, and
@@ -120,6 +143,7 @@ class pool {
 
   loop::asio::io_context ctx_{1};
   job_handler handler_;
+  int cancel_signal_ = 0;  // blocked in the workers; 0: none
   std::vector<std::unique_ptr<worker>> workers_;
   loop::steady_timer freed_;  // cancelled whenever a worker goes idle or dies: wakes submitters
 };

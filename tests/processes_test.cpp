@@ -7,16 +7,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/cpu_time.hpp"
+#include "models/loop_control.hpp"
 #include "models/processes.hpp"
+#include "models/processes_queue.hpp"
 #include "tests/support.hpp"
+#include "workloads/prodcons/prodcons.hpp"
 #include "workloads/sleep/sleep.hpp"
 
 namespace concur {
@@ -176,6 +184,159 @@ TEST(processes, a_refused_fork_is_reported_refused_and_leaves_no_worker) {
   EXPECT_NE(r.output.find("ulimit -u 16"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("no worker left behind"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("after the refusal, 2 workers ran fine"), std::string::npos) << r.output;
+}
+
+// ---- The queue between processes (models/processes_queue.hpp) ----
+
+// This process's children, in the order they were forked (pids grow but may wrap: by pid is close
+// enough for a test that forks two at once).
+std::vector<long> children_of_this_process() {
+  std::vector<long> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "children");
+    for (long pid = 0; in >> pid;) out.push_back(pid);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A worker that dies holding the queue's lock breaks the queue: a worker blocked on it wakes with
+// the reason, the run fails naming what happened, nothing hangs and every worker is reaped.
+TEST(processes_queue, a_worker_dying_with_the_lock_held_breaks_the_queue_for_everyone) {
+  processes::shared_queue queue(2);
+  std::vector<pid_t> pids;
+  std::string what;
+  try {
+    processes::pool workers(2, [&queue](std::string_view job) -> std::string {
+      if (job == "die") queue.while_locked([] { ::raise(SIGKILL); });
+      return message{}.put(queue.get().value_or(0)).take();  // blocks: nothing is ever put
+    });
+    pids = workers.pids();
+    hand_out(workers, {"get", "die"});
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  const bool told = what.find("was killed by signal 9") != std::string::npos ||
+                    what.find("died holding the queue's lock") != std::string::npos;
+  EXPECT_TRUE(told) << what;
+  EXPECT_EQ(queue.size(), 0u);  // the parent can still take the lock
+  // Whoever locked it first after the death was told (EOWNERDEAD) and said so for everyone.
+  try {
+    queue.put(1);
+    ADD_FAILURE() << "a broken queue took an item";
+  } catch (const processes::queue_broken& e) {
+    EXPECT_NE(std::string(e.what()).find("a process died holding the queue's lock"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const pid_t pid : pids) EXPECT_TRUE(reaped(pid)) << pid;
+}
+
+// What the parent does when a worker fails: abandon() wakes every waiter with the reason.
+TEST(processes_queue, abandon_wakes_a_blocked_put_with_the_reason) {
+  processes::shared_queue queue(1);
+  queue.put(1);
+  processes::pool workers(1, [&queue](std::string_view) {
+    queue.put(2);  // the queue is full: blocks until abandoned
+    return std::string("put");
+  });
+  std::string error;
+  workers.run([&]() -> processes::task<void> {
+    auto ex = co_await loop::asio::this_coro::executor;
+    auto put = loop::spawn(ex, workers.submit("x"));
+    co_await loop::sleep_for(std::chrono::milliseconds(20));
+    queue.abandon("the run failed elsewhere");
+    try {
+      co_await put.result();
+    } catch (const processes::job_failed& e) {
+      error = e.job_message();
+    }
+  });
+  EXPECT_NE(error.find("the run failed elsewhere"), std::string::npos) << error;
+  EXPECT_THROW(queue.put(3), processes::queue_broken);
+}
+
+TEST(processes_queue, items_then_end_marks_in_order_within_capacity) {
+  processes::shared_queue queue(3);
+  queue.put(7);
+  queue.put(8);
+  queue.put_end();
+  EXPECT_FALSE(queue.try_put_end());  // full: there is no fourth place
+  EXPECT_EQ(queue.get(), std::optional<std::uint64_t>(7));
+  EXPECT_EQ(queue.get(), std::optional<std::uint64_t>(8));
+  EXPECT_EQ(queue.get(), std::nullopt);
+  EXPECT_EQ(queue.size(), 0u);
+  EXPECT_EQ(queue.high_water(), 3u);
+}
+
+// A consumer killed in the middle of a prodcons run: the cell fails with a message instead of
+// hanging (the producers would wait for room forever), and no worker is left behind.
+TEST(processes_queue, prodcons_with_a_consumer_killed_fails_rather_than_hangs) {
+  const prodcons::params p{
+      .producers = 1, .consumers = 1, .capacity = 1, .items_per_producer = 2'000'000};
+  std::atomic<bool> over{false};
+  std::set<long> seen;
+  std::jthread killer([&] {  // kills the second worker (the consumer) once it is there
+    while (!over) {
+      const auto children = children_of_this_process();
+      seen.insert(children.begin(), children.end());
+      if (children.size() == 2) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        ::kill(static_cast<pid_t>(children.back()), SIGKILL);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  std::string what;
+  try {
+    prodcons::workload::run(models::processes_model{}, p, models::config::defaults());
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  over = true;
+  killer.join();
+  EXPECT_NE(what.find("killed by signal 9"), std::string::npos) << what;
+  for (const long pid : seen) EXPECT_TRUE(testing::gone(pid)) << "worker " << pid << " left";
+}
+
+// ---- Cancelling a job by a signal (pool with a cancel signal, wait_for_signal, signal) ----
+
+TEST(processes, a_cancel_signal_reaches_the_job_and_never_kills_the_worker) {
+  processes::pool worker(
+      1,
+      [](std::string_view) {
+        const bool came = processes::wait_for_signal(SIGUSR1, std::chrono::seconds(30));
+        return message{}.put(came).take();
+      },
+      SIGUSR1);
+  const auto answers = worker.run([&]() -> processes::task<std::vector<std::string>> {
+    auto ex = co_await loop::asio::this_coro::executor;
+    std::vector<std::string> out;
+    for (int i = 0; i < 2; ++i) {  // sent at once: maybe before the worker reads the job
+      auto job = loop::spawn(ex, worker.submit("wait"));
+      EXPECT_TRUE(worker.signal(0, SIGUSR1));
+      out.push_back(co_await job.result());
+    }
+    co_return out;
+  });
+  for (const auto& a : answers) EXPECT_EQ(message_reader(a).number(), 1u);
+  EXPECT_FALSE(worker.signal(0, SIGUSR1));  // reaped: nothing to signal
+}
+
+TEST(processes, a_failed_job_keeps_its_own_message_apart) {
+  processes::pool workers(1, square);
+  std::string own, whole;
+  workers.run([&]() -> processes::task<void> {
+    try {
+      co_await workers.submit("throw");
+    } catch (const processes::job_failed& e) {
+      own = e.job_message();
+      whole = e.what();
+    }
+  });
+  EXPECT_EQ(own, "this job cannot be done");
+  EXPECT_EQ(whole, "processes: worker 1: this job cannot be done");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 // skip a task that has not started), an adapter says so in a trait and the scenario asks it.
 // (The sequential model has nothing running beside the caller, so nothing to cancel or poll.)
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <optional>
@@ -17,6 +18,7 @@
 
 #include "tests/model_adapters.hpp"
 #include "tests/support.hpp"
+#include "workloads/techniques/techniques.hpp"
 
 namespace concur {
 namespace {
@@ -246,6 +248,28 @@ TYPED_TEST(techniques, nothing_left_behind) {
   run_every_scenario<TypeParam>();
   EXPECT_EQ(threads, entries("/proc/self/task")) << "threads left behind";
   EXPECT_EQ(fds, entries("/proc/self/fd")) << "file descriptors left behind";
+}
+
+// processes (not in the adapters: a task there is a job in a worker process): the parent's
+// SIGTERM cancels the long task, whose clean-up runs in the worker and is reported back, and
+// wait_for's deadline does the same; every worker is reaped by the end of the run.
+TEST(techniques_in_processes, a_cancelled_worker_cleans_up_and_says_so) {
+  using namespace std::chrono_literals;
+  const concur::techniques::params p{
+      .rounds = 3, .cancel_after = 1ms, .timeout = 1ms, .poll_task = 5ms};
+  const auto r =
+      concur::techniques::workload::run(models::processes_model{}, p, models::config::defaults());
+  EXPECT_EQ(r.cancelled, 3u);
+  EXPECT_EQ(r.cleaned_up, 3u);
+  EXPECT_EQ(r.timed_out, 3u);
+  ASSERT_EQ(r.cancel_latency_us.size(), 3u);
+  for (const double us : r.cancel_latency_us) {
+    EXPECT_GE(us, 0.0);  // the worker's clean-up ended after the parent's request (one clock)
+    EXPECT_LT(us, 10e6);
+  }
+  EXPECT_EQ(r.first_error, first_failure);
+  EXPECT_EQ(r.collected, collected);
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "a worker left behind";
 }
 
 }  // namespace

@@ -46,11 +46,6 @@ result make_result(std::vector<std::uint64_t> consumed, std::size_t produced,
 
 struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "prodcons";
-  // Planned, not written yet: the report shows the cell as unsupported with this reason.
-  static std::string_view unsupported(models::processes_model) {
-    return "the processes version is not written yet (issue 26): producers and consumers in "
-           "processes, a bounded queue between them as multiprocessing.Queue";
-  }
   // Its runs compute: short single runs vary by 5-15 % on a shared VM (has_min_run_time). Measured
   // on the nginx_n10000_c64 / tree_200k / p4_c4_k16_n20000 cells of every model, six rounds: a
   // minimum of 0.5 s took the median CV from 4.8 % to 3.6 %.

@@ -108,11 +108,6 @@ inline constexpr std::string_view timeout_overshoot_median_us = "timeout_oversho
 
 struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "techniques";
-  // Planned, not written yet: the report shows the cell as unsupported with this reason.
-  static std::string_view unsupported(models::processes_model) {
-    return "the processes version is not written yet (issue 26): a task in a worker process, "
-           "cancelled by a signal to it, its clean-up observed";
-  }
 
   static std::vector<case_def<params>> cases();
   // The question: how soon does a cancel land, and how far past its deadline does a timeout fire.
