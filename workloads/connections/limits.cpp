@@ -56,6 +56,16 @@ long listen_overflows() {
   return -1;
 }
 
+long long resident_bytes(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/status", pid));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("VmRSS:")) continue;
+    const auto w = words(line);  // VmRSS: N kB
+    return w.size() >= 2 ? std::stoll(w[1]) * 1024 : 0;
+  }
+  return 0;
+}
+
 std::string descriptor_ceiling() {
   rlimit limit{};
   ::getrlimit(RLIMIT_NOFILE, &limit);

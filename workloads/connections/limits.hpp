@@ -1,6 +1,8 @@
 #pragma once
 // What the kernel says about sockets, read from /proc (system-wide figures: other processes'
 // sockets count too).
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -16,6 +18,9 @@ long long slab_bytes();
 // /proc/net/netstat's TcpExt ListenOverflows: connections dropped because an accept queue was
 // full; -1 when it cannot be read.
 long listen_overflows();
+
+// /proc/<pid>/status's VmRSS in bytes; 0 when it cannot be read (the process has gone).
+long long resident_bytes(pid_t pid);
 
 // Why RLIMIT_NOFILE stops where it does: "hard limit H, fs.nr_open R; raising the hard limit
 // needs CAP_SYS_RESOURCE, which this process lacks" (or has).
