@@ -155,6 +155,7 @@ TEST(connections, the_processes_client_and_the_servers_shard_past_a_descriptor_l
     EXPECT_LE(metric(r, "open_at_peak"), 1'000);
     EXPECT_GT(metric(r, "client_cpu_us_per_conn"), 0);
     EXPECT_GT(metric(r, "server_cpu_us_per_conn"), 0);
+    EXPECT_GT(metric(r, "server_bytes_per_conn"), 0);  // their peaks over their idle selves
 
     const auto& peer = shared_server(server, p.hold, servers);
     const auto pids = peer.pids();
@@ -165,7 +166,7 @@ TEST(connections, the_processes_client_and_the_servers_shard_past_a_descriptor_l
       for (const pid_t pid : pids) {
         clockid_t clock{};
         if (::clock_getcpuclockid(pid, &clock) == 0) cpu += cpu_time::of_clock(clock);
-        largest = std::max(largest, kernel::resident_bytes(pid));
+        largest = std::max(largest, kernel::status_bytes(pid, "VmRSS"));
       }
       return std::pair(cpu, largest);
     };

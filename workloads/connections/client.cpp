@@ -23,8 +23,7 @@ std::string body_of(std::size_t i) {
 
 void tally::sent(std::size_t count) {
   if (count > 0 && (sent_ += count) == connections_)
-    peak_ = peak{opened_ - closed_, kernel::tcp_memory_pages(), kernel::slab_bytes(),
-                 server_memory_ ? server_memory_() : 0};
+    peak_ = peak{opened_ - closed_, kernel::tcp_memory_pages(), kernel::slab_bytes()};
 }
 
 std::size_t client_run::request(std::size_t i, char* out) const {

@@ -139,9 +139,9 @@ framed run_framed(connection_run& run, server_kind kind, std::chrono::millisecon
       share + spare_descriptors > limit)
     throw resource_exhausted(too_few_descriptors(share, limit));
   const std::size_t servers = server_processes(run.connections);
-  const server& peer = shared_server(kind, hold, servers);
+  server& peer = shared_server(kind, hold, servers);
   const std::size_t addresses = addresses_for(run.connections);
-  tally work(run.connections, [&peer] { return peer.resident_bytes(); });
+  tally work(run.connections);
   run.endpoints = {peer.endpoints().begin(), peer.endpoints().begin() + addresses};
   // Past it a connection gives up: long enough for N connects on a busy machine.
   run.deadline = std::chrono::steady_clock::now() + allowance +
@@ -151,7 +151,7 @@ framed run_framed(connection_run& run, server_kind kind, std::chrono::millisecon
   const long long slab_before = kernel::slab_bytes();
   const long overflows_before = kernel::listen_overflows();
   const double server_before = peer.cpu_seconds();
-  const long long server_memory_before = peer.resident_bytes();
+  peer.start_peaks();
   const double client_before = client_cpu_seconds();
   clients();
   run.work = nullptr;
@@ -164,8 +164,8 @@ framed run_framed(connection_run& run, server_kind kind, std::chrono::millisecon
     m.socket_memory_bytes = static_cast<double>(peak->socket_pages - pages_before) *
                             static_cast<double>(::sysconf(_SC_PAGESIZE));
     m.slab_bytes = static_cast<double>(peak->slab_bytes - slab_before);
-    m.server_memory_bytes = static_cast<double>(peak->server_bytes - server_memory_before);
   }
+  m.server_memory_bytes = static_cast<double>(peer.peak_growth());
   m.client_processes = run.client_processes;
   m.server_processes = servers;
   m.descriptor_limit = static_cast<double>(limit);

@@ -46,7 +46,7 @@ struct measures {
   double descriptor_limit = 0;     // RLIMIT_NOFILE the run had (each process)
   std::size_t addresses = 0;       // loopback addresses the connections were spread over
   double listen_overflows = 0;     // the kernel's ListenOverflows over the run (system-wide)
-  double server_memory_bytes = 0;  // the server processes' RSS growth at the peak, summed
+  double server_memory_bytes = 0;  // the server processes' peak RSS over their idle RSS, summed
   std::size_t client_processes = 1;
   std::size_t server_processes = 1;
 };
@@ -71,9 +71,7 @@ std::string body_of(std::size_t i);
 // share), as if counted here. A tally of 0 connections (a worker's) samples nothing.
 class tally {
  public:
-  // `server_memory` gives the server processes' resident bytes, sampled at the peak too.
-  explicit tally(std::size_t connections, std::function<long long()> server_memory = {})
-      : connections_(connections), server_memory_(std::move(server_memory)) {}
+  explicit tally(std::size_t connections) : connections_(connections) {}
   void opened(std::size_t count = 1) { opened_ += count; }
   void closed(std::size_t count = 1) { closed_ += count; }
   void sent(std::size_t count = 1);
@@ -85,13 +83,11 @@ class tally {
     std::size_t open = 0;
     long socket_pages = 0;
     long long slab_bytes = 0;
-    long long server_bytes = 0;
   };
   const std::optional<peak>& at_peak() const { return peak_; }
 
  private:
   std::size_t connections_;
-  std::function<long long()> server_memory_;
   std::atomic<std::size_t> opened_{0}, closed_{0}, sent_{0};
   std::optional<peak> peak_;  // written once, by the thread that sent the last request
 };

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace concur::connections::kernel {
 
@@ -19,8 +20,13 @@ long long slab_bytes();
 // full; -1 when it cannot be read.
 long listen_overflows();
 
-// /proc/<pid>/status's VmRSS in bytes; 0 when it cannot be read (the process has gone).
-long long resident_bytes(pid_t pid);
+// A "Key: N kB" line of /proc/<pid>/status (VmRSS, VmHWM) in bytes; 0 when it cannot be read
+// (the process has gone).
+long long status_bytes(pid_t pid, std::string_view key);
+
+// Resets the process's peak RSS mark (VmHWM) to its RSS now (/proc/<pid>/clear_refs, "5");
+// whether it could.
+bool reset_peak_resident(pid_t pid);
 
 // Why RLIMIT_NOFILE stops where it does: "hard limit H, fs.nr_open R; raising the hard limit
 // needs CAP_SYS_RESOURCE, which this process lacks" (or has).

@@ -352,8 +352,21 @@ double server::cpu_seconds() const {
 
 long long server::resident_bytes() const {
   long long sum = 0;
-  for (const pid_t pid : pids()) sum += kernel::resident_bytes(pid);
+  for (const pid_t pid : pids()) sum += kernel::status_bytes(pid, "VmRSS");
   return sum;
+}
+
+void server::start_peaks() {
+  if (!idle_bytes_) idle_bytes_ = resident_bytes();
+  reset_ = true;
+  for (const pid_t pid : pids()) reset_ = kernel::reset_peak_resident(pid) && reset_;
+}
+
+long long server::peak_growth() const {
+  if (!reset_ || !idle_bytes_) return 0;
+  long long sum = 0;
+  for (const pid_t pid : pids()) sum += kernel::status_bytes(pid, "VmHWM");
+  return std::max(0LL, sum - *idle_bytes_);
 }
 
 server& shared_server(server_kind kind, std::chrono::milliseconds hold, std::size_t processes) {

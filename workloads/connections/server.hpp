@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,18 @@ class server {
   double cpu_seconds() const;
   long long resident_bytes() const;
   virtual bool alive() const = 0;
+
+  // At a run's start: resets the processes' peak-RSS marks (VmHWM). The first call also records
+  // their resident memory, idle: the baseline of every run's peak, so that what an allocator
+  // kept from an earlier run (nginx's) is not taken for memory the server did not need.
+  void start_peaks();
+  // The processes' peak RSS since start_peaks, summed, less that baseline (0 when a mark could
+  // not be reset: a peak from before the run would be no figure of it).
+  long long peak_growth() const;
+
+ private:
+  std::optional<long long> idle_bytes_;
+  bool reset_ = false;
 };
 
 // The server of this kind holding requests for `hold` in `processes` processes, started at first
