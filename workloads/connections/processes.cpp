@@ -1,12 +1,11 @@
 // processes: the connections (the long-poll's and readiness's) cut into one contiguous share per
-// worker process, each share below a
-// process's descriptor limit (so there are as many workers as the descriptors need, and at least
-// the configured count); each worker runs its share's coroutines (async_client.hpp) on its own
-// loop, as the coroutines model runs them all. A worker's work comes as two jobs: open and send
-// (its loop runs until every connection of its share has sent its first request), then the rest
-// (the replies; readiness's further exchanges). Between them, when every worker has sent, the
-// parent's tally samples the peak (every connection open, the server holding them); then it
-// gathers the replies in client order.
+// worker process, each share below a process's descriptor limit (so there are as many workers as
+// the descriptors need, and at least the configured count); each worker runs its share's
+// coroutines (async_client.hpp) on its own loop, as the coroutines model runs them all. A worker's
+// work comes as two jobs: open and send (its loop runs until every connection of its share has
+// sent its first request), then the rest (the replies; readiness's further exchanges). Between
+// them, when every worker has sent, the parent's tally samples the peak (every connection open,
+// the server holding them); then it gathers the replies in client order.
 #include <memory>
 #include <type_traits>
 #include <utility>
