@@ -62,6 +62,15 @@ class oracle {
           error_ =
               "no oracle: the sequential cell is over budget and the case has no reference result";
         }
+      } catch (const resource_exhausted& e) {
+        // The OS refused the sequential model what the case needs (one process's descriptors):
+        // a model that needs less still has the case's reference to answer to.
+        if (const auto reference = reference_of<W>(params_)) {
+          result_ = *reference;
+          source_ = "reference";
+        } else {
+          error_ = fmt::format("the oracle (sequential) was refused: {}", e.what());
+        }
       } catch (const std::exception& e) {
         error_ = fmt::format("the oracle (sequential) failed: {}", e.what());
       }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -18,7 +19,9 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
+#include <vector>
 
 #include "core/cleanup.hpp"
 #include "core/cpu_time.hpp"
@@ -47,6 +50,27 @@ std::uint16_t free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
   ::close(fd);
   return ntohs(a.sin_port);
+}
+
+// The processes whose parent is `parent` (nginx's workers), from /proc/<pid>/stat.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    // pid (comm) state ppid ...: comm may hold spaces or parentheses, so read after the last ')'.
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    std::string state;
+    pid_t ppid = 0;
+    if (rest >> state >> ppid && ppid == parent) out.push_back(std::stoi(name));
+  }
+  return out;
 }
 
 bool accepts(std::uint16_t port) {
@@ -149,12 +173,13 @@ void nginx_server::start(const custom_config& c) {
   }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
+    workers_ = std::max(1u, c.worker_processes);
     std::ofstream(dir + "/nginx.conf") << fmt::format(
-        "daemon off;\nmaster_process off;\nworker_processes 1;\n{1}pid {0}/nginx.pid;\n"
+        "daemon off;\nmaster_process {4};\nworker_processes {5};\n{1}pid {0}/nginx.pid;\n"
         "error_log {0}/error.log warn;\n"
         "events {{ {2} }}\n"
         "http {{\n  access_log off;\n  client_body_temp_path {0}/tmp;\n{3}}}\n",
-        dir, c.main, c.events, c.servers(port_));
+        dir, c.main, c.events, c.servers(port_), workers_ > 1 ? "on" : "off", workers_);
     pid_ = process::start({*nginx, "-p", dir, "-c", dir + "/nginx.conf", "-e", dir + "/error.log"});
     for (int i = 0; i < 500; ++i) {
       if (accepts(port_)) return;
@@ -176,9 +201,22 @@ void nginx_server::start(const custom_config& c) {
 }
 
 double nginx_server::cpu_seconds() const {
-  clockid_t clock{};
-  if (pid_ < 0 || clock_getcpuclockid(pid_, &clock) != 0) return 0;
-  return cpu_time::of_clock(clock);
+  double sum = 0;
+  for (const pid_t pid : pids()) {
+    clockid_t clock{};
+    if (clock_getcpuclockid(pid, &clock) == 0) sum += cpu_time::of_clock(clock);
+  }
+  return sum;
+}
+
+std::vector<pid_t> nginx_server::pids() const {
+  if (pid_ < 0) return {};
+  std::vector<pid_t> out{pid_};
+  if (workers_ > 1) {
+    const auto workers = children_of(pid_);
+    out.insert(out.end(), workers.begin(), workers.end());
+  }
+  return out;
 }
 
 nginx_server::~nginx_server() {

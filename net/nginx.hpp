@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/cleanup.hpp"
 
@@ -44,10 +45,13 @@ class nginx_server {
   // nginx with a configuration of the caller's, on a free port P: `main` holds top-level
   // directives (load_module, worker_rlimit_nofile), `events` the events block's, and
   // `servers(P)` the http block's server blocks, one of which listens on 127.0.0.1:P.
+  // With worker_processes > 1 a master (in the foreground, nginx_server::pid) runs that many
+  // workers.
   struct custom_config {
     std::string main;
     std::string events;
     std::function<std::string(std::uint16_t port)> servers;
+    unsigned worker_processes = 1;
   };
   explicit nginx_server(const custom_config& c);
   ~nginx_server();  // stops nginx (SIGTERM, waited for) and removes the directory
@@ -56,7 +60,10 @@ class nginx_server {
 
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
-  double cpu_seconds() const;  // CPU time nginx (one process: no master) has used so far
+  // CPU time nginx (one process: no master; or the master and its workers) has used so far.
+  double cpu_seconds() const;
+  // nginx's processes: the one, or the master and its workers.
+  std::vector<pid_t> pids() const;
   const std::string& directory() const { return dir_->path(); }
   // Whether the directory is on a file system in memory (tmpfs), which no drop of the page cache
   // or reclaim of idle pages empties.
@@ -74,6 +81,7 @@ class nginx_server {
   std::unique_ptr<cleanup::owned_temp_dir> dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+  unsigned workers_ = 1;
 };
 
 }  // namespace concur::net

@@ -6,13 +6,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include "core/cpu_time.hpp"
 #include "tests/support.hpp"
 #include "workloads/connections/connections.hpp"
+#include "workloads/connections/limits.hpp"
+#include "workloads/connections/server.hpp"
 
 namespace concur::connections {
 namespace {
@@ -124,6 +129,54 @@ TEST(connections, descriptors_running_out_mid_run_is_a_refusal_in_every_model) {
     const params few{20, milliseconds(1)};
     EXPECT_EQ(workload::run(model, few, models::config::defaults()), workload::reference(few));
   });
+}
+
+// Past one process's descriptors (RLIMIT_NOFILE lowered to 600 here: 344 connections each) the
+// processes model shards its connections over as many workers as they need, whatever the
+// configured count, and the server runs as as many processes (SO_REUSEPORT, or nginx's workers),
+// whose CPU and memory the run sums; a model of one process is refused.
+TEST(connections, the_processes_client_and_the_servers_shard_past_a_descriptor_limit) {
+  if (const auto why = too_few_descriptors(small.connections); !why.empty()) GTEST_SKIP() << why;
+  auto config = models::config::defaults();
+  config.worker_processes = 1;
+  for (const auto server : {server_kind::embedded, server_kind::nginx}) {
+    SCOPED_TRACE(server == server_kind::nginx ? "nginx" : "embedded");
+    if (server == server_kind::nginx && !nginx_unavailable().empty()) continue;
+    // A hold of its own: these servers, started under the lowered limit, serve no other test.
+    const params p{1'000, milliseconds(70), server};
+    const lowered_descriptor_limit limit(600);
+    EXPECT_THROW(workload::run(models::coroutines_model{}, p, config), resource_exhausted);
+    const auto r = workload::run(models::processes_model{}, p, config);
+    ASSERT_EQ(r, workload::reference(p)) << workload::describe_diff(workload::reference(p), r);
+    EXPECT_EQ(metric(r, "client_processes"), 3);  // ceil(1000 / 344)
+    const auto servers = static_cast<std::size_t>(metric(r, "server_processes"));
+    EXPECT_GE(servers, 3u);
+    EXPECT_GT(metric(r, "open_at_peak"), 0);
+    EXPECT_LE(metric(r, "open_at_peak"), 1'000);
+    EXPECT_GT(metric(r, "client_cpu_us_per_conn"), 0);
+    EXPECT_GT(metric(r, "server_cpu_us_per_conn"), 0);
+    EXPECT_GT(metric(r, "server_bytes_per_conn"), 0);  // their peaks over their idle selves
+
+    const auto& peer = shared_server(server, p.hold, servers);
+    const auto pids = peer.pids();
+    EXPECT_GE(pids.size(), servers);  // nginx's master besides its workers
+    const auto each = [&] {
+      double cpu = 0;
+      long long largest = 0;
+      for (const pid_t pid : pids) {
+        clockid_t clock{};
+        if (::clock_getcpuclockid(pid, &clock) == 0) cpu += cpu_time::of_clock(clock);
+        largest = std::max(largest, kernel::status_bytes(pid, "VmRSS"));
+      }
+      return std::pair(cpu, largest);
+    };
+    const auto [cpu_before, largest] = each();
+    const double summed = peer.cpu_seconds();
+    const auto [cpu_after, unused] = each();
+    EXPECT_GE(summed, cpu_before);  // CPU clocks only advance
+    EXPECT_LE(summed, cpu_after);
+    EXPECT_GT(peer.resident_bytes(), largest);  // more than one process's
+  }
 }
 
 TEST(connections, a_wrong_reply_is_a_readable_diff) {

@@ -21,14 +21,15 @@ std::string body_of(std::size_t i) {
   return fmt::format("connection {}\n", i);
 }
 
-void tally::sent() {
-  if (++sent_ == connections_)
+void tally::sent(std::size_t count) {
+  if (count > 0 && (sent_ += count) == connections_)
     peak_ = peak{opened_ - closed_, kernel::tcp_memory_pages(), kernel::slab_bytes()};
 }
 
 std::size_t client_run::request(std::size_t i, char* out) const {
   return fmt::format_to_n(out, request_capacity,
-                          "GET /c/{} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", i)
+                          "GET /c/{} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                          index(i))
       .size;
 }
 
@@ -38,7 +39,7 @@ std::string connection_run::failure(std::size_t i, int error, std::string_view d
       error == ENOMEM)
     throw resource_exhausted(fmt::format(
         "the OS refused connection {} of {} ({}: {}); RLIMIT_NOFILE {}, {} loopback address{}",
-        i + 1, connections, during, what, raise_descriptor_limit(), endpoints.size(),
+        index(i) + 1, whole_connections(), during, what, raise_descriptor_limit(), endpoints.size(),
         endpoints.size() == 1 ? "" : "es"));
   return fmt::format("{}: {}", during, what);
 }

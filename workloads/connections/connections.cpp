@@ -1,7 +1,11 @@
 #include "workloads/connections/connections.hpp"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <thread>
 
 #include "core/cpu_time.hpp"
 #include "core/diff.hpp"
@@ -19,7 +23,37 @@ std::string too_few_descriptors(std::size_t connections, std::size_t limit) {
                      connections + spare_descriptors, limit, kernel::descriptor_ceiling());
 }
 
+// A process's share of N connections over k processes: at most ceil(N / k).
+std::size_t share_of(std::size_t connections, std::size_t processes) {
+  return (connections + processes - 1) / std::max<std::size_t>(processes, 1);
+}
+
+// A server holds every connection in one process while it can; past that, as many processes as
+// the descriptors need, and at least one per core (nginx's worker_processes auto).
+std::size_t server_processes(std::size_t connections) {
+  if (connections <= connections_per_process()) return 1;
+  return processes_for(connections, std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// This process and the children it has waited for (the processes model's workers, reaped within
+// the run).
+double client_cpu_seconds() {
+  rusage children{};
+  ::getrusage(RUSAGE_CHILDREN, &children);
+  return cpu_time::of_process() + cpu_time::of_usage(children);
+}
+
 }  // namespace
+
+std::size_t connections_per_process() {
+  const std::size_t limit = raise_descriptor_limit();
+  return limit > 2 * spare_descriptors ? limit - spare_descriptors : spare_descriptors;
+}
+
+std::size_t processes_for(std::size_t connections, std::size_t wanted) {
+  const std::size_t needed = share_of(connections, connections_per_process());
+  return std::max<std::size_t>(1, std::min(connections, std::max(wanted, needed)));
+}
 
 std::string describe(const reply& r) {
   if (r.status == 0) return fmt::format("no reply ({})", r.body.empty() ? "none" : r.body);
@@ -47,7 +81,6 @@ std::vector<case_def<params>> workload::cases() {
     if (kind != case_kind::test)
       c.ladder =
           ladder_point{via_nginx ? "connections to nginx" : "connections", static_cast<double>(n)};
-    if (c.unavailable.empty()) c.unavailable = descriptors_unavailable(n);
     return c;
   };
   std::vector<case_def<params>> out;
@@ -93,15 +126,20 @@ concur::metrics metrics_of(const measures& m, std::size_t connections) {
           {"open_at_peak", static_cast<double>(m.open_at_peak)},
           {"rlimit_nofile", m.descriptor_limit},
           {"addresses", static_cast<double>(m.addresses)},
-          {"listen_overflows", m.listen_overflows}};
+          {"listen_overflows", m.listen_overflows},
+          {"server_bytes_per_conn", per_open(m.server_memory_bytes)},
+          {"client_processes", static_cast<double>(m.client_processes)},
+          {"server_processes", static_cast<double>(m.server_processes)}};
 }
 
 framed run_framed(connection_run& run, server_kind kind, std::chrono::milliseconds hold,
                   std::chrono::milliseconds allowance, const std::function<void()>& clients) {
   const std::size_t limit = raise_descriptor_limit();
-  if (run.connections + spare_descriptors > limit)
-    throw resource_exhausted(too_few_descriptors(run.connections, limit));
-  const server& peer = shared_server(kind, hold);
+  if (const auto share = share_of(run.connections, run.client_processes);
+      share + spare_descriptors > limit)
+    throw resource_exhausted(too_few_descriptors(share, limit));
+  const std::size_t servers = server_processes(run.connections);
+  server& peer = shared_server(kind, hold, servers);
   const std::size_t addresses = addresses_for(run.connections);
   tally work(run.connections);
   run.endpoints = {peer.endpoints().begin(), peer.endpoints().begin() + addresses};
@@ -113,12 +151,13 @@ framed run_framed(connection_run& run, server_kind kind, std::chrono::millisecon
   const long long slab_before = kernel::slab_bytes();
   const long overflows_before = kernel::listen_overflows();
   const double server_before = peer.cpu_seconds();
-  const double client_before = cpu_time::of_process();
+  peer.start_peaks();
+  const double client_before = client_cpu_seconds();
   clients();
   run.work = nullptr;
   framed out{.opened = work.opened_count(), .closed = work.closed_count()};
   auto& m = out.measured;
-  m.client_cpu_seconds = cpu_time::of_process() - client_before;
+  m.client_cpu_seconds = client_cpu_seconds() - client_before;
   m.server_cpu_seconds = peer.cpu_seconds() - server_before;
   if (const auto& peak = work.at_peak()) {
     m.open_at_peak = peak->open;
@@ -126,15 +165,20 @@ framed run_framed(connection_run& run, server_kind kind, std::chrono::millisecon
                             static_cast<double>(::sysconf(_SC_PAGESIZE));
     m.slab_bytes = static_cast<double>(peak->slab_bytes - slab_before);
   }
+  m.server_memory_bytes = static_cast<double>(peer.peak_growth());
+  m.client_processes = run.client_processes;
+  m.server_processes = servers;
   m.descriptor_limit = static_cast<double>(limit);
   m.addresses = addresses;
   m.listen_overflows = static_cast<double>(kernel::listen_overflows() - overflows_before);
   return out;
 }
 
-result run_clients(const params& p, const std::function<void(client_run&)>& clients) {
+result run_clients(const params& p, const std::function<void(client_run&)>& clients,
+                   std::size_t client_processes) {
   client_run run;
   run.connections = p.connections;
+  run.client_processes = client_processes;
   run.replies.resize(p.connections);
   auto out =
       run_framed(run, p.server, p.hold, p.hold + std::chrono::seconds(30), [&] { clients(run); });

@@ -43,9 +43,12 @@ struct measures {
   std::size_t open_at_peak = 0;    // connections open when the last request had been sent
   double socket_memory_bytes = 0;  // /proc/net/sockstat TCP "mem" growth at that moment
   double slab_bytes = 0;           // /proc/meminfo Slab growth at that moment (both ends)
-  double descriptor_limit = 0;     // RLIMIT_NOFILE the run had
+  double descriptor_limit = 0;     // RLIMIT_NOFILE the run had (each process)
   std::size_t addresses = 0;       // loopback addresses the connections were spread over
   double listen_overflows = 0;     // the kernel's ListenOverflows over the run (system-wide)
+  double server_memory_bytes = 0;  // the server processes' peak RSS over their idle RSS, summed
+  std::size_t client_processes = 1;
+  std::size_t server_processes = 1;
 };
 
 struct result {
@@ -64,15 +67,18 @@ std::string body_of(std::size_t i);
 // Counts a run's connections from any thread, and samples the kernel's socket memory once, when
 // the last request has been sent: then every connection is open (unless opening them took
 // longer than d).
+// A count above one adds what another process counted (a worker of the processes model, for its
+// share), as if counted here. A tally of 0 connections (a worker's) samples nothing.
 class tally {
  public:
   explicit tally(std::size_t connections) : connections_(connections) {}
-  void opened() { ++opened_; }
-  void closed() { ++closed_; }
-  void sent();
+  void opened(std::size_t count = 1) { opened_ += count; }
+  void closed(std::size_t count = 1) { closed_ += count; }
+  void sent(std::size_t count = 1);
 
   std::size_t opened_count() const { return opened_; }
   std::size_t closed_count() const { return closed_; }
+  std::size_t sent_count() const { return sent_; }
   struct peak {
     std::size_t open = 0;
     long socket_pages = 0;
@@ -91,13 +97,22 @@ inline constexpr std::string_view client_cpu_us_per_conn = "client_cpu_us_per_co
 
 // What a run of either workload gives its clients: where connection i connects, the run's
 // deadline (a server that never answers does not hang it) and its tally.
+// A worker of the processes model runs a share of the whole: its connection i is the whole run's
+// connection first + i, of `whole`.
 struct connection_run {
   std::vector<sockaddr_in> endpoints;  // the server's addresses in use (127.0.0.x)
   std::size_t connections = 0;
   std::chrono::steady_clock::time_point deadline;
   tally* work = nullptr;
+  std::size_t client_processes = 1;  // the processes the connections are sharded over
+  std::size_t first = 0;             // a share's first connection in the whole run
+  std::size_t whole = 0;             // the whole run's connections; 0: this run is whole
 
-  const sockaddr_in& endpoint_of(std::size_t i) const { return endpoints[i % endpoints.size()]; }
+  std::size_t index(std::size_t i) const { return first + i; }
+  std::size_t whole_connections() const { return whole ? whole : connections; }
+  const sockaddr_in& endpoint_of(std::size_t i) const {
+    return endpoints[index(i) % endpoints.size()];
+  }
   // Why connection i failed, as its reply's body. A descriptor or a local port the OS refused
   // (EMFILE, ENFILE, EADDRNOTAVAIL) is a limit, not an answer: that throws resource_exhausted.
   std::string failure(std::size_t i, int error, std::string_view during) const;
@@ -192,12 +207,6 @@ class blocking_connection {
 
 struct workload : workload_base<params, result> {
   static constexpr std::string_view name = "connections";
-  // Planned, not written yet: the report shows the cell as unsupported with this reason.
-  static std::string_view unsupported(models::processes_model) {
-    return "the processes version is not written yet (issue 26): the connections sharded over "
-           "worker processes, each below RLIMIT_NOFILE";
-  }
-
   static std::vector<case_def<params>> cases();
   // The question: what does one open connection cost the client, in CPU and memory; then the
   // time, which is the server's delay in every model (it does not reward readiness).
@@ -229,10 +238,18 @@ struct workload : workload_base<params, result> {
 // The frame of every model's run: starts (or reuses) the case's server, checks and reports the
 // limits, gives the clients a client_run, and measures around `clients`, which must fill
 // run.replies and return once every connection is closed.
-result run_clients(const params& p, const std::function<void(client_run&)>& clients);
+result run_clients(const params& p, const std::function<void(client_run&)>& clients,
+                   std::size_t client_processes = 1);
 
 // Why a case of N connections cannot run here (too few descriptors); empty when it can.
 std::string descriptors_unavailable(std::size_t connections);
+
+// The connections one process can hold: RLIMIT_NOFILE (raised) less what it needs beside them.
+std::size_t connections_per_process();
+
+// The processes N connections need, one of each side's holding at most connections_per_process:
+// `wanted` (a configured count; the core count for a server past one process), or more.
+std::size_t processes_for(std::size_t connections, std::size_t wanted);
 
 // RLIMIT_NOFILE raised as far as the kernel allows (the hard limit; as root, fs.nr_open), once
 // per process (a limit lowered afterwards stays lowered); returns the soft limit now.

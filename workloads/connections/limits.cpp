@@ -56,6 +56,21 @@ long listen_overflows() {
   return -1;
 }
 
+long long status_bytes(pid_t pid, std::string_view key) {
+  std::ifstream in(fmt::format("/proc/{}/status", pid));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != ':') continue;
+    const auto w = words(line);  // Key: N kB
+    return w.size() >= 2 ? std::stoll(w[1]) * 1024 : 0;
+  }
+  return 0;
+}
+
+bool reset_peak_resident(pid_t pid) {
+  std::ofstream out(fmt::format("/proc/{}/clear_refs", pid));
+  return static_cast<bool>(out << "5" << std::flush);
+}
+
 std::string descriptor_ceiling() {
   rlimit limit{};
   ::getrlimit(RLIMIT_NOFILE, &limit);

@@ -90,12 +90,6 @@ class blocking_exchanges {
 
 struct readiness_workload : workload_base<readiness_params, readiness_result> {
   static constexpr std::string_view name = "readiness";
-  // Planned, not written yet: the report shows the cell as unsupported with this reason.
-  static std::string_view unsupported(models::processes_model) {
-    return "the processes version is not written yet (issue 26): the connections sharded over "
-           "worker processes, each its own loop";
-  }
-
   static std::vector<case_def<params_type>> cases();
   // The question: how soon are all the exchanges done; beside it what a connection costs.
   static merit::declaration merit() {
@@ -131,6 +125,7 @@ double sum_of_round_maxima(const readiness_params& p);
 // The frame of every model's readiness run (run_framed): `clients` makes every exchange and
 // returns once every connection is closed.
 readiness_result run_exchanges(const readiness_params& p,
-                               const std::function<void(exchange_run&)>& clients);
+                               const std::function<void(exchange_run&)>& clients,
+                               std::size_t client_processes = 1);
 
 }  // namespace concur::connections

@@ -1,10 +1,12 @@
-// The long-poll servers. The embedded one is Beast on Asio coroutines on one thread, in a child
-// forked for it: its listeners are made here, the child keeps only them, and the kernel kills it
-// with the thread that started it (PR_SET_PDEATHSIG).
+// The long-poll servers. The embedded one is Beast on Asio coroutines on one thread, in children
+// forked for it (one, or k sharing its ports: SO_REUSEPORT): their listeners are made here, each
+// child keeps only its own, and the kernel kills it with the thread that started it
+// (PR_SET_PDEATHSIG).
 #include "workloads/connections/server.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -29,11 +31,14 @@
 #include <memory>
 #include <mutex>
 #include <system_error>
+#include <tuple>
+#include <utility>
 
 #include "core/cpu_time.hpp"
 #include "models/loop.hpp"
 #include "net/loop_socket.hpp"
 #include "net/nginx.hpp"
+#include "workloads/connections/limits.hpp"
 #include "workloads/connections/readiness.hpp"
 
 namespace concur::connections {
@@ -100,10 +105,23 @@ answer answer_to(std::string_view target, std::chrono::milliseconds hold) {
   return {bhttp::status::not_found, fmt::format("no such resource: {}\n", target), {}, false};
 }
 
+// Connections open in this server process (it has one thread). When the last closes, the heap's
+// free pages go back to the kernel, so that the next run's RSS growth is its own.
+std::size_t open_sessions = 0;
+struct counted_session {
+  counted_session() { ++open_sessions; }
+  ~counted_session() {
+    if (--open_sessions == 0) ::malloc_trim(0);
+  }
+  counted_session(const counted_session&) = delete;
+  counted_session& operator=(const counted_session&) = delete;
+};
+
 // A connection: each request read, held as its answer says, answered; closed after an answer
 // that does not keep it alive (the server closes first, so the TIME_WAIT is the server's and the
 // client's ephemeral ports are free again at once).
 task<void> session(net::loop_socket socket, std::chrono::milliseconds hold) {
+  const counted_session counted;
   beast::flat_buffer buffer;
   for (bool again = true; again;) {
     answer a;
@@ -191,52 +209,38 @@ void become_server_process(pid_t parent, std::vector<int> keep) {
 
 class embedded_server final : public server {
  public:
-  explicit embedded_server(std::chrono::milliseconds hold) {
+  // The listeners are made here, before the forks: every process's on an address share its port.
+  embedded_server(std::chrono::milliseconds hold, std::size_t processes) : listeners_(processes) {
     raise_descriptor_limit();
-    std::vector<int> listeners;
     try {
-      for (std::size_t k = 0; k < max_addresses; ++k) listeners.push_back(listen_on(k));
+      for (std::size_t k = 0; k < max_addresses; ++k) {
+        std::uint16_t port = 0;
+        for (auto& own : listeners_) own.push_back(listen_on(k, port));
+        endpoints_.push_back(loopback(k, port));
+      }
+      for (auto& own : listeners_) fork_server(own, hold);
     } catch (...) {
-      for (const int fd : listeners) ::close(fd);
+      stop();
       throw;
     }
-    sigset_t all, before;
-    ::sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &before);
-    const pid_t parent = ::getpid();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      become_server_process(parent, listeners);
-      serve(listeners, hold);
-    }
-    const int fork_error = errno;
-    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
-    for (const int fd : listeners) ::close(fd);
-    if (pid_ < 0) throw std::system_error(fork_error, std::system_category(), "fork");
   }
 
-  ~embedded_server() override {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  ~embedded_server() override { stop(); }
 
   const std::vector<sockaddr_in>& endpoints() const override { return endpoints_; }
-
-  double cpu_seconds() const override {
-    clockid_t clock{};
-    return ::clock_getcpuclockid(pid_, &clock) == 0 ? cpu_time::of_clock(clock) : 0.0;
-  }
-
-  bool alive() const override { return running(pid_); }
+  std::vector<pid_t> pids() const override { return pids_; }
+  bool alive() const override { return std::all_of(pids_.begin(), pids_.end(), running); }
 
  private:
-  int listen_on(std::size_t k) {
+  // A listener on 127.0.0.<k+1>:port (port 0: a free one, which `port` is then set to).
+  static int listen_on(std::size_t k, std::uint16_t& port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::system_error(errno, std::system_category(), "socket");
-    sockaddr_in a = loopback(k, 0);
+    sockaddr_in a = loopback(k, port);
     socklen_t length = sizeof a;
     const int yes = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
         ::listen(fd, SOMAXCONN) != 0 ||
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) != 0) {
@@ -245,43 +249,75 @@ class embedded_server final : public server {
       throw std::system_error(error, std::system_category(),
                               fmt::format("listening on 127.0.0.{}", k + 1));
     }
-    endpoints_.push_back(a);
+    port = ntohs(a.sin_port);
     return fd;
   }
 
+  // A server process serving on `own`, which this process then closes.
+  void fork_server(std::vector<int>& own, std::chrono::milliseconds hold) {
+    sigset_t all, before;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &before);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      become_server_process(parent, own);
+      serve(own, hold);
+    }
+    const int fork_error = errno;
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    if (pid < 0) throw std::system_error(fork_error, std::system_category(), "fork");
+    pids_.push_back(pid);
+    for (const int fd : std::exchange(own, {})) ::close(fd);
+  }
+
+  void stop() {
+    for (const pid_t pid : pids_) ::kill(pid, SIGKILL);
+    for (const pid_t pid : pids_) ::waitpid(pid, nullptr, 0);
+    pids_.clear();
+    for (auto& own : listeners_)
+      for (const int fd : std::exchange(own, {})) ::close(fd);
+  }
+
+  std::vector<std::vector<int>> listeners_;  // each process's, until it is forked
   std::vector<sockaddr_in> endpoints_;
-  pid_t pid_ = -1;
+  std::vector<pid_t> pids_;
 };
 
 class nginx_echo_server final : public server {
  public:
-  explicit nginx_echo_server(std::chrono::milliseconds hold)
-      : nginx_(config(hold, raise_descriptor_limit())) {
+  nginx_echo_server(std::chrono::milliseconds hold, std::size_t processes)
+      : nginx_(config(hold, raise_descriptor_limit(), processes)) {
     for (std::size_t k = 0; k < max_addresses; ++k)
       endpoints_.push_back(loopback(k, nginx_.port()));
   }
   const std::vector<sockaddr_in>& endpoints() const override { return endpoints_; }
-  double cpu_seconds() const override { return nginx_.cpu_seconds(); }
+  std::vector<pid_t> pids() const override { return nginx_.pids(); }
   bool alive() const override { return running(nginx_.pid()); }
 
  private:
+  // `processes` workers, each with its own listening sockets (reuseport) past one.
   static net::nginx_server::custom_config config(std::chrono::milliseconds hold,
-                                                 std::size_t descriptors) {
+                                                 std::size_t descriptors, std::size_t processes) {
     // nginx allocates its connection array up front (~0.4 KiB each): room for the ladder's top.
     const std::size_t connections = std::min<std::size_t>(descriptors - 64, 1u << 17);
-    return {.main = fmt::format("load_module {};\nworker_rlimit_nofile {};\n", echo_module,
-                                descriptors),
-            .events = fmt::format("worker_connections {}; multi_accept on;", connections),
-            .servers = [hold](std::uint16_t port) {
+    return {
+        .main =
+            fmt::format("load_module {};\nworker_rlimit_nofile {};\n", echo_module, descriptors),
+        .events = fmt::format("worker_connections {}; multi_accept on;", connections),
+        .servers =
+            [hold, processes](std::uint16_t port) {
               std::string listen;
               for (std::size_t k = 1; k <= max_addresses; ++k)
-                listen += fmt::format("    listen 127.0.0.{}:{} backlog=65535;\n", k, port);
+                listen += fmt::format("    listen 127.0.0.{}:{} backlog=65535{};\n", k, port,
+                                      processes > 1 ? " reuseport" : "");
               return fmt::format(
                   "  server {{\n{}"
                   "    location ~ ^/c/(\\d+)$ {{ echo_sleep {:.3f}; echo \"connection $1\"; }}\n"
                   "    location / {{ return 404; }}\n  }}\n",
                   listen, std::chrono::duration<double>(hold).count());
-            }};
+            },
+        .worker_processes = static_cast<unsigned>(processes)};
   }
 
   net::nginx_server nginx_;
@@ -305,17 +341,46 @@ std::size_t addresses_for(std::size_t connections) {
   return std::clamp<std::size_t>((connections + backlog - 1) / backlog, 1, max_addresses);
 }
 
-server& shared_server(server_kind kind, std::chrono::milliseconds hold) {
+double server::cpu_seconds() const {
+  double sum = 0;
+  for (const pid_t pid : pids()) {
+    clockid_t clock{};
+    if (::clock_getcpuclockid(pid, &clock) == 0) sum += cpu_time::of_clock(clock);
+  }
+  return sum;
+}
+
+long long server::resident_bytes() const {
+  long long sum = 0;
+  for (const pid_t pid : pids()) sum += kernel::status_bytes(pid, "VmRSS");
+  return sum;
+}
+
+void server::start_peaks() {
+  if (!idle_bytes_) idle_bytes_ = resident_bytes();
+  reset_ = true;
+  for (const pid_t pid : pids()) reset_ = kernel::reset_peak_resident(pid) && reset_;
+}
+
+long long server::peak_growth() const {
+  if (!reset_ || !idle_bytes_) return 0;
+  long long sum = 0;
+  for (const pid_t pid : pids()) sum += kernel::status_bytes(pid, "VmHWM");
+  return std::max(0LL, sum - *idle_bytes_);
+}
+
+server& shared_server(server_kind kind, std::chrono::milliseconds hold, std::size_t processes) {
   static std::mutex mutex;
-  static std::map<std::pair<server_kind, std::int64_t>, std::unique_ptr<server>> servers;
+  static std::map<std::tuple<server_kind, std::int64_t, std::size_t>, std::unique_ptr<server>>
+      servers;
   std::scoped_lock lock(mutex);
-  auto& slot = servers[{kind, hold.count()}];
+  auto& slot = servers[{kind, hold.count(), processes}];
   if (slot && !slot->alive()) slot.reset();
   if (!slot) {
     if (kind == server_kind::nginx)
-      slot = std::make_unique<nginx_echo_server>(hold);
+      slot = std::make_unique<nginx_echo_server>(hold, processes);
     else
-      slot = std::make_unique<embedded_server>(hold);
+      slot = std::make_unique<embedded_server>(hold, processes);
   }
   return *slot;
 }
