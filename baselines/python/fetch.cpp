@@ -38,6 +38,11 @@ std::string settings_of(std::string_view cell) {
            "asyncio loop + run_in_executor(None, ...) of blocking http.client GETs, at most C at "
            "once, on a ThreadPoolExecutor of the executor model's pool size (a connection per "
            "pool thread)";
+  if (cell == "py-processes")
+    return python +
+           "asyncio loop + run_in_executor of blocking http.client GETs, at most C at once, on a "
+           "ProcessPoolExecutor (fork) of the processes model's worker count (a connection per "
+           "worker; a crawl's pages parsed there too)";
   return python + "aiohttp ClientSession (TCPConnector(limit=C)), a task per URL + gather";
 }
 

@@ -202,6 +202,51 @@ def executor_getter(p):
     return get, clients
 
 
+# ---- worker processes: one keep-alive connection per worker
+
+worker_client = None  # in a worker process: its Client, made at its first request
+
+
+def worker_get(settings, url, parse):
+    """In a worker process: url got on the worker's own keep-alive connection; the answer, and the
+    work it took as a Tally. parse(body, url), when given, runs here on a 200 page's body, and its
+    value comes back in the body's place (a crawl's links: the parsing is the workers' too)."""
+    global worker_client
+    if worker_client is None:
+        worker_client = Client(settings)
+    before = Tally().add([worker_client])
+    answer = worker_client.get(url)
+    if parse is not None:
+        answer.body = parse(answer.body, url) if answer.error == "none" and answer.status == 200 \
+            else []
+    work = Tally()
+    work.requests_sent = worker_client.requests_sent - before.requests_sent
+    work.bytes_received = worker_client.bytes_received - before.bytes_received
+    work.connections = worker_client.connections - before.connections
+    return answer, work
+
+
+def processes_getter(p, pool, parse=None):
+    """An async getter: each URL handed to a worker process of the pool (run_in_executor), at most
+    C at once (and no more than the workers); the work summed into the tally it returns."""
+    tally = Tally()
+    settings = {"timeout": p["timeout"], "keep_bodies": parse is not None}
+
+    async def get(urls):
+        loop = asyncio.get_running_loop()
+        limit = asyncio.Semaphore(p["concurrency"])
+
+        async def one(url):
+            async with limit:
+                answer, work = await loop.run_in_executor(pool, worker_get, settings, url, parse)
+            tally.add([work])
+            return answer
+
+        return await asyncio.gather(*[one(u) for u in urls])
+
+    return get, tally
+
+
 # ---- aiohttp
 
 def counting_trace(tally):
@@ -298,6 +343,14 @@ def py_asyncio(p):
             return await asyncio_getter(p, session, tally)(p["urls"])
 
     return fetched(p, asyncio.run(web_async_tasks()), tally)
+
+
+@with_measures
+def py_processes(p):
+    # The URLs handed out to the worker processes, each on its own keep-alive connection.
+    with harness.process_pool(p, len(p["urls"])) as pool:
+        get, tally = processes_getter(p, pool)
+        return fetched(p, asyncio.run(get(p["urls"])), tally)
 
 
 def add_client_arguments(parser):
