@@ -135,6 +135,7 @@ TEST(python_baselines, cpuyield_computes_the_chain_with_its_yield_points) {
 // A case that does not ask for the programs beside the models has no Python cells.
 TEST(python_baselines, only_the_cases_that_ask_have_them) {
   EXPECT_TRUE(python::baselines(sleep::params{10, std::chrono::milliseconds(1)}).empty());
+  EXPECT_TRUE(python::baselines(cpuyield::params{30'000'000, 0}).empty());
   const dirsearch::params following{.roots = {""},
                                     .opts = {.follow_symlinks = true},
                                     .fixture = dirsearch::tree_spec{},
