@@ -127,8 +127,9 @@ def py_asyncio(p):
 
 @fetch.with_measures
 def py_processes(p):
-    # Each level's URLs handed out to the worker processes (fetch.py's processes getter), which
-    # also find each page's links; the visited set stays in the parent, which takes each level.
+    # Each level's URLs handed out to the worker processes (fetch.py's processes getter: a share
+    # each, got as py-asyncio gets them), which also find each page's links; the visited set
+    # stays in the parent, which takes each level.
     c = Crawl(p["root"], p["depth"])
     with harness.process_pool(p) as pool:
         get, tally = fetch.processes_getter(p, pool, parse=find_links)

@@ -22,7 +22,7 @@ import xxhash
 
 import harness
 
-try:  # only py-asyncio needs it; without it the C++ side marks that cell unsupported
+try:  # only py-asyncio and py-processes need it; without it the C++ side marks them unsupported
     import aiohttp
 except ImportError:
     aiohttp = None
@@ -202,51 +202,6 @@ def executor_getter(p):
     return get, clients
 
 
-# ---- worker processes: one keep-alive connection per worker
-
-worker_client = None  # in a worker process: its Client, made at its first request
-
-
-def worker_get(settings, url, parse):
-    """In a worker process: url got on the worker's own keep-alive connection; the answer, and the
-    work it took as a Tally. parse(body, url), when given, runs here on a 200 page's body, and its
-    value comes back in the body's place (a crawl's links: the parsing is the workers' too)."""
-    global worker_client
-    if worker_client is None:
-        worker_client = Client(settings)
-    before = Tally().add([worker_client])
-    answer = worker_client.get(url)
-    if parse is not None:
-        answer.body = parse(answer.body, url) if answer.error == "none" and answer.status == 200 \
-            else []
-    work = Tally()
-    work.requests_sent = worker_client.requests_sent - before.requests_sent
-    work.bytes_received = worker_client.bytes_received - before.bytes_received
-    work.connections = worker_client.connections - before.connections
-    return answer, work
-
-
-def processes_getter(p, pool, parse=None):
-    """An async getter: each URL handed to a worker process of the pool (run_in_executor), at most
-    C at once (and no more than the workers); the work summed into the tally it returns."""
-    tally = Tally()
-    settings = {"timeout": p["timeout"], "keep_bodies": parse is not None}
-
-    async def get(urls):
-        loop = asyncio.get_running_loop()
-        limit = asyncio.Semaphore(p["concurrency"])
-
-        async def one(url):
-            async with limit:
-                answer, work = await loop.run_in_executor(pool, worker_get, settings, url, parse)
-            tally.add([work])
-            return answer
-
-        return await asyncio.gather(*[one(u) for u in urls])
-
-    return get, tally
-
-
 # ---- aiohttp
 
 def counting_trace(tally):
@@ -289,6 +244,51 @@ def asyncio_getter(p, session, tally):
 def asyncio_session(p, tally):
     connector = aiohttp.TCPConnector(limit=p["concurrency"])
     return aiohttp.ClientSession(connector=connector, trace_configs=[counting_trace(tally)])
+
+
+# ---- worker processes, each running the aiohttp getter on a share of the URLs
+
+def worker_fetch(settings, urls, parse):
+    """In a worker process: its share of the URLs got as py-asyncio gets them (a ClientSession, a
+    task per URL, at most its share of C at once) on the worker's own loop; the answers in order
+    and the work. parse(body, url), when given, runs here on each 200 page's body, and its value
+    comes back in the body's place (a crawl's links: the parsing is the workers' too)."""
+    tally = Tally()
+
+    async def main():
+        async with asyncio_session(settings, tally) as session:
+            return await asyncio_getter(settings, session, tally)(urls)
+
+    answers = asyncio.run(main())
+    if parse is not None:
+        for url, a in zip(urls, answers):
+            a.body = parse(a.body, url) if a.error == "none" and a.status == 200 else []
+    return answers, tally
+
+
+def processes_getter(p, pool, parse=None):
+    """An async getter: the URLs cut into a contiguous share per worker process of the pool (no
+    more shares than C), each got by worker_fetch with its part of C (run_in_executor); the
+    answers in order, the work summed into the tally it returns."""
+    tally = Tally()
+
+    async def get(urls):
+        loop = asyncio.get_running_loop()
+        c, n = p["concurrency"], len(urls)
+        w = max(1, min(pool.workers, c, n))
+        shares = []
+        for k in range(w):
+            settings = {"timeout": p["timeout"], "keep_bodies": parse is not None,
+                        "concurrency": c * (k + 1) // w - c * k // w}
+            share = urls[n * k // w:n * (k + 1) // w]
+            shares.append(loop.run_in_executor(pool, worker_fetch, settings, share, parse))
+        answers = []
+        for share_answers, work in await asyncio.gather(*shares):
+            answers += share_answers
+            tally.add([work])
+        return answers
+
+    return get, tally
 
 
 # ---- the models: a fetch of the URLs in order
@@ -347,7 +347,8 @@ def py_asyncio(p):
 
 @with_measures
 def py_processes(p):
-    # The URLs handed out to the worker processes, each on its own keep-alive connection.
+    # As the processes model: the URLs handed out to the worker processes, a share each, which
+    # each worker gets on its own loop as py-asyncio does.
     with harness.process_pool(p, len(p["urls"])) as pool:
         get, tally = processes_getter(p, pool)
         return fetched(p, asyncio.run(get(p["urls"])), tally)
