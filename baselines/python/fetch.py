@@ -267,24 +267,24 @@ def worker_fetch(settings, urls, parse):
 
 
 def processes_getter(p, pool, parse=None):
-    """An async getter: the URLs cut into a contiguous share per worker process of the pool (no
-    more shares than C), each got by worker_fetch with its part of C (run_in_executor); the
-    answers in order, the work summed into the tally it returns."""
+    """An async getter, as the processes model's: the URLs dealt out to the worker processes of the
+    pool, URL i to share i mod k (k: the workers, at most C and the URLs), each share got by
+    worker_fetch with its part of C (run_in_executor); the answers in URL order, the work summed
+    into the tally it returns."""
     tally = Tally()
 
     async def get(urls):
         loop = asyncio.get_running_loop()
-        c, n = p["concurrency"], len(urls)
-        w = max(1, min(pool.workers, c, n))
+        c = p["concurrency"]
+        k = max(1, min(pool.workers, c, len(urls)))
         shares = []
-        for k in range(w):
+        for i in range(k):
             settings = {"timeout": p["timeout"], "keep_bodies": parse is not None,
-                        "concurrency": c * (k + 1) // w - c * k // w}
-            share = urls[n * k // w:n * (k + 1) // w]
-            shares.append(loop.run_in_executor(pool, worker_fetch, settings, share, parse))
-        answers = []
-        for share_answers, work in await asyncio.gather(*shares):
-            answers += share_answers
+                        "concurrency": c * (i + 1) // k - c * i // k}
+            shares.append(loop.run_in_executor(pool, worker_fetch, settings, urls[i::k], parse))
+        answers = [None] * len(urls)
+        for i, (share_answers, work) in enumerate(await asyncio.gather(*shares)):
+            answers[i::k] = share_answers
             tally.add([work])
         return answers
 
