@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <future>
@@ -13,6 +14,8 @@
 
 #include "baselines/python/baselines.hpp"
 #include "bench/matrix.hpp"
+#include "tests/support.hpp"
+#include "workloads/cpuyield/cpuyield.hpp"
 #include "workloads/dirsearch/dirsearch.hpp"
 #include "workloads/http/http.hpp"
 #include "workloads/offload/offload.hpp"
@@ -31,7 +34,7 @@ void expect_every_script_answers(const typename W::params_type& p,
                                  const typename W::result_type& expected,
                                  std::launch launch = std::launch::deferred) {
   const auto cells = python::baselines(p);
-  ASSERT_EQ(cells.size(), 4u);
+  ASSERT_EQ(cells.size(), 5u);  // py-sequential, py-threads, py-executor, py-asyncio, py-processes
   std::vector<std::pair<const baseline*, std::future<script_run>>> runs;
   std::string unavailable;
   for (const auto& b : cells) {
@@ -118,9 +121,21 @@ TEST(python_baselines, crawl_visits_every_page_at_its_depth) {
   expect_every_script_answers<http::crawl_workload>(p, expected);
 }
 
+// The small cases: a chain that never yields, one that yields every 1000 steps, and a short one
+// whose last slice is short.
+TEST(python_baselines, cpuyield_computes_the_chain_with_its_yield_points) {
+  for (const auto& c : cpuyield::workload::cases()) {
+    if (c.kind != case_kind::test) continue;
+    SCOPED_TRACE(c.name);
+    expect_every_script_answers<cpuyield::workload>(c.params,
+                                                    cpuyield::workload::reference(c.params));
+  }
+}
+
 // A case that does not ask for the programs beside the models has no Python cells.
 TEST(python_baselines, only_the_cases_that_ask_have_them) {
   EXPECT_TRUE(python::baselines(sleep::params{10, std::chrono::milliseconds(1)}).empty());
+  EXPECT_TRUE(python::baselines(cpuyield::params{30'000'000, 0}).empty());
   const dirsearch::params following{.roots = {""},
                                     .opts = {.follow_symlinks = true},
                                     .fixture = dirsearch::tree_spec{},
@@ -145,6 +160,87 @@ TEST(python_baselines, a_wrong_answer_fails_the_cell_with_a_diff) {
     return;
   }
   FAIL() << "no cell sleep/py-asyncio/n10_d100ms";
+}
+
+// The named Python cell of the workload on `p`.
+baseline script_cell(const std::vector<baseline>& cells, std::string_view name) {
+  for (const auto& b : cells)
+    if (b.name == name) return b;
+  throw std::logic_error("no cell " + std::string(name));
+}
+
+// The pids a failure message names ("pid 123 killed by SIGKILL", "pids 124, 125").
+std::vector<long> pids_named(const std::string& what) {
+  std::vector<long> out;
+  for (std::size_t at = what.find("pid"); at != std::string::npos; at = what.find("pid", at + 1)) {
+    std::size_t i = what.find_first_of("0123456789", at);
+    while (i != std::string::npos && i < what.size()) {
+      std::size_t end = i;
+      out.push_back(std::stol(what.substr(i), &end));
+      i += end;
+      if (what.compare(i, 2, ", ") != 0 || !std::isdigit(static_cast<unsigned char>(what[i + 2])))
+        break;
+      i += 2;
+    }
+  }
+  return out;
+}
+
+// py-processes with a worker killed (SIGKILL, the scripts' test hook) as it takes its first job,
+// or as the first process starts: the cell fails at once with a message naming the dead worker,
+// and no worker is left running (each other one named, and gone).
+void expect_a_killed_worker_fails_the_cell(const baseline& cell, double seconds_otherwise) {
+  if (!cell.unavailable.empty()) GTEST_SKIP() << cell.unavailable;
+  struct kill_worker {
+    kill_worker() { ::setenv("CONCUR_PY_KILL_WORKER", "1", 1); }
+    ~kill_worker() { ::unsetenv("CONCUR_PY_KILL_WORKER"); }
+  } hook;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    cell.script(models::config::defaults(), 120);
+    ADD_FAILURE() << "a run whose worker was killed passed";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("a worker process ended mid-run (pid "), std::string::npos) << what;
+    EXPECT_NE(what.find("killed by SIGKILL"), std::string::npos) << what;
+    EXPECT_EQ(what.find("was stopped after"), std::string::npos) << what;  // not by its timeout
+    const auto pids = pids_named(what);
+    EXPECT_GE(pids.size(), 2u) << what;  // the killed worker and the others
+    for (const long pid : pids) EXPECT_TRUE(concur::testing::gone(pid)) << pid << " in " << what;
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took.count(), seconds_otherwise) << "it waited for the work the others had";
+}
+
+TEST(python_baselines, a_killed_pool_worker_fails_the_py_processes_cell) {
+  // 4 tasks of 20 s each: the others would sleep on, were they not ended.
+  const sleep::params p{4, std::chrono::seconds(20), true};
+  expect_a_killed_worker_fails_the_cell(script_cell(python::baselines(p), "py-processes"), 15);
+}
+
+TEST(python_baselines, a_killed_producer_or_consumer_fails_the_py_processes_cell) {
+  // The first consumer dies as it starts: the producers fill the queue and block.
+  const prodcons::params p{2, 2, 3, 10'000, true};
+  expect_a_killed_worker_fails_the_cell(script_cell(python::baselines(p), "py-processes"), 60);
+}
+
+// The computation runs in the worker process: the run's CPU counts it (RUSAGE_CHILDREN, once the
+// worker is reaped), and it is more than the parent's own (the heartbeat and the solo pace).
+TEST(python_baselines, py_processes_counts_its_workers_cpu) {
+  const cpuyield::params p{1'000'000, 0, std::chrono::microseconds(1000), true};
+  const auto cell = script_cell(python::baselines(p), "py-processes");
+  if (!cell.unavailable.empty()) GTEST_SKIP() << cell.unavailable;
+  const script_run run = cell.script(models::config::defaults(), 120);
+  double workers = -1;
+  for (const auto& [name, value] : run.measured)
+    if (name == "workers_cpu_s") workers = value;
+  ASSERT_GT(workers, 0) << "no workers_cpu_s measured";
+  EXPECT_LE(workers, run.cpu_seconds);
+  EXPECT_GT(workers, run.cpu_seconds - workers)
+      << "the parent's own: " << run.cpu_seconds - workers;
+  EXPECT_TRUE(run.peak_rss_growth.has_value());
+  EXPECT_TRUE(std::any_cast<const cpuyield::result&>(run.result) ==
+              cpuyield::workload::reference(p));
 }
 
 }  // namespace

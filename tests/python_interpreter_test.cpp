@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -64,6 +68,53 @@ TEST(python_interpreter, a_run_past_its_deadline_is_stopped_and_the_next_run_sta
   const auto next = run(asyncio_sleep(10, 1ms));
   EXPECT_GT(next.interpreter_pid, 0);
   EXPECT_NE(next.interpreter_pid, stopped);
+}
+
+// The parent of a process, from /proc (0 when it is gone).
+long parent_of(long pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return 0;
+  long parent = 0;
+  const int read = std::fscanf(f, "%*d (%*[^)]) %*c %ld", &parent);
+  std::fclose(f);
+  return read == 1 ? parent : 0;
+}
+
+// The processes whose grandparent is `pid`: a kept interpreter's runs' worker processes.
+std::set<long> grandchildren_of(long pid) {
+  std::set<long> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long p = std::stol(name);
+    if (const long parent = parent_of(p); parent > 0 && parent_of(parent) == pid) out.insert(p);
+  }
+  return out;
+}
+
+// A py-processes run stopped at its deadline: its interpreter is killed, the run dies with it, and
+// the run's worker processes with the run (PR_SET_PDEATHSIG at each step).
+TEST(python_interpreter, a_py_processes_run_past_its_deadline_leaves_no_worker) {
+  baseline slow;
+  for (auto& b : python::baselines(sleep::params{2, 60s, true}))
+    if (b.name == "py-processes") slow = b;
+  if (!slow.unavailable.empty()) GTEST_SKIP() << slow.unavailable;
+  const long interpreter = run(asyncio_sleep(10, 1ms)).interpreter_pid;  // this thread's sleep.py
+  std::atomic<bool> stopped = false;
+  std::set<long> workers;
+  std::thread watch([&] {  // the run's workers, seen while it runs
+    while (!stopped) {
+      for (const long w : grandchildren_of(interpreter)) workers.insert(w);
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  EXPECT_THROW(run(slow, 3), std::runtime_error);
+  stopped = true;
+  watch.join();
+  EXPECT_FALSE(workers.empty()) << "no worker process of the run was seen";
+  for (int i = 0; i < 100 && !std::all_of(workers.begin(), workers.end(), gone); ++i)
+    std::this_thread::sleep_for(50ms);
+  for (const long w : workers) EXPECT_TRUE(gone(w)) << "worker " << w << " outlived its run";
 }
 
 TEST(python_interpreter, no_interpreter_outlives_the_thread_that_started_it) {

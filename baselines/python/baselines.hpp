@@ -21,6 +21,9 @@ struct params;
 namespace offload {
 struct params;
 }
+namespace cpuyield {
+struct params;
+}
 namespace http {
 struct fetch_params;
 struct crawl_params;
@@ -34,6 +37,7 @@ std::vector<baseline> baselines(const sleep::params& p);
 std::vector<baseline> baselines(const dirsearch::params& p);
 std::vector<baseline> baselines(const prodcons::params& p);
 std::vector<baseline> baselines(const offload::params& p);
+std::vector<baseline> baselines(const cpuyield::params& p);
 std::vector<baseline> baselines(const http::fetch_params& p);
 std::vector<baseline> baselines(const http::crawl_params& p);
 

@@ -17,11 +17,12 @@ struct counterpart {
   std::string_view function;  // the function of each script (baselines/python/*.py)
 };
 
-inline constexpr std::array<counterpart, 4> counterparts{{
+inline constexpr std::array<counterpart, 5> counterparts{{
     {"py-sequential", models::sequential_model::name, "py_sequential"},
     {"py-threads", models::threads_model::name, "py_threads"},
     {"py-executor", models::executor_model::name, "py_executor"},
     {"py-asyncio", models::coroutines_model::name, "py_asyncio"},
+    {"py-processes", models::processes_model::name, "py_processes"},
 }};
 
 // The metric holding a script's whole-process time; the name is the report's too (vocabulary).

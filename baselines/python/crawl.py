@@ -60,13 +60,13 @@ class Crawl:
         self.edges = set()
         self.level, self.d = [root], 0
 
-    def take(self, answers):
+    def take(self, answers, links_of=lambda answer, url: find_links(answer.body, url)):
         next_level = []
         for url, answer in zip(self.level, answers):
             self.seen[url].answer = answer
             if answer.error != "none" or answer.status != 200:
                 continue
-            for link in find_links(answer.body, url):
+            for link in links_of(answer, url):
                 self.edges.add((url, link))
                 if self.d < self.depth and link not in self.seen and \
                         urlsplit(link).hostname == self.host:
@@ -122,6 +122,23 @@ def py_asyncio(p):
                 c.take(await get(c.level))
 
     asyncio.run(main())
+    return (c, tally), tally
+
+
+@fetch.with_measures
+def py_processes(p):
+    # Each level's URLs handed out to the worker processes (fetch.py's processes getter: a share
+    # each, got as py-asyncio gets them), which also find each page's links; the visited set
+    # stays in the parent, which takes each level.
+    c = Crawl(p["root"], p["depth"])
+    with harness.process_pool(p) as pool:
+        get, tally = fetch.processes_getter(p, pool, parse=find_links)
+
+        async def main():
+            while c.level:
+                c.take(await get(c.level), links_of=lambda answer, url: answer.body)
+
+        asyncio.run(main())
     return (c, tally), tally
 
 

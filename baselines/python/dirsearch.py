@@ -10,6 +10,7 @@ Answer per root: (path relative to the root, type) entries, errors (path, errno,
 the work done (directories opened, entries read).
 """
 import asyncio
+import collections
 import errno
 import os
 
@@ -134,6 +135,64 @@ def py_asyncio(p):
         return await asyncio.gather(*tasks)
 
     return asyncio.run(main()), {}
+
+
+# py-processes: the sub-trees wanted per worker before the fork (enough that a worker done early
+# finds more), and the most directories the parent reads itself to find them, as the C++ model's.
+SUBTREES_PER_WORKER = 4
+PARENT_READS = 64
+
+# The sub-trees to hand out, (root's index, job), set by the parent before its pool forks: each
+# worker inherits them, open directory descriptors and all, and is handed a sub-tree by its index
+# (a descriptor cannot be pickled into a job).
+subtrees = []
+
+
+def split(found, wanted):
+    """Reads the roots' top directories breadth first until `wanted` sub-trees are pending (or
+    none, or the parent's share is read); returns them as (root's index, job)."""
+    frontier = collections.deque((r, (None, f.root, "")) for r, f in enumerate(found))
+    read = 0
+    while frontier and len(frontier) < wanted and read < PARENT_READS:
+        r, job = frontier.popleft()
+        below = []
+        read_directory(job, found[r], below)
+        frontier.extend((r, sub) for sub in below)
+        read += 1
+    return list(frontier)
+
+
+def walk_subtree(i):
+    """In a worker: sub-tree i walked to its end, as search_directory walks a root; what it found."""
+    r, job = subtrees[i]
+    found = Found(None)
+    pending = [job]
+    while pending:
+        read_directory(pending.pop(), found, pending)
+    return r, found.entries, found.errors, found.dirs_opened, found.entries_read
+
+
+def py_processes(p):
+    # As the C++ processes model: the parent reads the top directories until it holds a few
+    # sub-trees per worker, then forks the workers and hands each sub-tree to whichever is idle
+    # (loop.run_in_executor on a ProcessPoolExecutor), merging each answer into its root's.
+    global subtrees
+    found = [Found(root) for root in p["roots"]]
+    subtrees = split(found, SUBTREES_PER_WORKER * p["worker_processes"])
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        with harness.process_pool(p, len(subtrees)) as pool:
+            walks = [loop.run_in_executor(pool, walk_subtree, i) for i in range(len(subtrees))]
+            return await asyncio.gather(*walks)
+
+    for r, entries, errors, dirs_opened, entries_read in asyncio.run(main()) if subtrees else []:
+        found[r].entries += entries
+        found[r].errors += errors
+        found[r].dirs_opened += dirs_opened
+        found[r].entries_read += entries_read
+    subtrees = []  # closes the parent's descriptors
+    return found, {}
 
 
 def add_arguments(parser):

@@ -38,6 +38,11 @@ std::string settings_of(std::string_view cell) {
            "asyncio loop + run_in_executor(None, ...) of blocking http.client GETs, at most C at "
            "once, on a ThreadPoolExecutor of the executor model's pool size (a connection per "
            "pool thread)";
+  if (cell == "py-processes")
+    return python +
+           "asyncio loop + run_in_executor on a ProcessPoolExecutor (fork) of the processes "
+           "model's worker count: a share of the URLs per worker, got there as py-asyncio gets "
+           "them with its part of C (a crawl's pages parsed there too)";
   return python + "aiohttp ClientSession (TCPConnector(limit=C)), a task per URL + gather";
 }
 
@@ -45,7 +50,7 @@ std::string unavailable_module(std::string_view cell) {
   const std::string missing = missing_modules();
   const auto lacks = [&](std::string_view m) { return missing.find(m) != std::string::npos; };
   if (lacks("xxhash")) return "python3's xxhash module is missing (Debian package python3-xxhash)";
-  if (cell == "py-asyncio" && lacks("aiohttp"))
+  if ((cell == "py-asyncio" || cell == "py-processes") && lacks("aiohttp"))
     return "python3's aiohttp module is missing (Debian package python3-aiohttp)";
   return "";
 }

@@ -22,7 +22,7 @@ import xxhash
 
 import harness
 
-try:  # only py-asyncio needs it; without it the C++ side marks that cell unsupported
+try:  # only py-asyncio and py-processes need it; without it the C++ side marks them unsupported
     import aiohttp
 except ImportError:
     aiohttp = None
@@ -246,6 +246,51 @@ def asyncio_session(p, tally):
     return aiohttp.ClientSession(connector=connector, trace_configs=[counting_trace(tally)])
 
 
+# ---- worker processes, each running the aiohttp getter on a share of the URLs
+
+def worker_fetch(settings, urls, parse):
+    """In a worker process: its share of the URLs got as py-asyncio gets them (a ClientSession, a
+    task per URL, at most its share of C at once) on the worker's own loop; the answers in order
+    and the work. parse(body, url), when given, runs here on each 200 page's body, and its value
+    comes back in the body's place (a crawl's links: the parsing is the workers' too)."""
+    tally = Tally()
+
+    async def main():
+        async with asyncio_session(settings, tally) as session:
+            return await asyncio_getter(settings, session, tally)(urls)
+
+    answers = asyncio.run(main())
+    if parse is not None:
+        for url, a in zip(urls, answers):
+            a.body = parse(a.body, url) if a.error == "none" and a.status == 200 else []
+    return answers, tally
+
+
+def processes_getter(p, pool, parse=None):
+    """An async getter, as the processes model's: the URLs dealt out to the worker processes of the
+    pool, URL i to share i mod k (k: the workers, at most C and the URLs), each share got by
+    worker_fetch with its part of C (run_in_executor); the answers in URL order, the work summed
+    into the tally it returns."""
+    tally = Tally()
+
+    async def get(urls):
+        loop = asyncio.get_running_loop()
+        c = p["concurrency"]
+        k = max(1, min(pool.workers, c, len(urls)))
+        shares = []
+        for i in range(k):
+            settings = {"timeout": p["timeout"], "keep_bodies": parse is not None,
+                        "concurrency": c * (i + 1) // k - c * i // k}
+            shares.append(loop.run_in_executor(pool, worker_fetch, settings, urls[i::k], parse))
+        answers = [None] * len(urls)
+        for i, (share_answers, work) in enumerate(await asyncio.gather(*shares)):
+            answers[i::k] = share_answers
+            tally.add([work])
+        return answers
+
+    return get, tally
+
+
 # ---- the models: a fetch of the URLs in order
 
 def with_measures(model):
@@ -298,6 +343,15 @@ def py_asyncio(p):
             return await asyncio_getter(p, session, tally)(p["urls"])
 
     return fetched(p, asyncio.run(web_async_tasks()), tally)
+
+
+@with_measures
+def py_processes(p):
+    # As the processes model: the URLs handed out to the worker processes, a share each, which
+    # each worker gets on its own loop as py-asyncio does.
+    with harness.process_pool(p, len(p["urls"])) as pool:
+        get, tally = processes_getter(p, pool)
+        return fetched(p, asyncio.run(get(p["urls"])), tally)
 
 
 def add_client_arguments(parser):

@@ -13,7 +13,7 @@ http::error_kind error_named(const std::string& name);
 
 // The script's cells (script_baselines), each also unavailable with the reason when a Debian
 // package it imports is missing: python3-xxhash for every cell (the body hash), python3-aiohttp
-// for py-asyncio.
+// for py-asyncio and py-processes.
 std::vector<baseline> http_script_baselines(const script& s);
 
 // The client's settings as the scripts take them.

@@ -151,6 +151,51 @@ def py_asyncio(p):
     return finish(p, consumed, state, asyncio.run(main()))
 
 
+def produce_into(q, who, items, report):
+    """A producer process: its items into q, then its count and the most q held onto report."""
+    high_water = 0
+    for j in range(items):
+        q.put(item_of(who, j))
+        high_water = max(high_water, q.qsize())
+    report.put(("produced", items, high_water))
+
+
+def consume_from(q, report):
+    """A consumer process: items from q until a None, then what it consumed onto report."""
+    consumed = []
+    while (val := q.get()) is not None:
+        consumed.append(val)
+    report.put(("consumed", consumed))
+
+
+def py_processes(p):
+    # Producer and consumer processes (one each of the case's, whatever --worker-processes) around
+    # a multiprocessing.Queue(maxsize=K); the producers' and consumers' reports come back on another
+    # queue. As the threads model, the consumers are stopped with one None each once the producers
+    # are done: a producer's items are in the queue before it ends (its feeder thread is joined as
+    # it exits), so each None comes after them. Every wait also watches the processes, so that one
+    # that dies fails the run rather than leave the others blocked on the queue.
+    q = harness.process_queue(p["capacity"])
+    report = harness.process_queue()
+    cons = [harness.start_process(consume_from, q, report) for _ in range(p["consumers"])]
+    prods = [harness.start_process(produce_into, q, who, p["items"], report)
+             for who in range(p["producers"])]
+    everyone = cons + prods
+    produced = high_water = 0
+    for _ in prods:
+        _, count, high = harness.get_while_alive(report, everyone)
+        produced += count
+        high_water = max(high_water, high)
+    harness.wait_ended(prods, everyone)
+    for _ in cons:
+        harness.put_while_alive(q, None, everyone)
+    consumed = []
+    for _ in cons:
+        consumed += harness.get_while_alive(report, everyone)[1]
+    harness.wait_ended(cons, everyone)
+    return answer(consumed, produced, high_water, p, q.empty())
+
+
 def add_arguments(parser):
     for name in ("producers", "consumers", "capacity", "items"):
         parser.add_argument("--" + name, type=int, required=True)

@@ -32,6 +32,10 @@ std::string settings_of(std::string_view cell) {
     return python +
            ", asyncio loop + run_in_executor(None, ...) on a ThreadPoolExecutor "
            "of the executor model's pool size";
+  if (cell == "py-processes")
+    return python +
+           ", asyncio loop + run_in_executor on a ProcessPoolExecutor (fork) of the processes "
+           "model's worker count; CPU and peak RSS count the workers";
   return python + ", asyncio.create_task + gather on one thread";
 }
 
@@ -45,7 +49,7 @@ std::string tail(const std::vector<std::string>& other, std::size_t n = 12) {
 
 struct lines {
   std::vector<json> answer;
-  std::optional<json> timing, refused;
+  std::optional<json> timing, refused, failed;
   std::vector<std::string> other;  // not JSON: the script's stderr
 };
 
@@ -61,6 +65,8 @@ lines split(const std::vector<std::string>& text) {
       out.timing = std::move(j["timing"]);
     else if (j.contains("refused"))
       out.refused = std::move(j["refused"]);
+    else if (j.contains("failed"))
+      out.failed = std::move(j["failed"]);
     else
       out.answer.push_back(std::move(j));
   }
@@ -71,7 +77,8 @@ lines split(const std::vector<std::string>& text) {
 // has the environment of its start, and a test sets a hook around one cell.
 json hooks() {
   json env = json::object();
-  for (const char* name : {"CONCUR_PY_WRONG_ANSWER", "CONCUR_PY_REFUSED"}) {
+  for (const char* name :
+       {"CONCUR_PY_WRONG_ANSWER", "CONCUR_PY_REFUSED", "CONCUR_PY_KILL_WORKER"}) {
     const char* value = std::getenv(name);
     env[name] = value ? json(wire_string(value)) : json(nullptr);
   }
@@ -116,7 +123,8 @@ std::vector<baseline> script_baselines(const script& s) {
 script_run run_script(const script& s, std::string_view model, const models::config& config,
                       double timeout_s) {
   std::vector<std::string> argv{std::string(model), "--pool-threads",
-                                std::to_string(config.pool_threads)};
+                                std::to_string(config.pool_threads), "--worker-processes",
+                                std::to_string(config.worker_processes)};
   for (auto& a : s.args()) argv.push_back(std::move(a));
   const std::string command = fmt::format("python3 {} {}", s.file, model);
   interpreter& python =
@@ -132,6 +140,10 @@ script_run run_script(const script& s, std::string_view model, const models::con
     throw std::runtime_error(fmt::format("{}: its interpreter (pid {}) ended with status {}{}",
                                          command, got.interpreter, *got.interpreter_ended,
                                          tail(l.other)));
+  if (l.failed)  // a worker process died mid-run: the script names it
+    throw std::runtime_error(
+        fmt::format("{}: {}", command,
+                    l.failed->is_string() ? l.failed->get<std::string>() : l.failed->dump()));
   if (got.status != 0)
     throw std::runtime_error(
         fmt::format("{} exited with status {}{}", command, got.status, tail(l.other)));

@@ -66,9 +66,9 @@ def py_executor(p):
     return (values, work["started"], work["finished"]), {}
 
 
-def py_asyncio(p):
-    # The seeds' run_async_tasks: create_task per slow(i), then gather.
-    n, delay = p["tasks"], p["delay"]
+def run_async_tasks(first, last, delay):
+    """The seeds' run_async_tasks for tasks [first, last): create_task per slow(i), then gather;
+    their values and the tasks started and finished."""
     work = {"started": 0, "finished": 0}
 
     async def slow(i):
@@ -77,12 +77,38 @@ def py_asyncio(p):
         work["finished"] += 1
         return value_of(i)
 
-    async def run_async_tasks(n):
-        tasks = [asyncio.create_task(slow(i)) for i in range(n)]
+    async def main():
+        tasks = [asyncio.create_task(slow(i)) for i in range(first, last)]
         return await asyncio.gather(*tasks)
 
-    values = asyncio.run(run_async_tasks(n))
-    return (values, work["started"], work["finished"]), {}
+    values = asyncio.run(main())
+    return values, work["started"], work["finished"]
+
+
+def py_asyncio(p):
+    return run_async_tasks(0, p["tasks"], p["delay"]), {}
+
+
+def py_processes(p):
+    # As the C++ processes model: the tasks cut into one contiguous share per worker process, each
+    # share run_async_tasks on the worker's own loop, the shares awaited from the parent's loop
+    # with run_in_executor and gathered in task order.
+    n, delay = p["tasks"], p["delay"]
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        with harness.process_pool(p, n) as pool:
+            w = pool.workers
+            shares = [loop.run_in_executor(pool, run_async_tasks, n * k // w, n * (k + 1) // w,
+                                           delay) for k in range(w)]
+            return await asyncio.gather(*shares)
+
+    values, started, finished = [], 0, 0
+    for share_values, share_started, share_finished in asyncio.run(main()):
+        values += share_values
+        started += share_started
+        finished += share_finished
+    return (values, started, finished), {}
 
 
 add_arguments, make_params = harness.count_and_delay("tasks")

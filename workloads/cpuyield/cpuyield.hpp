@@ -21,6 +21,7 @@ struct params {
   std::uint64_t iterations;
   std::uint64_t yield_every;  // 0: never yields
   std::chrono::microseconds period{1000};
+  bool peers = false;  // time the course's Python doing this work beside the models on this case
 };
 
 struct result {
