@@ -19,6 +19,7 @@
 #include <system_error>
 
 #include "core/environment.hpp"
+#include "core/fork.hpp"
 #include "core/memory.hpp"
 #include "core/workload.hpp"
 
@@ -255,20 +256,12 @@ void pool::fork_worker(std::size_t wanted) {
   }
   std::vector<int> others;
   for (const auto& w : workers_) others.push_back(w->socket.native_handle());
-  // Every signal blocked across the fork, so that none of the parent's handlers runs in the
-  // worker before it has set its own.
-  sigset_t all, before;
-  ::sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &before);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
+  const pid_t pid = fork_with_signals_blocked([&](pid_t parent) {
     ::close(fds[0]);
     become_worker(parent, others, cancel_signal_);
     serve_jobs(fds[1], handler_);
-  }
+  });
   const int fork_error = errno;
-  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
   ::close(fds[1]);
   if (pid < 0) {
     ::close(fds[0]);

@@ -35,6 +35,7 @@
 #include <utility>
 
 #include "core/cpu_time.hpp"
+#include "core/fork.hpp"
 #include "models/loop.hpp"
 #include "net/loop_socket.hpp"
 #include "net/nginx.hpp"
@@ -255,18 +256,11 @@ class embedded_server final : public server {
 
   // A server process serving on `own`, which this process then closes.
   void fork_server(std::vector<int>& own, std::chrono::milliseconds hold) {
-    sigset_t all, before;
-    ::sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &before);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid == 0) {
+    const pid_t pid = fork_with_signals_blocked([&](pid_t parent) {
       become_server_process(parent, own);
       serve(own, hold);
-    }
-    const int fork_error = errno;
-    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
-    if (pid < 0) throw std::system_error(fork_error, std::system_category(), "fork");
+    });
+    if (pid < 0) throw std::system_error(errno, std::system_category(), "fork");
     pids_.push_back(pid);
     for (const int fd : std::exchange(own, {})) ::close(fd);
   }
