@@ -48,7 +48,9 @@ std::string fibers_model::settings(const config& c) {
 
 std::string processes_model::settings(const config& c) {
   return fmt::format(
-      "{} worker processes at most (one per job when fewer), forked for each run, each an Asio "
+      "{} worker processes (one per job when fewer; prodcons: one per producer and per consumer; "
+      "connections and readiness: more when one process's descriptors cannot hold a share), "
+      "forked for each run, each an Asio "
       "coroutine loop on its one thread; the parent's loop hands out the jobs and gathers the "
       "answers over a UNIX socket pair per worker. A run's time includes the forks, the hand-out, "
       "the gather and reaping the workers; its CPU the workers' (reaped: RUSAGE_CHILDREN); its "
