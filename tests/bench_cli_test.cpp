@@ -56,7 +56,7 @@ TEST(bench_cli, lists_cells_with_settings_and_skip_reasons) {
   const auto r = run_command(bench + " --list");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("sleep/coroutines/n100000_d100ms"), std::string::npos);
-  EXPECT_NE(r.output.find("sleep/sequential/n1000_d100ms"), std::string::npos);
+  EXPECT_NE(r.output.find("sleep/sequential/n10000_d100ms"), std::string::npos);
   EXPECT_NE(r.output.find("exceeds the budget"), std::string::npos);
   EXPECT_EQ(r.output.find("n10_d1ms"), std::string::npos)
       << "test cases are listed only with --all-cases";
@@ -87,20 +87,20 @@ TEST(bench_cli, the_default_run_times_pythons_first_case_python_every_case_no_py
   EXPECT_EQ(listed(by_default.output, "sleep/py-asyncio/n10_d100ms").find("skipped"),
             std::string::npos)
       << by_default.output;
-  EXPECT_NE(listed(by_default.output, "sleep/py-asyncio/n1000_d100ms")
+  EXPECT_NE(listed(by_default.output, "sleep/py-asyncio/n10000_d100ms")
                 .find("skipped: the default run times the course's Python on each workload's "
                       "first case where it runs (here n10_d100ms); --python times it"),
             std::string::npos)
       << by_default.output;
   // Left out of the timing, it is left out of the verification too.
   const auto verified =
-      run_command(bench + " --verify-only --benchmark_filter=sleep/py-asyncio/n1000_d100ms 2>&1");
+      run_command(bench + " --verify-only --benchmark_filter=sleep/py-asyncio/n10000_d100ms 2>&1");
   EXPECT_NE(verified.output.find("skipped: the default run times the course's Python"),
             std::string::npos)
       << verified.output;
   const auto every = run_command(bench + filter + " --python");
   ASSERT_EQ(every.exit_code, 0) << every.output;
-  EXPECT_EQ(listed(every.output, "sleep/py-asyncio/n1000_d100ms").find("skipped"),
+  EXPECT_EQ(listed(every.output, "sleep/py-asyncio/n10000_d100ms").find("skipped"),
             std::string::npos)
       << every.output;
   const auto none = run_command(bench + filter + " --no-python");

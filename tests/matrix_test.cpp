@@ -369,7 +369,7 @@ TEST(budget, skips_over_budget_cells_with_the_reason_and_uses_the_reference_orac
 
 TEST(ideal_time, follows_each_models_bound_on_tasks_in_flight) {
   const models::config config{.pool_threads = 6, .worker_threads = 2, .worker_processes = 2};
-  const auto cells = make_cells({.config = config, .kinds = {case_kind::bench}});
+  const auto cells = make_cells({.config = config, .kinds = {case_kind::bench, case_kind::sweep}});
   EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/sequential/n10_d100ms").ideal_seconds, 1.0);
   EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/threads/n1000_d100ms").ideal_seconds, 0.1);
   EXPECT_DOUBLE_EQ(find_cell(cells, "sleep/executor/n100_d100ms").ideal_seconds, 1.7);

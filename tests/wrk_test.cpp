@@ -58,12 +58,12 @@ TEST(wrk, its_bench_cells_are_verified_and_do_the_work_of_their_case) {
   if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed (Debian package wrk)";
   temp_dir dir("concur-bench");
   const auto json = (dir.path() / "out.json").string();
-  // Every page in turn (its Lua script) for n10000_c64; the one page for the one-page case,
-  // which exists where nginx is installed.
+  // Every page in turn (its Lua script) for n10000_c64 (--sweep's); the one page for the
+  // one-page case, which exists where nginx is installed.
   const auto r =
       run_command(std::string(CONCUR_BENCH) +
                   " --benchmark_filter='^fetch/wrk/(n10000_c64|nginx_page1_n10000_c64)/' "
-                  "--quick --benchmark_out=" +
+                  "--sweep --quick --benchmark_out=" +
                   json);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto results = report::load(json);

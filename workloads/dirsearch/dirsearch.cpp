@@ -149,8 +149,9 @@ std::vector<case_def<params>> workload::cases() {
   out.back().ladder = ladder_point{axis, static_cast<double>(expected_entries(big))};
   const tree_spec quarters{
       .seed = 8, .dirs = 2'500, .files_per_dir = 19, .depth = 5, .chain_depth = 0, .parts = 4};
+  // --sweep's: the default run keeps the one tree (the whole-process comparison's too).
   out.push_back(
-      fixture_case("4roots_200k", case_kind::bench, quarters, {"tree", "tree2", "tree3", "tree4"}));
+      fixture_case("4roots_200k", case_kind::sweep, quarters, {"tree", "tree2", "tree3", "tree4"}));
   // The size ladder through tree_200k: trees of its shape without the special entries and with
   // empty files (the largest is too big for the cache: tree.hpp), of 10,000, 100,000 and
   // 1,000,000 entries; and the shape test-sized.

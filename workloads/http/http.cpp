@@ -523,8 +523,10 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
        case_kind::test,
        {{.pages = 60, .fanout = 4, .seed = 3, .body_bytes = 2048, .latency = milliseconds(5)},
         {8, milliseconds(5000)}}},
+      // The embedded server's every page: --sweep's (the default run's throughput case is
+      // nginx's one page, wrk's work).
       {.name = "n10000_c64",
-       .kind = case_kind::bench,
+       .kind = case_kind::sweep,
        .params = {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
                   {64, milliseconds(5000)},
                   false,
@@ -549,8 +551,11 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
     out.push_back({"nginx_page1_n10000_c64", case_kind::bench, one_page});
   }
   add_fetch_ladders(out);
-  // The course's Python beside the models on the bench cases (the one-page twin is wrk's).
-  for (auto& c : out) c.params.python_baselines = c.kind == case_kind::bench && !c.params.one_page;
+  // The course's Python beside the models on the bench cases and the embedded server's every page
+  // (the one-page twin is wrk's).
+  for (auto& c : out)
+    c.params.python_baselines =
+        (c.kind == case_kind::bench || c.name == "n10000_c64") && !c.params.one_page;
   return out;
 }
 

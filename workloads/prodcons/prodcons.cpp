@@ -36,13 +36,13 @@ std::vector<case_def<params>> workload::cases() {
       {"p3_c3_k64_n100", case_kind::test, {3, 3, 64, 100}},
       {"p4_c4_k16_n1000", case_kind::test, {4, 4, 16, 250}},  // the ladder's shape (below)
   };
-  // (P, C, K) as in the issue: balanced, many producers on a tight queue, fan-out to consumers.
+  // (P, C, K) as in the issue: one each, balanced, many producers on a tight queue (--sweep's).
   // The balanced one is a rung of the size ladder of items (P x N), with larger ones in the sweep.
   const std::string axis = "items";
   for (auto [p, c, k] : {std::tuple{1, 1, 16}, std::tuple{4, 4, 16}, std::tuple{8, 2, 4}}) {
     out.push_back(
         {fmt::format("p{}_c{}_k{}_n20000", p, c, k),
-         case_kind::bench,
+         p == 8 ? case_kind::sweep : case_kind::bench,
          {std::size_t(p), std::size_t(c), std::size_t(k), 20'000 / std::size_t(p), true}});
     if (p == 4) out.back().ladder = ladder_point{axis, 20'000};
   }
