@@ -118,9 +118,10 @@ struct counted_session {
   counted_session& operator=(const counted_session&) = delete;
 };
 
-// The answer's bytes, as Beast's serializer would write them, formatted at once into a buffer
-// every connection of this server process shares (a long-poll's reply is ~120 bytes: no fields
-// container, no serializer per connection). Valid until the next call.
+// The answer's bytes (the status line, fields and body the Beast response it replaces carried),
+// formatted at once into a buffer every connection of this server process shares: a long-poll's
+// reply is ~120 bytes, with no fields container or serializer per connection. Valid until the
+// next call.
 std::string_view format_answer(const answer& a, unsigned version, bool keep_alive) {
   static std::string out;
   const auto status = static_cast<unsigned>(a.status);
