@@ -155,13 +155,13 @@ task<beast::error_code> send_answer(net::loop_socket& socket, std::string_view b
   co_return ec;
 }
 
-// Reads a request into `parser`: from the bytes already there when they make it whole (a
-// long-poll's client sends its request with its connect, so it is there at the accept), else
-// awaited.
+// Reads a request into `parser`. A connection's first is read from the bytes already there when
+// they make it whole (a long-poll's client sends its request with its connect, so it is there at
+// the accept); any other, or one still incomplete, is awaited.
 task<beast::error_code> read_request(net::loop_socket& socket, beast::flat_buffer& buffer,
-                                     bhttp::request_parser<bhttp::empty_body>& parser) {
-  beast::error_code ec;
-  bhttp::read(socket, buffer, parser, ec);
+                                     bhttp::request_parser<bhttp::empty_body>& parser, bool first) {
+  beast::error_code ec = asio::error::would_block;
+  if (first) bhttp::read(socket, buffer, parser, ec);
   if (ec == asio::error::would_block) {
     auto [error, n] = co_await bhttp::async_read(socket, buffer, parser, as_tuple);
     ec = error;
@@ -177,13 +177,13 @@ task<void> session(net::loop_socket socket, std::chrono::milliseconds hold) {
   beast::flat_buffer buffer;
   beast::error_code ec;
   socket.non_blocking(true, ec);
-  for (bool again = !ec; again;) {
+  for (bool again = !ec, first = true; again; first = false) {
     answer a;
     unsigned version = 11;
     bool keep_alive = false;
     {  // the parser and its fields are freed before the wait
       bhttp::request_parser<bhttp::empty_body> parser;
-      if (co_await read_request(socket, buffer, parser)) break;
+      if (co_await read_request(socket, buffer, parser, first)) break;
       const auto target = parser.get().target();
       a = answer_to({target.data(), target.size()}, hold);
       version = parser.get().version();
