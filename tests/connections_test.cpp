@@ -6,11 +6,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/cpu_time.hpp"
@@ -195,6 +198,43 @@ TEST(connections, a_wrong_reply_is_a_readable_diff) {
                       "Connection refused)"),
             std::string::npos)
       << text;
+}
+
+// Sends `pieces` one after another on a new connection to the embedded server (holding for 0),
+// then reads until the server closes: every byte it answered.
+std::string exchange_bytes(const std::vector<std::string>& pieces) {
+  const sockaddr_in to = shared_server(server_kind::embedded, milliseconds(0)).endpoints().front();
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const timeval patience{10, 0};  // a server that never answers fails the test, not hangs it
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0) {
+    for (const auto& piece : pieces) {
+      if (::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL) < 0) break;
+      std::this_thread::sleep_for(milliseconds(20));  // the next piece in a segment of its own
+    }
+    char buffer[512];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, n);
+  }
+  ::close(fd);
+  return answer;
+}
+
+// The server formats its answers itself: they read as Beast's serializer would write them, for
+// a request whole at the accept and for one arriving in pieces, over HTTP/1.1 and HTTP/1.0.
+TEST(connections, the_embedded_server_answers_well_formed_http_and_closes) {
+  const std::string fields = "Server: concur-hold\r\nContent-Type: text/plain\r\n";
+  EXPECT_EQ(exchange_bytes({"GET /c/7 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"}),
+            "HTTP/1.1 200 OK\r\n" + fields +
+                "Content-Length: 13\r\nConnection: close\r\n\r\nconnection 7\n");
+  EXPECT_EQ(exchange_bytes({"GET /c/12 HT", "TP/1.1\r\nHost: localhost\r\n", "\r\n"}),
+            "HTTP/1.1 200 OK\r\n" + fields +
+                "Content-Length: 14\r\nConnection: close\r\n\r\nconnection 12\n");
+  EXPECT_EQ(exchange_bytes({"GET /c/3 HTTP/1.0\r\n\r\n"}),
+            "HTTP/1.0 200 OK\r\n" + fields + "Content-Length: 13\r\n\r\nconnection 3\n");
+  EXPECT_EQ(exchange_bytes({"GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"}),
+            "HTTP/1.1 404 Not Found\r\n" + fields +
+                "Content-Length: 27\r\nConnection: close\r\n\r\nno such resource: /nowhere\n");
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <malloc.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -18,16 +17,16 @@
 #include <algorithm>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -119,20 +118,72 @@ struct counted_session {
   counted_session& operator=(const counted_session&) = delete;
 };
 
+// The answer's bytes (the status line, fields and body the Beast response it replaces carried),
+// formatted at once into a buffer every connection of this server process shares: a long-poll's
+// reply is ~120 bytes, with no fields container or serializer per connection. Valid until the
+// next call.
+std::string_view format_answer(const answer& a, unsigned version, bool keep_alive) {
+  static std::string out;
+  const auto status = static_cast<unsigned>(a.status);
+  // HTTP/1.1 keeps a connection alive unless told; HTTP/1.0 closes one unless told.
+  const std::string_view connection = version >= 11
+                                          ? (keep_alive ? "" : "Connection: close\r\n")
+                                          : (keep_alive ? "Connection: keep-alive\r\n" : "");
+  out.clear();
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/{}.{} {} {}\r\nServer: concur-hold\r\nContent-Type: text/plain\r\n"
+                 "Content-Length: {}\r\n{}\r\n{}",
+                 version / 10, version % 10, status,
+                 std::string_view(bhttp::obsolete_reason(a.status)), a.body.size(), connection,
+                 a.body);
+  return out;
+}
+
+// Sends an answer: at once when the socket has room (it always has for one this small), else
+// awaited. The last answer of a connection goes with MSG_MORE, held back until the shutdown,
+// which sends its FIN on the same segment: one packet and one acknowledgement fewer.
+task<beast::error_code> send_answer(net::loop_socket& socket, std::string_view bytes, bool last) {
+  beast::error_code ec;
+  const std::size_t sent =
+      socket.send(asio::buffer(bytes), last ? MSG_MORE : asio::socket_base::message_flags{}, ec);
+  if (ec && ec != asio::error::would_block) co_return ec;
+  if (sent < bytes.size()) {  // the rest copied: the bytes are the shared buffer
+    const std::string rest(bytes.substr(sent));
+    auto [error, n] = co_await asio::async_write(socket, asio::buffer(rest), as_tuple);
+    ec = error;
+  }
+  co_return ec;
+}
+
+// Reads a request into `parser`. A connection's first is read from the bytes already there when
+// they make it whole (a long-poll's client sends its request with its connect, so it is there at
+// the accept); any other, or one still incomplete, is awaited.
+task<beast::error_code> read_request(net::loop_socket& socket, beast::flat_buffer& buffer,
+                                     bhttp::request_parser<bhttp::empty_body>& parser, bool first) {
+  beast::error_code ec = asio::error::would_block;
+  if (first) bhttp::read(socket, buffer, parser, ec);
+  if (ec == asio::error::would_block) {
+    auto [error, n] = co_await bhttp::async_read(socket, buffer, parser, as_tuple);
+    ec = error;
+  }
+  co_return ec;
+}
+
 // A connection: each request read, held as its answer says, answered; closed after an answer
 // that does not keep it alive (the server closes first, so the TIME_WAIT is the server's and the
 // client's ephemeral ports are free again at once).
 task<void> session(net::loop_socket socket, std::chrono::milliseconds hold) {
   const counted_session counted;
   beast::flat_buffer buffer;
-  for (bool again = true; again;) {
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  for (bool again = !ec, first = true; again; first = false) {
     answer a;
     unsigned version = 11;
     bool keep_alive = false;
     {  // the parser and its fields are freed before the wait
       bhttp::request_parser<bhttp::empty_body> parser;
-      auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, as_tuple);
-      if (ec) break;
+      if (co_await read_request(socket, buffer, parser, first)) break;
       const auto target = parser.get().target();
       a = answer_to({target.data(), target.size()}, hold);
       version = parser.get().version();
@@ -144,24 +195,11 @@ task<void> session(net::loop_socket socket, std::chrono::milliseconds hold) {
       loop::steady_timer timer(socket.get_executor(), a.after);
       co_await timer.async_wait(as_tuple);
     }
-    bhttp::response<bhttp::string_body> res{a.status, version};
-    res.set(bhttp::field::server, "concur-hold");
-    res.set(bhttp::field::content_type, "text/plain");
-    res.body() = std::move(a.body);
-    res.keep_alive(a.keep_alive && keep_alive);
-    res.prepare_payload();
-    // The last answer is held back (TCP_CORK) until the shutdown below, which sends its FIN on the
-    // same segment: one packet and one acknowledgement fewer per connection.
-    if (!res.keep_alive()) {
-      const int on = 1;
-      ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &on, sizeof on);
-    }
-    auto [write_error, written] = co_await bhttp::async_write(socket, res, as_tuple);
-    again = !write_error && res.keep_alive();
+    again = a.keep_alive && keep_alive;
+    again = !co_await send_answer(socket, format_answer(a, version, again), !again) && again;
   }
-  beast::error_code ignored;
-  socket.shutdown(net::tcp::socket::shutdown_send, ignored);
-  socket.close(ignored);
+  socket.shutdown(net::tcp::socket::shutdown_send, ec);
+  socket.close(ec);
 }
 
 task<void> accept_loop(net::loop_acceptor acceptor, std::chrono::milliseconds hold) {
