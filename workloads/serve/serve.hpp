@@ -81,7 +81,12 @@ struct server_context {
 // Each model's server, in its own file: serves on ctx.listener until the process is killed.
 void serve_site(models::sequential_model, const server_context& ctx);
 void serve_site(models::threads_model, const server_context& ctx);
+void serve_site(models::executor_model, const server_context& ctx);
 void serve_site(models::coroutines_model, const server_context& ctx);
+void serve_site(models::coroutines_mt_model, const server_context& ctx);
+void serve_site(models::tbb_model, const server_context& ctx);
+void serve_site(models::fibers_model, const server_context& ctx);
+void serve_site(models::processes_model, const server_context& ctx);
 
 template <class M>
 concept serves = requires(const server_context& ctx) {
