@@ -11,7 +11,7 @@ void serve_site(models::coroutines_model, const server_context& ctx) {
   boost::asio::io_context loop(1);
   net::loop_acceptor acceptor(loop, net::tcp::v4(), ctx.listener);
   boost::asio::co_spawn(loop,
-                        accept_sessions(std::move(acceptor), ctx.answers, ctx.counters,
+                        accept_sessions(std::move(acceptor), answer_here(ctx.answers), ctx.counters,
                                         [&] { return loop.get_executor(); }),
                         boost::asio::detached);
   ctx.ready({});

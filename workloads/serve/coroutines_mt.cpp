@@ -19,11 +19,11 @@ void serve_site(models::coroutines_mt_model, const server_context& ctx) {
   for (unsigned i = 0; i < std::max(1u, ctx.config.worker_threads); ++i)
     busy.push_back(asio::make_work_guard(loops.emplace_back(1).get_executor()));
   std::size_t next = 0;
-  asio::co_spawn(
-      loops.front(),
-      accept_sessions(net::loop_acceptor(loops.front(), net::tcp::v4(), ctx.listener), ctx.answers,
-                      ctx.counters, [&] { return loops[next++ % loops.size()].get_executor(); }),
-      asio::detached);
+  asio::co_spawn(loops.front(),
+                 accept_sessions(net::loop_acceptor(loops.front(), net::tcp::v4(), ctx.listener),
+                                 answer_here(ctx.answers), ctx.counters,
+                                 [&] { return loops[next++ % loops.size()].get_executor(); }),
+                 asio::detached);
   std::vector<std::jthread> threads;
   for (std::size_t i = 1; i < loops.size(); ++i) threads.emplace_back([&, i] { loops[i].run(); });
   ctx.ready({});

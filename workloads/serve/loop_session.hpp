@@ -1,19 +1,28 @@
 #pragma once
-// A connection served on an Asio loop by a C++20 coroutine: the coroutines, coroutines_mt and
-// processes servers' (each runs its loops its own way). Asio: include from .cpp files only.
+// A connection served on an Asio loop by a C++20 coroutine: the coroutines, coroutines_mt,
+// executor and processes servers' (each runs its loops, and its handler, its own way). Asio:
+// include from .cpp files only.
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <type_traits>
 
 #include "net/loop_socket.hpp"
 #include "workloads/serve/protocol.hpp"
 
 namespace concur::serve {
 
-inline loop::task<void> loop_session(net::loop_socket socket, const site_answers& answers,
-                                     server_counters& counters) {
+// The site's answer, given where the request was read.
+inline auto answer_here(const site_answers& answers) {
+  return [&answers](const request& r) { return respond(answers, r); };
+}
+
+// Serves one connection; `handle(request)` gives its answer, or a task that does (the executor's
+// handler, on its pool).
+template <class Handler>
+loop::task<void> loop_session(net::loop_socket socket, Handler handle, server_counters& counters) {
   namespace asio = boost::asio;
   counters.accepted.fetch_add(1, std::memory_order_relaxed);
   boost::system::error_code ignored;
@@ -25,21 +34,26 @@ inline loop::task<void> loop_session(net::loop_socket socket, const site_answers
     if (ec) break;
     reader.received(n);
     while (open) {
-      const auto a = reader.next(answers);
-      if (!a) break;
+      const auto r = reader.next();
+      if (!r) break;
+      answer a;
+      if constexpr (std::is_same_v<std::invoke_result_t<Handler&, const request&>, answer>)
+        a = handle(*r);
+      else
+        a = co_await handle(*r);
       auto [write_error, written] =
-          co_await asio::async_write(socket, asio::buffer(a->bytes), net::as_tuple);
+          co_await asio::async_write(socket, asio::buffer(a.bytes), net::as_tuple);
       counters.answered.fetch_add(1, std::memory_order_relaxed);
-      open = !write_error && !a->close;
+      open = !write_error && !a.close;
     }
   }
   socket.close(ignored);
 }
 
-// Accepts on `acceptor` for ever, each connection a loop_session on the loop `next_loop()` gives
-// (the acceptor's own, or another: coroutines_mt deals them out).
-template <class NextLoop>
-loop::task<void> accept_sessions(net::loop_acceptor acceptor, const site_answers& answers,
+// Accepts on `acceptor` for ever, each connection a loop_session with `handle` on the loop
+// `next_loop()` gives (the acceptor's own, or another: coroutines_mt deals them out).
+template <class Handler, class NextLoop>
+loop::task<void> accept_sessions(net::loop_acceptor acceptor, Handler handle,
                                  server_counters& counters, NextLoop next_loop) {
   namespace asio = boost::asio;
   for (;;) {
@@ -50,7 +64,7 @@ loop::task<void> accept_sessions(net::loop_acceptor acceptor, const site_answers
       co_await pause.async_wait(net::as_tuple);
       continue;
     }
-    asio::co_spawn(loop, loop_session(std::move(socket), answers, counters), asio::detached);
+    asio::co_spawn(loop, loop_session(std::move(socket), handle, counters), asio::detached);
   }
 }
 

@@ -41,11 +41,11 @@ int listen_again(std::uint16_t port) {
 [[noreturn]] void worker(int listener, const server_context& ctx) {
   try {
     boost::asio::io_context loop(1);
-    boost::asio::co_spawn(
-        loop,
-        accept_sessions(net::loop_acceptor(loop, net::tcp::v4(), listener), ctx.answers,
-                        ctx.counters, [&] { return loop.get_executor(); }),
-        boost::asio::detached);
+    boost::asio::co_spawn(loop,
+                          accept_sessions(net::loop_acceptor(loop, net::tcp::v4(), listener),
+                                          answer_here(ctx.answers), ctx.counters,
+                                          [&] { return loop.get_executor(); }),
+                          boost::asio::detached);
     loop.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "concur-server worker: %s\n", e.what());

@@ -124,6 +124,26 @@ std::vector<pid_t> await_ready(int fd, pid_t pid, const std::string& model) {
   return pids;
 }
 
+// concur-server's command line (server/main.cpp reads it).
+std::vector<std::string> server_argv(std::string_view model, int listener, std::uint16_t port,
+                                     int counters, const http::site_spec& spec,
+                                     const models::config& c) {
+  std::vector<std::string> argv{server_program(), "--model", std::string(model)};
+  const std::pair<const char*, std::size_t> numbers[] = {{"listener", listener},
+                                                         {"port", port},
+                                                         {"counters", counters},
+                                                         {"pages", spec.pages},
+                                                         {"fanout", spec.fanout},
+                                                         {"seed", spec.seed},
+                                                         {"body", spec.body_bytes},
+                                                         {"pool-threads", c.pool_threads},
+                                                         {"worker-threads", c.worker_threads},
+                                                         {"worker-processes", c.worker_processes}};
+  for (const auto& [name, value] : numbers)
+    argv.insert(argv.end(), {std::string("--") + name, std::to_string(value)});
+  return argv;
+}
+
 class model_process final : public site_server {
  public:
   model_process(std::string_view model, const http::site_spec& spec, const models::config& c) {
@@ -142,29 +162,7 @@ class model_process final : public site_server {
     // The listener and the counters go to the server (the only descriptors it inherits).
     ::fcntl(listener.get(), F_SETFD, 0);
     ::fcntl(shared.get(), F_SETFD, 0);
-    pid_ = process::detail::spawn({server_program(),
-                                   "--model",
-                                   std::string(model),
-                                   "--listener",
-                                   std::to_string(listener.get()),
-                                   "--port",
-                                   std::to_string(port_),
-                                   "--counters",
-                                   std::to_string(shared.get()),
-                                   "--pages",
-                                   std::to_string(spec.pages),
-                                   "--fanout",
-                                   std::to_string(spec.fanout),
-                                   "--seed",
-                                   std::to_string(spec.seed),
-                                   "--body",
-                                   std::to_string(spec.body_bytes),
-                                   "--pool-threads",
-                                   std::to_string(c.pool_threads),
-                                   "--worker-threads",
-                                   std::to_string(c.worker_threads),
-                                   "--worker-processes",
-                                   std::to_string(c.worker_processes)},
+    pid_ = process::detail::spawn(server_argv(model, listener.get(), port_, shared.get(), spec, c),
                                   ready_write.get(), process::detail::to_parent);
     ready_write.reset();
     try {
