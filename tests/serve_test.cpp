@@ -114,6 +114,24 @@ TEST(serve, the_iterative_server_starves_all_connections_but_one_and_says_so) {
   EXPECT_EQ(metric(r, "connections_starved"), static_cast<double>(small.connections - 1));
 }
 
+TEST(serve, nginx_beside_the_models_is_verified_and_counted_as_they_are) {
+  if (!http::wrk_binary()) GTEST_SKIP() << "wrk is not installed";
+  const auto baselines = workload::baselines(small);
+  ASSERT_EQ(baselines.size(), 1u);
+  if (!baselines[0].unavailable.empty()) GTEST_SKIP() << baselines[0].unavailable;
+  const auto run = baselines[0].self_timed();
+  EXPECT_EQ(run.problem, "");
+  const auto value = [&](const std::string& name) {
+    for (const auto& [n, v] : run.measured)
+      if (n == name) return v;
+    ADD_FAILURE() << "no metric " << name;
+    return -1.0;
+  };
+  EXPECT_EQ(value("connections_served"), static_cast<double>(small.connections));
+  EXPECT_GT(value(std::string(us_per_request)), 0);
+  EXPECT_GT(value("server_cpu_us_per_req"), 0);
+}
+
 // A server in this process: a thread answering from `answers` (or closing every connection
 // unanswered when it has none), on a listener of its own.
 class test_server final : public site_server {
@@ -147,6 +165,7 @@ class test_server final : public site_server {
   std::uint16_t port() const override { return port_; }
   std::vector<pid_t> pids() const override { return {::getpid()}; }
   std::string ended() const override { return ""; }
+  counts served() const override { return {counters_.accepted, counters_.answered}; }
 
  private:
   const site_answers* answers_;

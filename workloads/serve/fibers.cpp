@@ -17,7 +17,7 @@ namespace asio = boost::asio;
 
 void session(net::loop_socket socket, const site_answers& answers, server_counters& counters,
              fibers::yield_context yield) {
-  counters.accepted.fetch_add(1, std::memory_order_relaxed);
+  const counted_connection counted(counters);
   boost::system::error_code ec;
   socket.set_option(net::tcp::no_delay(true), ec);
   request_reader reader;

@@ -24,7 +24,7 @@ inline auto answer_here(const site_answers& answers) {
 template <class Handler>
 loop::task<void> loop_session(net::loop_socket socket, Handler handle, server_counters& counters) {
   namespace asio = boost::asio;
-  counters.accepted.fetch_add(1, std::memory_order_relaxed);
+  const counted_connection counted(counters);
   boost::system::error_code ignored;
   socket.set_option(net::tcp::no_delay(true), ignored);
   request_reader reader;

@@ -1,6 +1,7 @@
 #include "workloads/serve/protocol.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -83,7 +84,18 @@ std::optional<request_head> parse_head(std::string_view head) {
   return out;
 }
 
+std::atomic<std::size_t> open_here{0};  // this process's open connections
+
 }  // namespace
+
+counted_connection::counted_connection(server_counters& counters) {
+  counters.accepted.fetch_add(1, std::memory_order_relaxed);
+  open_here.fetch_add(1, std::memory_order_relaxed);
+}
+
+counted_connection::~counted_connection() {
+  if (open_here.fetch_sub(1, std::memory_order_acq_rel) == 1) ::malloc_trim(0);
+}
 
 site_answers::site_answers(const http::site& s)
     : site_(&s),
@@ -157,7 +169,7 @@ int accept_connection(int listener) {
 }
 
 void serve_blocking(int fd, const site_answers& answers, server_counters& counters) {
-  counters.accepted.fetch_add(1, std::memory_order_relaxed);
+  const counted_connection counted(counters);
   request_reader reader;
   for (bool open = true; open;) {
     const ssize_t n = ::recv(fd, reader.space(), reader.space_size(), 0);

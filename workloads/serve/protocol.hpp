@@ -24,6 +24,17 @@ struct server_counters {
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 
+// A connection's life in the counts: taken on when made. When the last connection open in this
+// process ends, the heap's free pages go back to the kernel (malloc_trim), so that the next
+// load's memory growth is its own and not what the last one left in the allocator.
+class counted_connection {
+ public:
+  explicit counted_connection(server_counters& counters);
+  ~counted_connection();
+  counted_connection(const counted_connection&) = delete;
+  counted_connection& operator=(const counted_connection&) = delete;
+};
+
 // Every answer the server can give, built once: each page with "Connection: keep-alive" and with
 // "Connection: close", a 404 for any other target, a 400 for bytes that are no request.
 class site_answers {

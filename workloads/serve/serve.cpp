@@ -80,29 +80,26 @@ http::wrk_result drive(std::uint16_t port, const params& p, std::function<bool()
 result measure(const site_server& server, const params& p, std::string_view who) {
   result r{.pages = verify_pages(server.port(), p.site.pages)};
   if (r.pages.size() < p.site.pages) return r;  // a failed verification: its diff says the rest
-  const server_counters* counters = server.counters();
-  const auto accepted = counters ? counters->accepted.load() : 0;
-  const auto answered = counters ? counters->answered.load() : 0;
+  const auto before = server.served();
   const long long resident = server.resident_bytes();
   const bool peaks = server.reset_peaks();
   const double cpu = server.cpu_seconds();
   auto& m = r.measured;
-  // The server's counts as wrk is stopped: once it has closed its connections, an iterative
-  // server takes on (and answers) the ones it starved, whose requests wait in its backlog.
   // A server slow to take on C connections (10,000 threads to start) is loaded until it has
   // answered as many requests as there are connections, so that its figures are of serving
-  // them, not only of accepting them (nginx, which keeps no count, by time alone).
-  const auto enough = [&] {
-    return !counters || counters->answered.load() - answered >= p.connections;
-  };
+  // them, not only of accepting them.
+  const auto enough = [&] { return server.served().answered - before.answered >= p.connections; };
+  // The server's counts as wrk is stopped: once it has closed its connections, an iterative
+  // server takes on (and answers) the ones it starved, whose requests wait in its backlog.
   const auto load = drive(server.port(), p, enough, [&] {
-    if (!counters) return;
+    const auto now = server.served();
     // Less the connection wrk opens and closes first, to check the address (wrk.resolve).
-    m.accepted = std::max(0.0, static_cast<double>(counters->accepted.load() - accepted) - 1);
-    m.answered = static_cast<double>(counters->answered.load() - answered);
+    m.accepted = std::max(0.0, static_cast<double>(now.accepted - before.accepted) - 1);
+    m.answered = static_cast<double>(now.answered - before.answered);
   });
   m.server_cpu_seconds = server.cpu_seconds() - cpu;
-  if (peaks) m.server_peak_growth_bytes = static_cast<double>(server.peak_bytes() - resident);
+  if (peaks)
+    m.server_peak_growth_bytes = static_cast<double>(std::max(0LL, server.peak_bytes() - resident));
   if (const auto why = server.ended(); !why.empty())
     throw std::runtime_error(fmt::format("the {} server ended during the load: {}", who, why));
   if (load.requests <= 0)
@@ -208,11 +205,9 @@ concur::metrics workload::metrics(const result& r) {
        m.connections > 0 ? m.server_peak_growth_bytes / static_cast<double>(m.connections) : 0.0},
       {"socket_errors", m.socket_errors},
       {"timeouts", m.timeouts}};
-  if (m.accepted >= 0) {
-    out.emplace_back("connections_served", m.accepted);
-    out.emplace_back("connections_starved",
-                     std::max(0.0, static_cast<double>(m.connections) - m.accepted));
-  }
+  out.emplace_back("connections_served", m.accepted);
+  out.emplace_back("connections_starved",
+                   std::max(0.0, static_cast<double>(m.connections) - m.accepted));
   return out;
 }
 

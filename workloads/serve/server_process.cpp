@@ -177,7 +177,9 @@ class model_process final : public site_server {
   std::uint16_t port() const override { return port_; }
   std::vector<pid_t> pids() const override { return pids_; }
   std::string ended() const override { return end_of(pid_); }
-  const server_counters* counters() const override { return counters_; }
+  counts served() const override {
+    return {counters_->accepted.load(), counters_->answered.load()};
+  }
 
  private:
   void stop() {
@@ -195,6 +197,32 @@ class model_process final : public site_server {
   std::vector<pid_t> pids_;
   server_counters* counters_ = nullptr;
 };
+
+// nginx's own counts (stub_status: "Active connections: 1\nserver accepts handled requests\n
+// 5 5 17\n..."), read over a connection of their own.
+site_server::counts read_status(std::uint16_t port) {
+  descriptor fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const timeval limit{.tv_sec = 5, .tv_usec = 0};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  const std::string_view ask = "GET /concur-status HTTP/1.0\r\n\r\n";
+  std::string reply;
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::send(fd.get(), ask.data(), ask.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(ask.size()))
+    for (char chunk[512]; const ssize_t n = ::recv(fd.get(), chunk, sizeof chunk, 0);) {
+      if (n < 0) break;
+      reply.append(chunk, static_cast<std::size_t>(n));
+    }
+  unsigned long long accepts = 0, handled = 0, requests = 0;
+  const auto at = reply.find("requests\n");
+  if (at == std::string::npos ||
+      std::sscanf(reply.c_str() + at + 9, "%llu %llu %llu", &accepts, &handled, &requests) != 3)
+    throw std::runtime_error("cannot read nginx's counts: " + reply);
+  return {accepts, requests};
+}
 
 // Where nginx's copy of the site goes: in memory (/dev/shm) unless TMPDIR says otherwise, so that
 // no cell's drop of the page cache makes nginx read it from disk again.
@@ -214,6 +242,12 @@ class nginx_process final : public site_server {
   std::uint16_t port() const override { return nginx_->port(); }
   std::vector<pid_t> pids() const override { return nginx_->pids(); }
   std::string ended() const override { return end_of(nginx_->pid()); }
+  counts served() const override {
+    const auto c = read_status(nginx_->port());
+    const std::uint64_t readings = ++readings_;  // this one's connection and request included
+    return {c.accepted - std::min(c.accepted, readings),
+            c.answered - std::min(c.answered, readings)};
+  }
 
  private:
   // One worker (master_process off), as many connections as descriptors allow, the pages'
@@ -227,7 +261,7 @@ class nginx_process final : public site_server {
                   "  open_file_cache max=100000 inactive=60s;\n"
                   "  types {{ }}\n  default_type text/html;\n"
                   "  server {{\n    listen 127.0.0.1:{} backlog=65535;\n    root \"{}\";\n"
-                  "  }}\n",
+                  "    location = /concur-status {{ stub_status; }}\n  }}\n",
                   port, root);
             }};
   }
@@ -235,6 +269,7 @@ class nginx_process final : public site_server {
   http::site site_;
   cleanup::owned_temp_dir root_;
   std::optional<net::nginx_server> nginx_;
+  mutable std::uint64_t readings_ = 0;
 };
 
 }  // namespace

@@ -17,8 +17,6 @@
 
 namespace concur::serve {
 
-struct server_counters;
-
 class site_server {
  public:
   virtual ~site_server() = default;
@@ -28,8 +26,12 @@ class site_server {
   // Why the server no longer serves ("exited with status 1", "killed by signal 11"); empty
   // while it runs.
   virtual std::string ended() const = 0;
-  // Its own counts (none for nginx).
-  virtual const server_counters* counters() const { return nullptr; }
+  // What it has counted so far: the connections it took on and the answers it sent (each
+  // reading of nginx's counts is a connection and a request of its own, which are left out).
+  struct counts {
+    std::uint64_t accepted = 0, answered = 0;
+  };
+  virtual counts served() const = 0;
 
   // Their CPU (s) and resident memory (bytes) summed.
   double cpu_seconds() const;

@@ -22,6 +22,7 @@ namespace {
 
 struct connection {
   int fd;
+  counted_connection counted;
   request_reader reader;
 };
 
@@ -69,8 +70,7 @@ void serve_site(models::tbb_model, const server_context& ctx) {
       auto* c = static_cast<connection*>(events[i].data.ptr);
       if (!c) {
         const int fd = accept_connection(ctx.listener);
-        ctx.counters.accepted.fetch_add(1, std::memory_order_relaxed);
-        c = new connection{fd, {}};
+        c = new connection{fd, counted_connection(ctx.counters), {}};
         arm(epoll, fd, c, EPOLL_CTL_ADD);
         continue;
       }
