@@ -7,6 +7,7 @@
 
 namespace concur::serve {
 
+template <>
 void serve_site(models::coroutines_model, const server_context& ctx) {
   boost::asio::io_context loop(1);
   net::loop_acceptor acceptor(loop, net::tcp::v4(), ctx.listener);

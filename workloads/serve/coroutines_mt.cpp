@@ -12,6 +12,7 @@
 
 namespace concur::serve {
 
+template <>
 void serve_site(models::coroutines_mt_model, const server_context& ctx) {
   namespace asio = boost::asio;
   std::deque<asio::io_context> loops;

@@ -7,6 +7,7 @@
 
 namespace concur::serve {
 
+template <>
 void serve_site(models::executor_model, const server_context& ctx) {
   executor::event_loop loop(ctx.config.pool_threads);
   auto& pool = loop.pool();

@@ -39,6 +39,7 @@ void session(net::loop_socket socket, const site_answers& answers, server_counte
 
 }  // namespace
 
+template <>
 void serve_site(models::fibers_model, const server_context& ctx) {
   fibers::run([&](fibers::yield_context yield) {
     net::loop_acceptor acceptor(yield.get_executor(), net::tcp::v4(), ctx.listener);

@@ -55,6 +55,7 @@ int listen_again(std::uint16_t port) {
 
 }  // namespace
 
+template <>
 void serve_site(models::processes_model, const server_context& ctx) {
   std::vector<pid_t> workers;
   for (unsigned i = 0; i < std::max(1u, ctx.config.worker_processes); ++i) {

@@ -6,6 +6,7 @@
 
 namespace concur::serve {
 
+template <>
 void serve_site(models::sequential_model, const server_context& ctx) {
   ctx.ready({});
   for (;;) serve_blocking(accept_connection(ctx.listener), ctx.answers, ctx.counters);

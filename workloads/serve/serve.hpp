@@ -10,7 +10,6 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -78,23 +77,12 @@ struct server_context {
   std::function<void(const std::vector<pid_t>& workers)> ready;
 };
 
-// Each model's server, in its own file: serves on ctx.listener until the process is killed.
-void serve_site(models::sequential_model, const server_context& ctx);
-void serve_site(models::threads_model, const server_context& ctx);
-void serve_site(models::executor_model, const server_context& ctx);
-void serve_site(models::coroutines_model, const server_context& ctx);
-void serve_site(models::coroutines_mt_model, const server_context& ctx);
-void serve_site(models::tbb_model, const server_context& ctx);
-void serve_site(models::fibers_model, const server_context& ctx);
-void serve_site(models::processes_model, const server_context& ctx);
+// Each model's server, an explicit specialization in the model's own file (threads.cpp, ...):
+// serves on ctx.listener until the process is killed.
+template <models::model M>
+void serve_site(M, const server_context& ctx);
 
-template <class M>
-concept serves = requires(const server_context& ctx) {
-  serve_site(M{}, ctx);
-};
-
-// Serves with the model named `model` (server/main.cpp); throws models::unknown_model, or
-// std::invalid_argument for a model with no server.
+// Serves with the model named `model` (server/main.cpp); throws models::unknown_model.
 void serve_with(std::string_view model, const server_context& ctx);
 
 // The time per request, the figure of merit, as its counter is named.
@@ -136,13 +124,8 @@ struct workload : workload_base<params, result> {
   static std::size_t baseline_records(const result& r) { return r.pages.size(); }
 
   template <models::model M>
-  requires serves<M>
   static result run(M, const params& p, const models::config& c) {
     return run_model(M::name, p, c);
-  }
-  template <models::model M>
-  requires(!serves<M>) static std::string_view unsupported(M) {
-    return "no server written in this model yet";
   }
 
  private:

@@ -51,6 +51,7 @@ void arm(int epoll, int fd, void* data, int op) {
 
 }  // namespace
 
+template <>
 void serve_site(models::tbb_model, const server_context& ctx) {
   const unsigned threads = std::max(1u, ctx.config.worker_threads);
   tbb_model::reserve_threads(threads);

@@ -10,6 +10,7 @@
 
 namespace concur::serve {
 
+template <>
 void serve_site(models::threads_model, const server_context& ctx) {
   ctx.ready({});
   for (;;) {
