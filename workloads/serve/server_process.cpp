@@ -21,7 +21,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
-#include <tuple>
 
 #include "core/cleanup.hpp"
 #include "core/cpu_time.hpp"
@@ -94,7 +93,7 @@ std::string end_of(pid_t pid) {
 }
 
 // Reads the child's "ready PID..." line from `fd` within the timeout; the pids it names.
-std::vector<pid_t> await_ready(int fd, pid_t pid, const std::string& model) {
+std::vector<pid_t> await_ready(int fd, pid_t pid, const std::string& name) {
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
   while (!line.ends_with('\n')) {
@@ -103,14 +102,14 @@ std::vector<pid_t> await_ready(int fd, pid_t pid, const std::string& model) {
     pollfd p{fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0)
       throw std::runtime_error(fmt::format("the {} server did not say it was ready within {} s",
-                                           model, ready_timeout.count()));
+                                           name, ready_timeout.count()));
     char chunk[256];
     const ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       ::waitpid(pid, nullptr, WNOHANG);
       throw std::runtime_error(
-          fmt::format("the {} server ended before it was ready ({})", model, end_of(pid)));
+          fmt::format("the {} server ended before it was ready ({})", name, end_of(pid)));
     }
     line.append(chunk, static_cast<std::size_t>(n));
   }
@@ -144,9 +143,9 @@ std::vector<std::string> server_argv(std::string_view model, int listener, std::
   return argv;
 }
 
-class model_process final : public site_server {
+class spawned_process final : public site_server {
  public:
-  model_process(std::string_view model, const http::site_spec& spec, const models::config& c) {
+  spawned_process(const std::string& name, const server_command& argv) {
     connections::raise_descriptor_limit();  // inherited by the server: C descriptors and more
     descriptor listener(make_listener(port_));
     descriptor shared(::memfd_create("concur-serve-counters", MFD_CLOEXEC));
@@ -162,17 +161,17 @@ class model_process final : public site_server {
     // The listener and the counters go to the server (the only descriptors it inherits).
     ::fcntl(listener.get(), F_SETFD, 0);
     ::fcntl(shared.get(), F_SETFD, 0);
-    pid_ = process::detail::spawn(server_argv(model, listener.get(), port_, shared.get(), spec, c),
-                                  ready_write.get(), process::detail::to_parent);
+    pid_ = process::detail::spawn(argv(listener.get(), port_, shared.get()), ready_write.get(),
+                                  process::detail::to_parent);
     ready_write.reset();
     try {
-      pids_ = await_ready(ready_read.get(), pid_, std::string(model));
+      pids_ = await_ready(ready_read.get(), pid_, name);
     } catch (...) {
       stop();
       throw;
     }
   }
-  ~model_process() override { stop(); }
+  ~spawned_process() override { stop(); }
 
   std::uint16_t port() const override { return port_; }
   std::vector<pid_t> pids() const override { return pids_; }
@@ -310,18 +309,23 @@ std::string nginx_unavailable() {
   return net::nginx_server::binary() ? "" : "nginx is not installed (apt-get install nginx-light)";
 }
 
+site_server& spawned_server(const std::string& key, const server_command& argv) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<site_server>> servers;
+  std::scoped_lock lock(mutex);
+  auto& slot = servers[key];
+  if (slot && !slot->ended().empty()) slot.reset();
+  if (!slot) slot = std::make_unique<spawned_process>(key, argv);
+  return *slot;
+}
+
 site_server& model_server(std::string_view model, const http::site_spec& spec,
                           const models::config& c) {
-  static std::mutex mutex;
-  static std::map<std::tuple<std::string, std::string, unsigned, unsigned, unsigned>,
-                  std::unique_ptr<site_server>>
-      servers;
-  std::scoped_lock lock(mutex);
-  auto& slot = servers[{std::string(model), spec.key(), c.pool_threads, c.worker_threads,
-                        c.worker_processes}];
-  if (slot && !slot->ended().empty()) slot.reset();
-  if (!slot) slot = std::make_unique<model_process>(model, spec, c);
-  return *slot;
+  return spawned_server(fmt::format("{} ({}; {} {} {})", model, spec.key(), c.pool_threads,
+                                    c.worker_threads, c.worker_processes),
+                        [&](int listener, std::uint16_t port, int counters) {
+                          return server_argv(model, listener, port, counters, spec, c);
+                        });
 }
 
 site_server& nginx_server(const http::site_spec& spec) {

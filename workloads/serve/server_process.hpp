@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,14 @@ class site_server {
 // and what it measured. Throws when the server ended during the load, or wrk completed nothing or
 // got answers that were not 2xx or 3xx.
 result measure(const site_server& server, const params& p, std::string_view who);
+
+// A server program started as concur-server is, with the command line `argv(listener, port,
+// counters)` gives (descriptors it inherits: the listener made here, and a memfd it maps as
+// server_counters), awaited until it prints "ready PID..."; started at first use under `key` and
+// kept, started again when it has ended. How the course's Python servers run.
+using server_command =
+    std::function<std::vector<std::string>(int listener, std::uint16_t port, int counters)>;
+site_server& spawned_server(const std::string& key, const server_command& argv);
 
 // The model's server for this site with these settings.
 site_server& model_server(std::string_view model, const http::site_spec& spec,
