@@ -26,6 +26,7 @@ struct wrk_options {
   // (whole seconds only): it ends at the next of its 100 ms ticks and reports its own duration.
   std::optional<std::chrono::milliseconds> stop_after = {};
   // Past stop_after, wrk is stopped once this holds (asked every 10 ms, for at most 10 s more).
+  // Neither it nor on_stop may throw: wrk would be left running.
   std::function<bool()> stop_when = {};
   std::function<void()> on_stop = {};  // called just before the stop signal, under the load still
   bool latency = false;                // --latency: its percentiles, read into the result

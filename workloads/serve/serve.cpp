@@ -88,14 +88,24 @@ result measure(const site_server& server, const params& p, std::string_view who)
   // A server slow to take on C connections (10,000 threads to start) is loaded until it has
   // answered as many requests as there are connections, so that its figures are of serving
   // them, not only of accepting them.
-  const auto enough = [&] { return server.served().answered - before.answered >= p.connections; };
+  // Counts that cannot be read (nginx gone) stop the load; its end says why.
+  const auto enough = [&] {
+    try {
+      return server.served().answered - before.answered >= p.connections;
+    } catch (const std::exception&) {
+      return true;
+    }
+  };
   // The server's counts as wrk is stopped: once it has closed its connections, an iterative
   // server takes on (and answers) the ones it starved, whose requests wait in its backlog.
   const auto load = drive(server.port(), p, enough, [&] {
-    const auto now = server.served();
-    // Less the connection wrk opens and closes first, to check the address (wrk.resolve).
-    m.accepted = std::max(0.0, static_cast<double>(now.accepted - before.accepted) - 1);
-    m.answered = static_cast<double>(now.answered - before.answered);
+    try {
+      const auto now = server.served();
+      // Less the connection wrk opens and closes first, to check the address (wrk.resolve).
+      m.accepted = std::max(0.0, static_cast<double>(now.accepted - before.accepted) - 1);
+      m.answered = static_cast<double>(now.answered - before.answered);
+    } catch (const std::exception&) {  // as above: left at 0, the load's end says why
+    }
   });
   m.server_cpu_seconds = server.cpu_seconds() - cpu;
   if (peaks)

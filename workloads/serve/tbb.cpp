@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <memory>
 #include <system_error>
 
 #include "models/tbb.hpp"
@@ -20,6 +19,7 @@
 namespace concur::serve {
 namespace {
 
+// A connection between its turns: owned by whichever turn runs (epoll's data points at it).
 struct connection {
   int fd;
   counted_connection counted;
@@ -44,9 +44,13 @@ bool take_turn(connection& c, const site_answers& answers, server_counters& coun
   }
 }
 
-void arm(int epoll, int fd, void* data, int op) {
-  epoll_event e{.events = EPOLLIN | EPOLLONESHOT | EPOLLRDHUP, .data = {.ptr = data}};
-  if (::epoll_ctl(epoll, op, fd, &e) != 0) throw std::system_error(errno, std::system_category());
+// Arms the connection for its next turn; false when epoll refuses (it is then closed).
+bool arm(int epoll, connection* c, int op) {
+  epoll_event e{.events = EPOLLIN | EPOLLONESHOT | EPOLLRDHUP, .data = {.ptr = c}};
+  if (::epoll_ctl(epoll, op, c->fd, &e) == 0) return true;
+  ::close(c->fd);
+  delete c;
+  return false;
 }
 
 }  // namespace
@@ -71,8 +75,7 @@ void serve_site(models::tbb_model, const server_context& ctx) {
       auto* c = static_cast<connection*>(events[i].data.ptr);
       if (!c) {
         const int fd = accept_connection(ctx.listener);
-        c = new connection{fd, counted_connection(ctx.counters), {}};
-        arm(epoll, fd, c, EPOLL_CTL_ADD);
+        arm(epoll, new connection{fd, counted_connection(ctx.counters), {}}, EPOLL_CTL_ADD);
         continue;
       }
       tbb_model::tsan_release(c);  // the reactor's hand-over, for ThreadSanitizer
@@ -80,7 +83,7 @@ void serve_site(models::tbb_model, const server_context& ctx) {
         tbb_model::tsan_acquire(c);
         if (take_turn(*c, ctx.answers, ctx.counters)) {
           tbb_model::tsan_release(c);  // to the next turn's task, through epoll
-          arm(epoll, c->fd, c, EPOLL_CTL_MOD);
+          arm(epoll, c, EPOLL_CTL_MOD);
         } else {
           ::close(c->fd);
           delete c;
