@@ -171,9 +171,10 @@ std::vector<case_def<params>> workload::cases() {
       out.ladder = ladder_point{"connections to the server", static_cast<double>(c)};
     return out;
   };
-  // Each run is short (the default run's 27 cells, six rounds or more each, add about 80 s), and
-  // lasts until the server has answered C requests: at 10,000 connections opening them is much
-  // of the run.
+  // Each run is short, and lasts until the server has answered C requests: at 10,000 connections
+  // opening them is most of the run (0.5-1.4 s, wrk opening them one after another). The default
+  // run's 29 cells (nginx's, and the Python's at 64) took 100 s, six rounds each, on the 2-core
+  // VM with 0.8 cores taken by others; 150 and 200 ms loads took as long.
   const auto load = [](std::size_t c) { return milliseconds(c < 10'000 ? 200 : 300); };
   std::vector<case_def<params>> out{make(16, 100, load(16), case_kind::test)};
   for (const std::size_t c : {64, 1'000, 10'000})
