@@ -8,6 +8,7 @@
 #include "workloads/http/http.hpp"
 #include "workloads/offload/offload.hpp"
 #include "workloads/prodcons/prodcons.hpp"
+#include "workloads/serve/serve.hpp"
 #include "workloads/sleep/sleep.hpp"
 #include "workloads/techniques/techniques.hpp"
 
@@ -16,6 +17,6 @@ namespace concur::workloads {
 using all =
     type_list<sleep::workload, dirsearch::workload, http::fetch_workload, http::crawl_workload,
               prodcons::workload, offload::workload, cpuyield::workload, techniques::workload,
-              connections::workload, connections::readiness_workload>;
+              connections::workload, connections::readiness_workload, serve::workload>;
 
 }  // namespace concur::workloads

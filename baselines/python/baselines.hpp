@@ -28,6 +28,9 @@ namespace http {
 struct fetch_params;
 struct crawl_params;
 }  // namespace http
+namespace serve {
+struct params;
+}
 }  // namespace concur
 
 namespace concur::python {
@@ -40,6 +43,7 @@ std::vector<baseline> baselines(const offload::params& p);
 std::vector<baseline> baselines(const cpuyield::params& p);
 std::vector<baseline> baselines(const http::fetch_params& p);
 std::vector<baseline> baselines(const http::crawl_params& p);
+std::vector<baseline> baselines(const serve::params& p);
 
 // Whether baselines(params) is offered for a workload's params.
 template <class Params>

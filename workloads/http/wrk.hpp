@@ -2,7 +2,9 @@
 // wrk (Debian's package wrk), the HTTP load generator, as the client baseline: it keeps C
 // connections busy against one URL for a fixed time and reports its own rate; its CPU is what the
 // kernel charged it (wait4).
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,14 @@ struct wrk_options {
   // When set, wrk requests these targets of the url's server in turn (a Lua script it runs per
   // request, which costs it some CPU) instead of the url alone.
   std::vector<std::string> targets = {};
+  // When set, wrk is stopped (SIGINT) this long after it starts instead of after `seconds`
+  // (whole seconds only): it ends at the next of its 100 ms ticks and reports its own duration.
+  std::optional<std::chrono::milliseconds> stop_after = {};
+  // Past stop_after, wrk is stopped once this holds (asked every 10 ms, for at most 10 s more).
+  // Neither it nor on_stop may throw: wrk would be left running.
+  std::function<bool()> stop_when = {};
+  std::function<void()> on_stop = {};  // called just before the stop signal, under the load still
+  bool latency = false;                // --latency: its percentiles, read into the result
 };
 
 struct wrk_result {
@@ -29,6 +39,11 @@ struct wrk_result {
   double cpu_seconds = 0;         // wrk's user + system time
   std::size_t socket_errors = 0;  // connect, read, write and timeout errors together
   std::size_t non_2xx = 0;        // "Non-2xx or 3xx responses"
+  double seconds = 0;             // its own duration ("N requests in 301.25ms")
+  std::size_t connect_errors = 0, read_errors = 0, write_errors = 0, timeouts = 0;
+  // Latency (ms): the maximum, and with --latency the median and the 99th percentile.
+  double latency_max_ms = 0;
+  std::optional<double> latency_p50_ms, latency_p99_ms;
   double cpu_per_request() const { return requests > 0 ? cpu_seconds / requests : 0.0; }
   // Why this run does not count (errors, non-2xx answers, nothing done); empty when it does.
   std::string problem() const;
