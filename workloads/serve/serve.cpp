@@ -179,8 +179,7 @@ std::vector<case_def<params>> workload::cases() {
   // minutes.
   const auto load = [](std::size_t c) { return milliseconds(c < 10'000 ? 200 : 300); };
   std::vector<case_def<params>> out{make(16, 100, load(16), case_kind::test)};
-  for (const std::size_t c : {64, 1'000})
-    out.push_back(make(c, 1'000, load(c), case_kind::bench));
+  for (const std::size_t c : {64, 1'000}) out.push_back(make(c, 1'000, load(c), case_kind::bench));
   for (const std::size_t c : {16, 256, 4'000, 10'000})
     out.push_back(make(c, 1'000, load(c), case_kind::sweep));
   return out;
