@@ -236,6 +236,7 @@ pool::pool(std::size_t workers, job_handler handler, int cancel_signal)
       freed_(ctx_, loop::steady_timer::time_point::max()) {
   workers_.reserve(workers);
   try {
+    const fork_gate::parked quiet;  // one round for all the forks
     while (workers_.size() < workers) fork_worker(workers);
   } catch (...) {
     end_workers();  // a constructor that throws runs no destructor

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -18,6 +19,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "core/cpu_time.hpp"
+#include "core/fork.hpp"
 #include "models/loop.hpp"
 #include "net/loop_socket.hpp"
 
@@ -68,6 +71,44 @@ void listen_on(net::loop_acceptor& acceptor, const net::tcp::endpoint& endpoint)
                   endpoint.port(), ec.message()));
 }
 
+// The threads running an io_context, parked for a fork (core/fork.hpp): a handler on each that
+// waits for resume(). A thread in a handler of ours is in no allocator and holds no lock.
+class parking final : public fork_gate::parkable {
+ public:
+  parking(asio::io_context& ctx, std::size_t threads) : ctx_(ctx), threads_(threads) {}
+
+  void park() override {
+    std::unique_lock lock(mutex_);
+    const auto round = ++round_;
+    parked_ = 0;
+    for (std::size_t i = 0; i < threads_; ++i)
+      asio::post(ctx_, [this, round] {
+        std::unique_lock held(mutex_);
+        ++parked_;
+        changed_.notify_all();
+        changed_.wait(held, [&] { return released_ >= round; });
+      });
+    changed_.wait(lock, [&] { return parked_ == threads_; });
+  }
+
+  void resume() noexcept override {
+    {
+      const std::scoped_lock lock(mutex_);
+      released_ = round_;
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  asio::io_context& ctx_;
+  std::size_t threads_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::uint64_t round_ = 0;
+  std::uint64_t released_ = 0;
+  std::size_t parked_ = 0;
+};
+
 }  // namespace
 
 class site_server::impl {
@@ -85,11 +126,13 @@ class site_server::impl {
     asio::co_spawn(ctx_, accept_loop(), asio::detached);
     for (unsigned i = 0; i < std::max(1u, options.threads); ++i)
       threads_.emplace_back([this] { ctx_.run(); });
+    fork_gate::enlist(parking_);
   }
 
   ~impl() { stop(); }
 
   void stop() {
+    fork_gate::leave(parking_);
     ctx_.stop();
     for (auto& t : threads_)
       if (t.joinable()) t.join();
@@ -194,6 +237,7 @@ class site_server::impl {
   net::loop_acceptor acceptor_;
   net::loop_socket dead_;
   std::vector<std::thread> threads_;
+  parking parking_{ctx_, std::max(1u, options_.threads)};
   std::atomic<std::size_t> served_{0};
 };
 
