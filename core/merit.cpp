@@ -24,6 +24,7 @@ constexpr const char* primary = "primary";
 constexpr const char* costs = "costs";
 constexpr const char* item = "item";
 constexpr const char* every_rung = "every_rung";
+constexpr const char* per_case = "per_case";
 constexpr const char* floor = "floor";
 constexpr const char* absent_why = "absent_why";
 }  // namespace key
@@ -54,6 +55,7 @@ std::optional<declaration> declaration_from(const nlohmann::json& j) {
   declaration d{.primary = *primary,
                 .item = j.value(key::item, std::string("item")),
                 .every_rung = j.value(key::every_rung, false),
+                .per_case = j.value(key::per_case, false),
                 .floor = j.value(key::floor, std::string()),
                 .absent_why = j.value(key::absent_why, std::string())};
   if (const auto costs = j.find(key::costs); costs != j.end() && costs->is_array())
@@ -77,8 +79,9 @@ std::string to_text(const declaration& d) {
   nlohmann::json costs = nlohmann::json::array();
   for (const auto& c : d.costs) costs.push_back(to_json(c));
   const nlohmann::json j = {
-      {key::primary, to_json(d.primary)}, {key::costs, costs},   {key::item, d.item},
-      {key::every_rung, d.every_rung},    {key::floor, d.floor}, {key::absent_why, d.absent_why}};
+      {key::primary, to_json(d.primary)}, {key::costs, costs},         {key::item, d.item},
+      {key::every_rung, d.every_rung},    {key::per_case, d.per_case}, {key::floor, d.floor},
+      {key::absent_why, d.absent_why}};
   return j.dump();
 }
 

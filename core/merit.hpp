@@ -36,6 +36,10 @@ struct declaration {
   // Rank over every case of the run (every rung of the sweep and the test cases too), where one
   // case alone would decide on a single size (the crawler's order differs between rungs).
   bool every_rung = false;
+  // Each case asks a question of its own (a server under 64 connections is not one under 10,000):
+  // the summary names the best at each case, the sweep's rungs included, where one ranking over
+  // the cases would hide which model wins where.
+  bool per_case = false;
   // A model shown beside the ranking as its floor and never ranked: the one-thread hand-off of
   // a queue is not a concurrent queue's rival.
   std::string floor = {};

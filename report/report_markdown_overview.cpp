@@ -235,21 +235,40 @@ std::string beside(const answered& a) {
   return parts.empty() ? "" : fmt::format(" Beside it: {}.", fmt::join(parts, "; "));
 }
 
-std::string verdict_line(const answered& a) {
+// What follows "- **workload** (figures): ": the best and the others, or what each came to.
+std::string verdict_text(const answered& a) {
   const auto& w = a.standing;
-  const std::string figure = figures_named(w.merit);
   if (!w.best) {
     std::vector<std::string> parts;
     for (const auto& s : w.models) parts.push_back(fmt::format("{} {}", s.model, verdicts_only(s)));
-    return fmt::format("- **{}** ({}): no model completed a case ({}).\n", w.workload, figure,
-                       fmt::join(parts, "; "));
+    return fmt::format("no model completed a case ({}).", fmt::join(parts, "; "));
   }
   const std::string c = *headline_case(a);
   std::vector<std::string> others;
   for (const standing* s : ranked(w)) others.push_back(other_text(a, *s, c));
-  return fmt::format("- **{}** ({}): {}{}.{}{}\n", w.workload, figure, winner_text(a, c),
+  return fmt::format("{}{}.{}{}", winner_text(a, c),
                      others.empty() ? "" : fmt::format("; then {}", fmt::join(others, "; ")),
                      aside(a, c), beside(a));
+}
+
+// A workload whose cases each ask their own question (merit::declaration::per_case): a line per
+// case, each ranked as a workload of that one case.
+std::string lines_per_case(const answered& a) {
+  std::string md = fmt::format("- **{}** ({}), the best at each case:\n", a.standing.workload,
+                               figures_named(a.standing.merit));
+  for (const auto& c : a.cells.cases) {
+    answered one{a.cells, {}};
+    one.cells.cases = {c};
+    one.standing = standings(one.cells, a.standing.merit);
+    md += fmt::format("  - {}: {}\n", c, verdict_text(one));
+  }
+  return md;
+}
+
+std::string verdict_line(const answered& a) {
+  if (a.standing.merit.per_case && a.cells.cases.size() > 1) return lines_per_case(a);
+  return fmt::format("- **{}** ({}): {}\n", a.standing.workload, figures_named(a.standing.merit),
+                     verdict_text(a));
 }
 
 // ---- The tables ----
@@ -400,13 +419,14 @@ workload_cells default_run_cases(workload_cells w, const std::vector<std::string
 }  // namespace
 
 std::string summary_section(const results& r, const std::vector<workload_cells>& workloads) {
-  auto others = split_list(r.value(vocabulary::context::test_cases).value_or(""));
+  const auto tests = split_list(r.value(vocabulary::context::test_cases).value_or(""));
+  auto others = tests;
   for (auto& c : split_list(r.value(vocabulary::context::sweep_cases).value_or("")))
     others.push_back(std::move(c));
   std::vector<answered> all;
   for (const auto& w : workloads) {
     const auto d = merit_of(r, w.name);
-    auto cells = d.every_rung ? w : default_run_cases(w, others);
+    auto cells = d.every_rung ? w : default_run_cases(w, d.per_case ? tests : others);
     auto standing = standings(cells, d);
     all.push_back({std::move(cells), std::move(standing)});
   }
@@ -434,7 +454,9 @@ std::string summary_method() {
          "runs: coverage unknown. Values in a line are medians at the best's largest case "
          "(another case is named); the costs table gives their intervals, the table of ratios "
          "the intervals of the ratios a line quotes. Cases: the default "
-         "run's, or every case run where the workload says so.\n\n";
+         "run's, or every case run where the workload says so; a workload whose cases each ask "
+         "their own question (a server's connections) has a line per case, the sweep's included, "
+         "each ranked on that case alone, and its row of the table over all of them.\n\n";
 }
 
 }  // namespace concur::report::detail

@@ -305,6 +305,39 @@ TEST(report_summary, a_workload_ranks_on_its_declared_figure) {
       << md;
 }
 
+// A workload whose cases each ask their own question names the best at each, the sweep's rungs
+// included (the test cases not): a model that wins under few connections and loses under many
+// is the best of one line and ranked in the other, with its costs quoted at that case.
+TEST(report_summary, a_workload_of_separate_questions_has_a_best_per_case) {
+  using merit::quantity;
+  const merit::declaration d{
+      .primary = {.of = quantity::wall_time},
+      .costs = {{.of = quantity::metric, .metric = "p99_ms", .unit = "ms", .title = "p99"}},
+      .item = "connection",
+      .per_case = true};
+  const auto p99 = [](double ms) { return json{{"p99_ms", ms}}; };
+  fixture f;
+  f.context(std::string(vocabulary::context::merit_prefix) + "srv", merit::to_text(d));
+  f.context(vocabulary::context::sweep_cases, "srv/c10k");
+  f.context(vocabulary::context::test_cases, "srv/c1");
+  for (const char* c : {"c1", "c64"}) {
+    f.timed(fmt::format("srv/loop/{}", c), around(10), false, p99(1));
+    f.timed(fmt::format("srv/threads/{}", c), around(20), false, p99(3));
+  }
+  f.timed("srv/loop/c10k", around(40), false, p99(9));
+  f.timed("srv/threads/c10k", around(10), false, p99(30));
+  const auto md = summary_of(f.markdown());
+  const auto at = md.find("- **srv** (wall time · p99), the best at each case:\n");
+  ASSERT_NE(at, std::string::npos) << md;
+  EXPECT_NE(md.find("  - c64: **loop** 10 ms [9.9–10.1 ms] · 1 ms; then threads 2.00× · 3 ms.\n"
+                    "  - c10k: **threads** 10 ms [9.9–10.1 ms] · 30 ms; then loop 4.00× · 9 ms.\n",
+                    at),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("  - c1:"), std::string::npos) << md;
+  EXPECT_EQ(row_of(md, "srv"), (std::vector<std::string>{"1.41× [1.41–1.41]", "**best**"})) << md;
+}
+
 // A Python cell without the workload's figure (a script with no loop) still has its time, CPU
 // and memory set beside its counterpart's: it is in the Python table, not listed as untimed.
 TEST(report_summary, a_python_cell_without_the_figure_is_compared_on_time) {
@@ -388,6 +421,7 @@ TEST(merit, a_declaration_reads_back_as_written) {
       .costs = {{.of = quantity::peak_memory, .per_item = true}, {.of = quantity::cpu_time}},
       .item = "task",
       .every_rung = true,
+      .per_case = true,
       .floor = "sequential",
       .absent_why = "why"};
   EXPECT_EQ(merit::parse(merit::to_text(d)), d);

@@ -108,6 +108,7 @@ struct workload : workload_base<params, result> {
                        .unit = "µs",
                        .title = "server CPU per request"}},
             .item = "connection",
+            .per_case = true,
             // The iterative server answers one connection as fast as any and starves the rest
             // (connections_starved): beside the ranking, never its winner.
             .floor = std::string(models::sequential_model::name)};
