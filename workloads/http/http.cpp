@@ -524,13 +524,13 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
        {{.pages = 60, .fanout = 4, .seed = 3, .body_bytes = 2048, .latency = milliseconds(5)},
         {8, milliseconds(5000)}}},
       // The embedded server's every page: --sweep's (the default run's throughput case is
-      // nginx's one page, wrk's work).
+      // nginx's one page, wrk's work), with the course's Python beside the models.
       {.name = "n10000_c64",
        .kind = case_kind::sweep,
-       .params = {{.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
-                  {64, milliseconds(5000)},
-                  false,
-                  true},
+       .params = {.site = {.pages = 10'000, .fanout = 4, .seed = 1, .body_bytes = 512},
+                  .client = {64, milliseconds(5000)},
+                  .wrk_baseline = true,
+                  .python_baselines = true},
        .ladder = ladder_point{std::string(urls_axis), 10'000}},
       {"lat20ms_n640_c64",
        case_kind::bench,
@@ -551,11 +551,9 @@ std::vector<case_def<fetch_params>> fetch_workload::cases() {
     out.push_back({"nginx_page1_n10000_c64", case_kind::bench, one_page});
   }
   add_fetch_ladders(out);
-  // The course's Python beside the models on the bench cases and the embedded server's every page
-  // (the one-page twin is wrk's).
+  // The course's Python beside the models on the bench cases (the one-page twin is wrk's work).
   for (auto& c : out)
-    c.params.python_baselines =
-        (c.kind == case_kind::bench || c.name == "n10000_c64") && !c.params.one_page;
+    if (c.kind == case_kind::bench && !c.params.one_page) c.params.python_baselines = true;
   return out;
 }
 
