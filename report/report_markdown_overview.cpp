@@ -1,9 +1,10 @@
 // report.md's first section, the answers: one line per workload naming the best model on the
 // workload's own figure of merit (core/merit.hpp) with its value and the costs beside it, then
-// the others in order (their ratios alone); a table of every model's figure over the best's with
-// its interval; the costs at each workload's headline case; the course's Python against its C++
-// counterparts; and a key. The rule in full goes to the method section (summary_method), stated
-// once. Every figure comes from report_summary.hpp's standings.
+// the others in order (their ratios alone), or such a line per case where each case asks its own
+// question; a table of every model's figure over the best's with its interval; the costs at each
+// workload's headline case; the course's Python against its C++ counterparts; and a key. The rule
+// in full goes to the method section (summary_method), stated once. Every figure comes from
+// report_summary.hpp's standings.
 #include <fmt/format.h>
 
 #include <algorithm>
