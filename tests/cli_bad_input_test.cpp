@@ -32,7 +32,7 @@ using concur::testing::run_command;
 using namespace std::chrono_literals;
 
 const std::string cli = CONCUR_CLI;
-const std::string bench = CONCUR_BENCH;
+const std::string bench_binary = CONCUR_BENCH;
 const std::string refused_url = "http://127.0.0.1:1/";  // nothing listens on port 1
 
 // What we leave in our TMPDIR: every entry but the dirsearch fixture cache (kept on purpose).
@@ -194,20 +194,21 @@ TEST_F(bad_input, a_write_error_is_an_error) {
 }
 
 TEST_F(bad_input, concur_bench_write_errors_and_empty_selections) {
-  expect_clear(run(bench + " --quick --all-cases --benchmark_filter=sleep/sequential/n10_d1ms/ "
-                           "--benchmark_out=/dev/full"),
-               1, "concur-bench: error: cannot write --benchmark_out=/dev/full");
-  expect_clear(run(bench + " --verify-only --benchmark_filter=nomatch"), 2,
+  expect_clear(
+      run(bench_binary + " --quick --all-cases --benchmark_filter=sleep/sequential/n10_d1ms/ "
+                         "--benchmark_out=/dev/full"),
+      1, "concur-bench: error: cannot write --benchmark_out=/dev/full");
+  expect_clear(run(bench_binary + " --verify-only --benchmark_filter=nomatch"), 2,
                "concur-bench: error: no cell matches --benchmark_filter=\"nomatch\"");
-  expect_clear(run(bench + " --verify-only '--benchmark_filter=['"), 2,
+  expect_clear(run(bench_binary + " --verify-only '--benchmark_filter=['"), 2,
                "concur-bench: error: --benchmark_filter: \"[\" is not a regular expression");
-  expect_clear(run(bench + " --seed -1"), 2, "--seed: -1 is not a whole number");
-  expect_clear(run(bench + " --worker-threads 0"), 2, "--worker-threads: 0 is not");
+  expect_clear(run(bench_binary + " --seed -1"), 2, "--seed: -1 is not a whole number");
+  expect_clear(run(bench_binary + " --worker-threads 0"), 2, "--worker-threads: 0 is not");
 }
 
 TEST_F(bad_input, a_fixture_that_cannot_be_made_is_skipped_naming_tmpdir) {
   const auto r = run_command("env -u XDG_CACHE_HOME TMPDIR=" + (tmp.path() / "missing").string() +
-                             " " + bench +
+                             " " + bench_binary +
                              " --verify-only --all-cases --benchmark_filter=dirsearch/sequential/"
                              "fixture/");
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -277,7 +278,7 @@ TEST_F(bad_input, signals_leave_nothing_behind) {
 // SIGINT while concur-bench builds the dirsearch fixture tree: the half-built tree goes with the
 // process, which ends by SIGINT; the cache's own directory stays, empty, for the next run.
 TEST_F(bad_input, a_fixture_tree_half_built_is_removed_on_sigint) {
-  const pid_t pid = start("env -u XDG_CACHE_HOME " + bench +
+  const pid_t pid = start("env -u XDG_CACHE_HOME " + bench_binary +
                           " '--benchmark_filter=^dirsearch/sequential/tree_200k/' --min-rounds=1 "
                           "--max-rounds=1");
   const auto cache = wait_for_entry("concur-dirsearch-", pid);
@@ -381,9 +382,9 @@ TEST_F(bad_input, compare_and_report_refuse_impossible_times) {
 
 TEST_F(bad_input, a_misspelt_test_slowdown_model_is_a_usage_error) {
   const std::string models = "(the models: " + concur::models::names_text() + ")";
-  expect_clear(run("CONCUR_TEST_SLOWDOWN=nosuchmodel:2 " + bench + " --list"), 2,
+  expect_clear(run("CONCUR_TEST_SLOWDOWN=nosuchmodel:2 " + bench_binary + " --list"), 2,
                "CONCUR_TEST_SLOWDOWN: no model named nosuchmodel " + models);
-  expect_clear(run(bench + " --test-slowdown=nosuchmodel:2 --list"), 2,
+  expect_clear(run(bench_binary + " --test-slowdown=nosuchmodel:2 --list"), 2,
                "--test-slowdown: no model named nosuchmodel " + models);
 }
 
@@ -435,13 +436,13 @@ TEST_F(bad_input, messages_name_the_problem) {
   expect_clear(run(cli + " frobnicate"), 2,
                "concur: error: unknown command frobnicate (the "
                "commands: ");
-  expect_clear(run(bench + " --nosuch"), 2,
+  expect_clear(run(bench_binary + " --nosuch"), 2,
                "concur-bench: error: unrecognized command-line flag: --nosuch");
-  expect_clear(run(bench + " --allocator= --max-rounds=2 --list"), 2,
+  expect_clear(run(bench_binary + " --allocator= --max-rounds=2 --list"), 2,
                "concur-bench: error: --allocator: the value is empty");
   expect_clear(run(cli + " fetch --timeout= " + refused_url), 2,
                "concur: error: --timeout: the value is empty");
-  expect_clear(run("sh -c '" + bench + " --list >/dev/full'"), 1,
+  expect_clear(run("sh -c '" + bench_binary + " --list >/dev/full'"), 1,
                "concur-bench: error: cannot write standard output: No space left on device");
 }
 
