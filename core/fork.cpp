@@ -7,15 +7,23 @@
 namespace concur::fork_gate {
 namespace {
 
-// Held while anything is parked, so that nothing enlists or leaves mid-fork. A fork in the child
-// of a fork (the thread that held it is the child's one thread) nests on the depth below.
+// The mutex is held while anything is parked, so that nothing enlists or leaves mid-fork. Never
+// destroyed: a server that lives until exit leaves in a static destructor, which may run after
+// this one would have. A fork in the child of a fork (the thread that held the mutex is the
+// child's one thread) nests on the depth below.
+struct registry {
+  std::mutex gate;
+  std::vector<parkable*> enlisted;
+};
+registry& the_registry() {
+  static auto* r = new registry;
+  return *r;
+}
 std::mutex& gate() {
-  static std::mutex m;
-  return m;
+  return the_registry().gate;
 }
 std::vector<parkable*>& enlisted() {
-  static std::vector<parkable*> v;
-  return v;
+  return the_registry().enlisted;
 }
 thread_local int depth = 0;
 
