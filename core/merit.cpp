@@ -25,6 +25,7 @@ constexpr const char* costs = "costs";
 constexpr const char* item = "item";
 constexpr const char* every_rung = "every_rung";
 constexpr const char* per_case = "per_case";
+constexpr const char* fixed_wall_time = "fixed_wall_time";
 constexpr const char* floor = "floor";
 constexpr const char* absent_why = "absent_why";
 }  // namespace key
@@ -56,6 +57,7 @@ std::optional<declaration> declaration_from(const nlohmann::json& j) {
                 .item = j.value(key::item, std::string("item")),
                 .every_rung = j.value(key::every_rung, false),
                 .per_case = j.value(key::per_case, false),
+                .fixed_wall_time = j.value(key::fixed_wall_time, false),
                 .floor = j.value(key::floor, std::string()),
                 .absent_why = j.value(key::absent_why, std::string())};
   if (const auto costs = j.find(key::costs); costs != j.end() && costs->is_array())
@@ -78,10 +80,14 @@ std::string title_of(const figure& f, std::string_view item) {
 std::string to_text(const declaration& d) {
   nlohmann::json costs = nlohmann::json::array();
   for (const auto& c : d.costs) costs.push_back(to_json(c));
-  const nlohmann::json j = {
-      {key::primary, to_json(d.primary)}, {key::costs, costs},         {key::item, d.item},
-      {key::every_rung, d.every_rung},    {key::per_case, d.per_case}, {key::floor, d.floor},
-      {key::absent_why, d.absent_why}};
+  const nlohmann::json j = {{key::primary, to_json(d.primary)},
+                            {key::costs, costs},
+                            {key::item, d.item},
+                            {key::every_rung, d.every_rung},
+                            {key::per_case, d.per_case},
+                            {key::fixed_wall_time, d.fixed_wall_time},
+                            {key::floor, d.floor},
+                            {key::absent_why, d.absent_why}};
   return j.dump();
 }
 

@@ -40,6 +40,10 @@ struct declaration {
   // the summary names the best at each case, the sweep's rungs included, where one ranking over
   // the cases would hide which model wins where.
   bool per_case = false;
+  // The run's wall time is set by the case, not by the model, and its process's CPU and memory are
+  // not the model's (a server of its own under a load of fixed duration): the course's Python is
+  // set beside its counterpart on the primary figure alone.
+  bool fixed_wall_time = false;
   // A model shown beside the ranking as its floor and never ranked: the one-thread hand-off of
   // a queue is not a concurrent queue's rival.
   std::string floor = {};

@@ -340,16 +340,33 @@ std::string python_ratio(const standing& s, std::size_t row_shared) {
          (s.shared == row_shared ? "" : fmt::format(" · {} cases", s.shared));
 }
 
-// A row of the Python table; the workload named on its first row only.
-std::string python_row(const workload_cells& w, const std::string& py, const std::string& cpp,
+// A row of the Python table; the workload named on its first row only. A workload whose wall
+// time is fixed compares on its primary figure, its CPU and memory not the model's ("–").
+std::string python_row(const answered& a, const std::string& py, const std::string& cpp,
                        bool first) {
   using merit::quantity;
-  const standing time = relative_to(w, {.of = quantity::wall_time}, py, cpp),
+  const auto& w = a.cells;
+  const bool fixed = a.standing.merit.fixed_wall_time;
+  const standing time = relative_to(
+                     w, fixed ? a.standing.merit.primary : merit::figure{.of = quantity::wall_time},
+                     py, cpp),
                  cpu = relative_to(w, {.of = quantity::cpu_time}, py, cpp),
                  memory = relative_to(w, {.of = quantity::peak_memory}, py, cpp);
   return fmt::format("| {} | {} | {} | {} | {} | {} |\n", first ? w.name : "", py,
                      cases_covered(time, w.cases.size()), python_ratio(time, time.shared),
-                     python_ratio(cpu, time.shared), python_ratio(memory, time.shared));
+                     fixed ? "–" : python_ratio(cpu, time.shared),
+                     fixed ? "–" : python_ratio(memory, time.shared));
+}
+
+// "; serve's time is its time per request": the workloads compared on their own figure.
+std::string python_own_figures(const std::vector<answered>& all) {
+  std::vector<std::string> parts;
+  for (const auto& a : all)
+    if (a.standing.merit.fixed_wall_time && !a.cells.counterparts.empty())
+      parts.push_back(
+          fmt::format("{}'s is its {} (its wall time is the case's)", a.cells.name,
+                      merit::title_of(a.standing.merit.primary, a.standing.merit.item)));
+  return parts.empty() ? "" : fmt::format("; time: {}", fmt::join(parts, "; "));
 }
 
 // "py-asyncio vs coroutines, py-X vs X": the pairs, said once; a Python cell named after its
@@ -384,16 +401,16 @@ std::string python_table(const std::vector<answered>& all) {
         untimed[verdicts_only(s)].push_back(a.cells.name + "/" + py);
         continue;
       }
-      md += python_row(a.cells, py, cpp, first);
+      md += python_row(a, py, cpp, first);
       first = false;
     }
   std::string out;
   if (!md.empty())
     out = fmt::format(
         "The course's Python over its C++ counterpart ({}): time, CPU and peak memory growth, on "
-        "the cases both completed (–: a side has no such figure):\n\n"
+        "the cases both completed (–: a side has no such figure{}):\n\n"
         "| workload | Python | cases | time | CPU | memory |\n|---|---|---|---:|---:|---:|\n{}\n",
-        python_pairs(all), md);
+        python_pairs(all), python_own_figures(all), md);
   for (const auto& [verdict, cells] : untimed)
     out += fmt::format("The course's Python, {}: {}.\n\n", verdict, fmt::join(cells, ", "));
   return out;

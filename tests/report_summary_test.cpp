@@ -340,6 +340,30 @@ TEST(report_summary, a_workload_of_separate_questions_has_a_best_per_case) {
 
 // A Python cell without the workload's figure (a script with no loop) still has its time, CPU
 // and memory set beside its counterpart's: it is in the Python table, not listed as untimed.
+// A server's run lasts as long as its load, whoever serves: its Python cell is set beside its
+// counterpart on the time per request, and the process's CPU and memory, not the server's, on
+// nothing.
+TEST(report_summary, a_python_server_is_compared_on_its_own_figure_not_the_fixed_wall_time) {
+  using merit::quantity;
+  const merit::declaration d{
+      .primary = {.of = quantity::metric, .metric = "us_per_req", .unit = "µs", .title = "t/req"},
+      .fixed_wall_time = true};
+  fixture f;
+  f.context(std::string(vocabulary::context::merit_prefix) + "srv", merit::to_text(d));
+  f.timed("srv/loop/x", around(200), false, json{{"us_per_req", 10}});
+  f.timed("srv/py-loop/x", around(200), true,
+          json{{"us_per_req", 90},
+               {"label", vocabulary::make_label({.oracle = "sequential",
+                                                 .settings = "s",
+                                                 .external = true,
+                                                 .counterpart = "loop"})}});
+  const auto md = f.markdown();
+  EXPECT_NE(md.find("| srv | py-loop | all 1 | 9.00× [9.00–9.00] | – | – |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("; time: srv's is its t/req (its wall time is the case's)"), std::string::npos)
+      << md;
+}
+
 TEST(report_summary, a_python_cell_without_the_figure_is_compared_on_time) {
   using merit::quantity;
   const merit::declaration d{
@@ -422,6 +446,7 @@ TEST(merit, a_declaration_reads_back_as_written) {
       .item = "task",
       .every_rung = true,
       .per_case = true,
+      .fixed_wall_time = true,
       .floor = "sequential",
       .absent_why = "why"};
   EXPECT_EQ(merit::parse(merit::to_text(d)), d);

@@ -109,6 +109,7 @@ struct workload : workload_base<params, result> {
                        .title = "server CPU per request"}},
             .item = "connection",
             .per_case = true,
+            .fixed_wall_time = true,
             // The iterative server answers one connection as fast as any and starves the rest
             // (connections_starved): beside the ranking, never its winner.
             .floor = std::string(models::sequential_model::name)};
