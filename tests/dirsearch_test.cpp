@@ -31,6 +31,35 @@
 namespace concur::dirsearch {
 namespace {
 
+// The check every timed run passes (root_result::operator==): the same entries and errors in any
+// order, and nothing else: a changed type, path or error, or one entry found twice in another's
+// place, is a difference.
+TEST(dirsearch_result, equal_only_with_the_same_entries_and_errors_in_any_order) {
+  const root_result found{.root = "r",
+                          .entries = {{"a", entry_type::file},
+                                      {"a/b", entry_type::dir},
+                                      {"a/b/c", entry_type::symlink},
+                                      {"a/b/c", entry_type::file}},
+                          .errors = {{"x", 13, "Permission denied"}},
+                          .dirs_opened = 2,
+                          .entries_read = 4};
+  root_result shuffled = found;
+  std::reverse(shuffled.entries.begin(), shuffled.entries.end());
+  EXPECT_TRUE(shuffled == found);
+
+  const auto differs = [&](auto change) {
+    root_result other = found;
+    change(other);
+    return !(other == found) && !(found == other);
+  };
+  EXPECT_TRUE(differs([](root_result& r) { r.entries[0].type = entry_type::dir; }));
+  EXPECT_TRUE(differs([](root_result& r) { r.entries[1].path = "a/B"; }));
+  EXPECT_TRUE(differs([](root_result& r) { r.entries[3] = r.entries[2]; }));  // c twice, no file
+  EXPECT_TRUE(differs([](root_result& r) { r.errors[0].code = 2; }));
+  EXPECT_TRUE(differs([](root_result& r) { r.errors.clear(); }));
+  EXPECT_TRUE(differs([](root_result& r) { ++r.entries_read; }));
+}
+
 const models::config config = models::config::defaults();
 
 class temp_dir {
